@@ -1,0 +1,323 @@
+package commerce
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// errStockGone rolls back a claim when stock ran out between pricing and
+// reservation (a concurrent session bought it).
+var errStockGone = errors.New("stock reserved by another session")
+
+// Complete charges the session's total with in.Token and, on success,
+// creates the order. It is safe against retries, concurrency and crashes:
+//
+//  1. In one transaction it locks the session, checks that it is payable,
+//     reserves stock and claims a payment attempt (a pending row that a
+//     unique index allows once per session). A concurrent complete finds
+//     the attempt and gets EINPROGRESS; nothing else can be charged.
+//  2. Outside any transaction it calls the provider with an idempotency
+//     key derived from the session and attempt number.
+//  3. In a second transaction it records the outcome: the order, the
+//     session's completion and the payment (success); or a payment_declined
+//     or requires_3ds message and the stock released (failure).
+//
+// If the process dies between 1 and 3, the attempt stays pending; once its
+// lease has passed, the next Complete re-drives it with the same provider
+// idempotency key and token, so the provider charges at most once.
+//
+// Completing a completed session returns it with its order and charges
+// nothing. The result's messages carry declines; errors are for malformed
+// input (EINVALID), unknown sessions (ENOTFOUND), canceled or expired
+// sessions (ECONFLICT), a complete in flight (EINPROGRESS) and an unknown
+// provider outcome (EUNAVAILABLE).
+func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec Recorder) (*View, error) {
+	now := s.now()
+	var (
+		claim *Payment
+		done  *View
+	)
+	err := s.Store.InTx(ctx, func(tx Executor) error {
+		claim, done = nil, nil
+		sess, err := tx.LockSession(ctx, id)
+		if err != nil {
+			return notFound(err, id)
+		}
+		st := effectiveStored(sess, now)
+		switch st {
+		case StatusCompleted:
+			if done, err = s.view(ctx, tx, sess, now); err != nil {
+				return err
+			}
+			return record(ctx, tx, rec, done)
+		case StatusCanceled, StatusExpired:
+			return &Error{Code: ECONFLICT, Reason: "session_" + string(st), Message: fmt.Sprintf("The checkout session is %s and cannot be paid.", st)}
+		}
+		active, err := activePayment(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if active != nil {
+			if active.LeaseUntil.After(now) {
+				return &Error{Code: EINPROGRESS, Message: "A payment for this session is in progress; retry shortly."}
+			}
+			// The request that claimed this attempt is gone (crash or
+			// timeout). Re-drive it: same provider key, same token.
+			s.logger().WarnContext(ctx, "re-driving abandoned payment attempt", "session", id, "payment", active.ID, "attempt", active.Attempt)
+			active.LeaseUntil = now.Add(s.lease())
+			active.UpdatedAt = now
+			if err := tx.UpdatePayment(ctx, active); err != nil {
+				return fmt.Errorf("take over payment: %w", err)
+			}
+			claim = active
+			return nil
+		}
+		token := in.Token
+		if st == StatusAuthRequired {
+			if in.Authentication == nil {
+				return &Error{Code: EINVALID, Reason: CodeRequires3DS, Param: "$.authentication_result",
+					Message: "This payment needs 3-D Secure: complete again with authentication_result."}
+			}
+			if token == "" && sess.Auth3DS != nil {
+				token = sess.Auth3DS.Token
+			}
+		}
+		if token == "" {
+			return Invalid("$.payment_data", "A payment token is required.")
+		}
+		if in.Buyer != nil {
+			if err := s.apply(sess, UpdateInput{Buyer: in.Buyer}); err != nil {
+				return err
+			}
+		}
+		v, err := s.view(ctx, tx, sess, now)
+		if err != nil {
+			return err
+		}
+		if v.Status != StatusReady && v.Status != StatusAuthRequired {
+			// Not payable yet: answer with the session and its messages.
+			done = v
+			return record(ctx, tx, rec, done)
+		}
+		for _, l := range v.Quote.Lines {
+			if err := tx.AdjustStock(ctx, l.ItemID, -l.Quantity); err != nil {
+				if errors.Is(err, ErrInsufficientStock) {
+					return errStockGone
+				}
+				return fmt.Errorf("reserve stock of %s: %w", l.ItemID, err)
+			}
+		}
+		prev, err := tx.ListPayments(ctx, id)
+		if err != nil {
+			return fmt.Errorf("list payments: %w", err)
+		}
+		n := len(prev) + 1
+		claim = &Payment{
+			ID:             NewID("pay"),
+			SessionID:      id,
+			Attempt:        n,
+			Status:         PaymentPending,
+			Amount:         v.Quote.Totals.Total,
+			Currency:       sess.Currency,
+			Provider:       s.Provider.Name(),
+			IdempotencyKey: fmt.Sprintf("agentshop-%s-attempt-%d", id, n),
+			Token:          token,
+			LeaseUntil:     now.Add(s.lease()),
+			CreatedAt:      now,
+			UpdatedAt:      now,
+		}
+		if err := tx.CreatePayment(ctx, claim); err != nil {
+			if errors.Is(err, ErrConflict) {
+				return &Error{Code: EINPROGRESS, Message: "A payment for this session is in progress; retry shortly.", Err: err}
+			}
+			return fmt.Errorf("claim payment: %w", err)
+		}
+		sess.UpdatedAt = now
+		sess.Version++
+		if err := tx.UpdateSession(ctx, sess); err != nil {
+			return fmt.Errorf("update session: %w", err)
+		}
+		return nil
+	})
+	if errors.Is(err, errStockGone) {
+		// Answer with the session as it is now: it shows what ran out.
+		v, err := s.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if rec != nil {
+			if err := s.Store.InTx(ctx, func(tx Executor) error { return rec(ctx, tx, v) }); err != nil {
+				return nil, err
+			}
+		}
+		return v, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if done != nil {
+		return done, nil
+	}
+	return s.charge(ctx, claim, in, rec)
+}
+
+func (s *Service) lease() time.Duration {
+	if s.PaymentLease > 0 {
+		return s.PaymentLease
+	}
+	return 30 * time.Second
+}
+
+// charge calls the provider for a claimed attempt and records the outcome.
+func (s *Service) charge(ctx context.Context, p *Payment, in CompleteInput, rec Recorder) (*View, error) {
+	// The charge and its record must not be cut short by a client that
+	// hangs up: the outcome would become ambiguous for no reason.
+	ctx = context.WithoutCancel(ctx)
+	start := time.Now()
+	res, perr := s.Provider.Charge(ctx, ChargeRequest{
+		IdempotencyKey: p.IdempotencyKey,
+		SessionID:      p.SessionID,
+		Amount:         p.Amount,
+		Currency:       p.Currency,
+		Token:          p.Token,
+		BillingAddress: in.BillingAddress,
+		Buyer:          in.Buyer,
+		Authentication: in.Authentication,
+	})
+	took := time.Since(start)
+	if perr != nil {
+		s.observe("error", took)
+		s.logger().ErrorContext(ctx, "payment provider failed; attempt left pending for retry", "session", p.SessionID, "payment", p.ID, "err", perr)
+		// Let the next request re-drive the attempt at once.
+		_ = s.Store.InTx(ctx, func(tx Executor) error {
+			cur, err := tx.GetPayment(ctx, p.ID)
+			if err != nil || cur.Status != PaymentPending {
+				return err
+			}
+			cur.LeaseUntil = s.now()
+			return tx.UpdatePayment(ctx, cur)
+		})
+		return nil, &Error{Code: EUNAVAILABLE, Message: "The payment provider did not answer; retry the request.", Err: perr}
+	}
+	outcome := map[ChargeOutcome]string{ChargeSucceeded: "succeeded", ChargeDeclined: "declined", ChargeRequires3DS: "requires_3ds"}[res.Outcome]
+	if outcome == "" {
+		outcome = "error"
+	}
+	s.observe(outcome, took)
+
+	now := s.now()
+	var v *View
+	err := s.Store.InTx(ctx, func(tx Executor) error {
+		sess, err := tx.LockSession(ctx, p.SessionID)
+		if err != nil {
+			return notFound(err, p.SessionID)
+		}
+		cur, err := tx.GetPayment(ctx, p.ID)
+		if err != nil {
+			return fmt.Errorf("get payment: %w", err)
+		}
+		if cur.Status == PaymentPending {
+			if err := s.settle(ctx, tx, sess, cur, res, in, now); err != nil {
+				return err
+			}
+		}
+		// else: a request that re-drove this attempt settled it already.
+		if v, err = s.view(ctx, tx, sess, now); err != nil {
+			return err
+		}
+		return record(ctx, tx, rec, v)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// settle records a provider result for a pending attempt.
+func (s *Service) settle(ctx context.Context, tx Executor, sess *Session, p *Payment, res ChargeResult, in CompleteInput, now time.Time) error {
+	token := p.Token
+	p.Token = ""
+	p.UpdatedAt = now
+	sess.UpdatedAt = now
+	sess.Version++
+	switch res.Outcome {
+	case ChargeSucceeded:
+		q := s.Pricer.Quote(sess, nil, now)
+		if q.Totals.Total != p.Amount {
+			// Cannot happen while sessions are locked during payment; if it
+			// does, the charged amount is the truth and we say so loudly.
+			s.logger().ErrorContext(ctx, "charged amount differs from the session total", "session", sess.ID, "charged", p.Amount, "total", q.Totals.Total)
+		}
+		p.Status = PaymentSucceeded
+		p.ProviderRef = res.Reference
+		o := &Order{
+			ID:        NewID("ord"),
+			SessionID: sess.ID,
+			Status:    "confirmed",
+			Currency:  sess.Currency,
+			Lines:     q.Lines,
+			Totals:    q.Totals,
+			Address:   sess.Address,
+			Buyer:     sess.Buyer,
+			PaymentID: p.ID,
+			CreatedAt: now,
+			UpdatedAt: now,
+		}
+		if q.Selected != nil {
+			f := *q.Selected
+			o.Fulfillment = &f
+		}
+		if err := tx.CreateOrder(ctx, o); err != nil {
+			return fmt.Errorf("create order: %w", err)
+		}
+		sess.Status = StatusCompleted
+		sess.OrderID = o.ID
+		sess.PaymentMessage = nil
+		sess.Auth3DS = nil
+	case ChargeDeclined, ChargeRequires3DS:
+		p.Status = PaymentFailed
+		p.DeclineCode = res.DeclineCode
+		for _, l := range sess.Lines {
+			if _, ok := s.Pricer.Catalog.Item(l.ItemID); !ok {
+				continue
+			}
+			if err := tx.AdjustStock(ctx, l.ItemID, l.Quantity); err != nil {
+				return fmt.Errorf("release stock of %s: %w", l.ItemID, err)
+			}
+		}
+		msg := res.Message
+		if res.Outcome == ChargeRequires3DS {
+			if msg == "" {
+				msg = "The card issuer requires 3-D Secure authentication."
+			}
+			sess.Status = StatusAuthRequired
+			// The token was not redeemed; it is re-presented with the 3DS result.
+			sess.Auth3DS = &Challenge{PaymentID: p.ID, Token: token, Provider: p.Provider, DirectoryServer: res.DirectoryServer}
+			sess.PaymentMessage = &Message{Type: MessageError, Code: CodeRequires3DS, Param: "$.authentication_result", Content: msg}
+		} else {
+			if msg == "" {
+				msg = "The payment was declined."
+			}
+			sess.Status = ""
+			sess.Auth3DS = nil
+			sess.PaymentMessage = &Message{Type: MessageError, Code: CodePaymentDeclined, Param: "$.payment_data", Content: msg}
+		}
+	default:
+		return fmt.Errorf("payment provider returned unknown outcome %q", res.Outcome)
+	}
+	if err := tx.UpdatePayment(ctx, p); err != nil {
+		return fmt.Errorf("update payment: %w", err)
+	}
+	if err := tx.UpdateSession(ctx, sess); err != nil {
+		return fmt.Errorf("update session: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) observe(outcome string, d time.Duration) {
+	if s.Observe != nil {
+		s.Observe(outcome, d)
+	}
+}

@@ -1,0 +1,61 @@
+package commerce
+
+import "time"
+
+// Order is what a completed session becomes. It keeps the priced lines and
+// totals as they were charged.
+type Order struct {
+	ID          string
+	SessionID   string
+	Status      string // "confirmed" on creation
+	Currency    Currency
+	Lines       []PricedLine
+	Totals      Totals
+	Fulfillment *FulfillmentOption
+	Address     *Address
+	Buyer       *Buyer
+	PaymentID   string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Payment is one attempt to charge a session. At most one attempt per
+// session is active (pending or succeeded) at a time; stores enforce this
+// with a unique index and return ErrConflict.
+type Payment struct {
+	ID        string
+	SessionID string
+	Attempt   int // 1, 2, … per session
+	Status    PaymentStatus
+	Amount    int64
+	Currency  Currency
+	Provider  string
+	// IdempotencyKey is sent to the provider; derived from the session and
+	// attempt, never from the token, so a re-driven attempt cannot charge twice.
+	IdempotencyKey string
+	// Token is the one-time payment credential, kept only while the attempt
+	// is pending (to re-drive it after a crash) and cleared afterwards.
+	Token string
+	// ProviderRef is the provider's id for the charge (e.g. pi_…).
+	ProviderRef string
+	// DeclineCode is the provider's reason for a failure.
+	DeclineCode string
+	// LeaseUntil bounds how long a pending attempt is held by the request
+	// that claimed it; after it, a retry may re-drive the attempt.
+	LeaseUntil time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// PaymentStatus is the state of a payment attempt.
+type PaymentStatus string
+
+// Payment statuses.
+const (
+	PaymentPending      PaymentStatus = "pending"   // claimed; the provider may or may not have charged
+	PaymentSucceeded    PaymentStatus = "succeeded" // charged; the order exists
+	PaymentFailed       PaymentStatus = "failed"    // declined or needs 3DS; nothing charged
+)
+
+// Active reports whether the attempt blocks another one.
+func (s PaymentStatus) Active() bool { return s == PaymentPending || s == PaymentSucceeded }

@@ -1,0 +1,150 @@
+package commerce
+
+import (
+	"context"
+	"time"
+)
+
+// Store is agentshop's persistence port, implemented by internal/store/sqlite
+// and internal/store/postgres and checked by internal/store/storetest.
+//
+// Methods of the embedded [Executor] run in their own implicit transaction
+// when called on the Store, and inside fn's transaction when called on the
+// Executor that [Store.InTx] passes.
+type Store interface {
+	Executor
+	// InTx runs fn in one read-write transaction, committing when fn returns
+	// nil and rolling back otherwise (also on context cancellation). Sessions
+	// read with LockSession stay locked against other transactions until it
+	// ends. InTx may be called concurrently from many goroutines.
+	InTx(ctx context.Context, fn func(tx Executor) error) error
+	// Ping reports whether the database is reachable and migrated.
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
+}
+
+// Executor holds every query. See [Store] for transaction semantics.
+type Executor interface {
+	// CreateSession inserts s. ErrConflict if the id exists.
+	CreateSession(ctx context.Context, s *Session) error
+	// GetSession returns the session with id, or ErrNotFound.
+	GetSession(ctx context.Context, id string) (*Session, error)
+	// LockSession is GetSession that also locks the row until the
+	// transaction ends (SELECT … FOR UPDATE; SQLite serializes writers).
+	LockSession(ctx context.Context, id string) (*Session, error)
+	// UpdateSession replaces the stored session with s.ID. ErrNotFound if
+	// it does not exist.
+	UpdateSession(ctx context.Context, s *Session) error
+
+	// SeedStock sets the stock of each item not yet known to the store and
+	// leaves existing counts untouched.
+	SeedStock(ctx context.Context, stock map[string]int64) error
+	// StockLevels returns the stock of the given items; unknown items are
+	// absent from the map.
+	StockLevels(ctx context.Context, itemIDs []string) (map[string]int64, error)
+	// AdjustStock adds delta (negative to decrement) to an item's stock.
+	// ErrInsufficientStock if the result would be negative (nothing
+	// changes); ErrNotFound if the item has no stock row.
+	AdjustStock(ctx context.Context, itemID string, delta int64) error
+
+	// CreatePayment inserts p. ErrConflict if p's session already has an
+	// active (pending or succeeded) attempt or the attempt number is taken.
+	CreatePayment(ctx context.Context, p *Payment) error
+	// UpdatePayment replaces the stored payment with p.ID; ErrNotFound.
+	UpdatePayment(ctx context.Context, p *Payment) error
+	// GetPayment returns the payment with id, or ErrNotFound.
+	GetPayment(ctx context.Context, id string) (*Payment, error)
+	// ListPayments returns a session's attempts in attempt order.
+	ListPayments(ctx context.Context, sessionID string) ([]*Payment, error)
+
+	// CreateOrder inserts o. ErrConflict if the id exists or the session
+	// already has an order.
+	CreateOrder(ctx context.Context, o *Order) error
+	// GetOrder returns the order with id, or ErrNotFound.
+	GetOrder(ctx context.Context, id string) (*Order, error)
+	// ListOrders returns orders newest first, at most limit.
+	ListOrders(ctx context.Context, limit int) ([]*Order, error)
+
+	// ClaimIdempotencyKey records rec as in flight, unless a record with the
+	// same Scope and Key exists that has not expired at now. It returns
+	// (rec, true) when it claimed, and (existing, false) otherwise. An
+	// in-flight record whose LockedUntil has passed is taken over: it is
+	// replaced by rec and the claim succeeds.
+	ClaimIdempotencyKey(ctx context.Context, rec *IdempotencyRecord, now time.Time) (*IdempotencyRecord, bool, error)
+	// FinishIdempotencyKey stores the response of a claimed record and
+	// marks it done. ErrNotFound if the record does not exist.
+	FinishIdempotencyKey(ctx context.Context, scope, key string, status int, body []byte) error
+	// ReleaseIdempotencyKey deletes an in-flight record (after a 5xx, which
+	// must not be stored). Done records are left alone.
+	ReleaseIdempotencyKey(ctx context.Context, scope, key string) error
+	// DeleteExpiredIdempotencyKeys removes records that expired before now
+	// and returns how many.
+	DeleteExpiredIdempotencyKeys(ctx context.Context, now time.Time) (int64, error)
+
+	// CreateAPIKey inserts k. ErrConflict if the id or hash exists.
+	CreateAPIKey(ctx context.Context, k *APIKey) error
+	// APIKeyByHash returns the key with this hash, revoked or not, or ErrNotFound.
+	APIKeyByHash(ctx context.Context, hash string) (*APIKey, error)
+	// ListAPIKeys returns every key, oldest first.
+	ListAPIKeys(ctx context.Context) ([]*APIKey, error)
+	// RevokeAPIKey marks the key revoked at at. ErrNotFound if no such id.
+	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
+
+	// CreateVaultToken inserts t. ErrConflict if the id exists.
+	CreateVaultToken(ctx context.Context, t *VaultToken) error
+	// GetVaultToken returns the token with id, or ErrNotFound.
+	GetVaultToken(ctx context.Context, id string) (*VaultToken, error)
+	// RedeemVaultToken marks the token used by chargeKey at at. Redeeming
+	// again with the same chargeKey succeeds and changes nothing; with
+	// another key it returns ErrConflict. ErrNotFound if no such token.
+	RedeemVaultToken(ctx context.Context, id, chargeKey string, at time.Time) error
+}
+
+// IdempotencyRecord is a stored request/response pair for one
+// Idempotency-Key, scoped by caller, method and path.
+type IdempotencyRecord struct {
+	Scope       string // e.g. "key_123 POST /checkout_sessions"
+	Key         string
+	Fingerprint string // hash of the canonical request body
+	Done        bool   // false while in flight
+	Status      int    // response status, when done
+	Body        []byte // response body, when done
+	LockedUntil time.Time
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+}
+
+// APIKey is an agent's credential. Only the SHA-256 of the secret is stored.
+type APIKey struct {
+	ID     string
+	Name   string
+	Hash   string // hex SHA-256 of the secret
+	Prefix string // the first characters of the secret, for people
+	// SigningSecret, when set, requires requests to carry a valid
+	// Signature/Timestamp HMAC made with it.
+	SigningSecret string
+	CreatedAt     time.Time
+	RevokedAt     *time.Time
+}
+
+// VaultToken is a sandbox delegated-payment credential (ACP delegate
+// payment): a card reference usable once, within its allowance.
+type VaultToken struct {
+	ID        string // "vt_…"
+	CardLast4 string
+	CardBrand string
+	// CardBehavior is how the sandbox treats the card, derived from the
+	// test card number at delegation (e.g. "succeed", "decline_insufficient_funds").
+	CardBehavior string
+	// Allowance.
+	MaxAmount         int64
+	Currency          Currency
+	CheckoutSessionID string
+	MerchantID        string
+	ExpiresAt         time.Time
+	Metadata          map[string]string
+	CreatedAt         time.Time
+	RedeemedAt        *time.Time
+	RedeemedBy        string // the charge idempotency key that used it
+}
