@@ -8,13 +8,13 @@ import (
 // Error codes. They are transport-neutral; each wire adapter maps them to a
 // status code and its own error vocabulary in one table.
 const (
-	EINVALID     = "invalid"      // malformed or semantically invalid input
-	ENOTFOUND    = "not_found"    // the resource does not exist
-	ECONFLICT    = "conflict"     // the resource's state does not allow the operation
-	EINPROGRESS  = "in_progress"  // another request holds the resource; retry later
-	ENOTALLOWED  = "not_allowed"  // the operation is never valid in this state (ACP 405)
-	EUNAVAILABLE = "unavailable"  // a dependency (store, provider) failed; retryable
-	EINTERNAL    = "internal"     // a bug or unexpected failure
+	EINVALID      = "invalid"      // malformed or semantically invalid input
+	ENOTFOUND     = "not_found"    // the resource does not exist
+	ECONFLICT     = "conflict"     // the resource's state does not allow the operation
+	EINPROGRESS   = "in_progress"  // another request holds the resource; retry later
+	ENOTALLOWED   = "not_allowed"  // the operation is never valid in this state (ACP 405)
+	EUNAVAILABLE  = "unavailable"  // a dependency (store, provider) failed; retryable
+	EINTERNAL     = "internal"     // a bug or unexpected failure
 	EUNAUTHORIZED = "unauthorized" // missing or bad credentials
 )
 

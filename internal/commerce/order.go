@@ -52,9 +52,9 @@ type PaymentStatus string
 
 // Payment statuses.
 const (
-	PaymentPending      PaymentStatus = "pending"   // claimed; the provider may or may not have charged
-	PaymentSucceeded    PaymentStatus = "succeeded" // charged; the order exists
-	PaymentFailed       PaymentStatus = "failed"    // declined or needs 3DS; nothing charged
+	PaymentPending   PaymentStatus = "pending"   // claimed; the provider may or may not have charged
+	PaymentSucceeded PaymentStatus = "succeeded" // charged; the order exists
+	PaymentFailed    PaymentStatus = "failed"    // declined or needs 3DS; nothing charged
 )
 
 // Active reports whether the attempt blocks another one.

@@ -33,9 +33,9 @@ type ChargeOutcome string
 
 // Charge outcomes.
 const (
-	ChargeSucceeded    ChargeOutcome = "succeeded"
-	ChargeDeclined     ChargeOutcome = "declined"
-	ChargeRequires3DS  ChargeOutcome = "requires_authentication"
+	ChargeSucceeded   ChargeOutcome = "succeeded"
+	ChargeDeclined    ChargeOutcome = "declined"
+	ChargeRequires3DS ChargeOutcome = "requires_authentication"
 )
 
 // ChargeResult is a charge's definite outcome.
