@@ -1,0 +1,101 @@
+package acp
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"math"
+	"sort"
+	"strconv"
+)
+
+// Canonical returns body in a canonical JSON form in the spirit of RFC 8785
+// (JCS): object keys sorted, no insignificant whitespace, numbers in
+// shortest form so that 1.0 and 1 are equal. It is used to compare request
+// bodies for idempotency and to sign them; it need not interoperate beyond
+// that. An empty body canonicalizes to the empty string.
+func Canonical(body []byte) ([]byte, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := writeCanonical(&buf, v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func writeCanonical(buf *bytes.Buffer, v any) error {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys) // UTF-8 byte order; JCS uses UTF-16 order, equal for BMP text
+		buf.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			writeString(buf, k)
+			buf.WriteByte(':')
+			if err := writeCanonical(buf, x[k]); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte('}')
+	case []any:
+		buf.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := writeCanonical(buf, e); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte(']')
+	case string:
+		writeString(buf, x)
+	case json.Number:
+		f, err := x.Float64()
+		if err != nil {
+			return err
+		}
+		if f == math.Trunc(f) && math.Abs(f) < 1e21 {
+			buf.WriteString(strconv.FormatFloat(f, 'f', -1, 64))
+		} else {
+			buf.WriteString(strconv.FormatFloat(f, 'g', -1, 64))
+		}
+	case bool:
+		buf.WriteString(strconv.FormatBool(x))
+	case nil:
+		buf.WriteString("null")
+	}
+	return nil
+}
+
+func writeString(buf *bytes.Buffer, s string) {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	buf.Truncate(buf.Len() - 1) // Encode's newline
+}
+
+// Fingerprint is the hex SHA-256 of a body's canonical form.
+func Fingerprint(body []byte) (string, error) {
+	c, err := Canonical(body)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.Sum256(c)
+	return hex.EncodeToString(h[:]), nil
+}

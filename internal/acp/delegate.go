@@ -1,0 +1,25 @@
+package acp
+
+import (
+	"net/http"
+
+	"agentshop/internal/commerce"
+)
+
+// delegate serves the sandbox PSP's POST /agentic_commerce/delegate_payment:
+// the vault token and the idempotent response commit together.
+func (h *Handler) delegate(w http.ResponseWriter, r *http.Request, c *call) error {
+	ctx := r.Context()
+	key := r.Header.Get("Idempotency-Key")
+	return h.idempotent(w, r, c, http.StatusCreated, func(save saveFunc) ([]byte, error) {
+		var body []byte
+		err := h.cfg.Store.InTx(ctx, func(tx commerce.Executor) error {
+			var err error
+			if body, err = h.cfg.Delegate(ctx, tx, c.body, key); err != nil {
+				return err
+			}
+			return save(ctx, tx, body)
+		})
+		return body, err
+	})
+}

@@ -1,0 +1,227 @@
+package acp
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"agentshop/internal/commerce"
+)
+
+// Codec translates one ACP version's wire format to and from the domain.
+// Implementations: acp20250929.Codec and acp20260417.Codec.
+type Codec interface {
+	Version() string
+	DecodeCreate(body []byte) (commerce.CreateInput, error)
+	DecodeUpdate(body []byte) (commerce.UpdateInput, error)
+	DecodeComplete(body []byte) (commerce.CompleteInput, error)
+	DecodeCancel(body []byte) error
+	EncodeSession(v *commerce.View) ([]byte, error)
+}
+
+// DelegateFunc handles a sandbox delegate-payment request body: it
+// validates it, stores a vault token through q (the transaction that also
+// stores the idempotent response) and returns the 201 response body.
+type DelegateFunc func(ctx context.Context, q commerce.Executor, body []byte, idempotencyKey string) ([]byte, error)
+
+// Config configures a [Handler].
+type Config struct {
+	Service *commerce.Service
+	Store   commerce.Store
+	// Codecs are the supported API versions.
+	Codecs   []Codec
+	Merchant commerce.Merchant
+	// Delegate, when set, serves POST /agentic_commerce/delegate_payment.
+	Delegate DelegateFunc
+	Logger   *slog.Logger
+	Metrics  *Metrics
+	// MaxBodyBytes caps request bodies (default 1 MiB).
+	MaxBodyBytes int64
+	// RateLimit is the steady requests per second allowed per API key
+	// (0: unlimited) with bursts of RateBurst.
+	RateLimit float64
+	RateBurst int
+	// IdempotencyTTL is how long responses are kept for replay (default 24 h).
+	IdempotencyTTL time.Duration
+	// SignatureSkew bounds |now − Timestamp| for signed requests (default 5 min).
+	SignatureSkew time.Duration
+	Now           func() time.Time
+}
+
+// Handler serves the ACP REST API.
+type Handler struct {
+	cfg     Config
+	codecs  map[string]Codec
+	limiter *limiter
+	log     *slog.Logger
+}
+
+// NewHandler returns a Handler for cfg.
+func NewHandler(cfg Config) *Handler {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.IdempotencyTTL <= 0 {
+		cfg.IdempotencyTTL = 24 * time.Hour
+	}
+	if cfg.SignatureSkew <= 0 {
+		cfg.SignatureSkew = 5 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	h := &Handler{cfg: cfg, codecs: map[string]Codec{}, log: cfg.Logger}
+	for _, c := range cfg.Codecs {
+		h.codecs[c.Version()] = c
+	}
+	if cfg.RateLimit > 0 {
+		h.limiter = newLimiter(cfg.RateLimit, max(cfg.RateBurst, 1))
+	}
+	return h
+}
+
+// Register adds the ACP routes to mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.Handle("GET /.well-known/acp.json", h.wrap("discovery", false, h.discovery))
+	mux.Handle("POST /checkout_sessions", h.wrap("create", true, h.create))
+	mux.Handle("POST /checkout_sessions/{id}", h.wrap("update", true, h.update))
+	mux.Handle("GET /checkout_sessions/{id}", h.wrap("get", true, h.get))
+	mux.Handle("POST /checkout_sessions/{id}/complete", h.wrap("complete", true, h.complete))
+	mux.Handle("POST /checkout_sessions/{id}/cancel", h.wrap("cancel", true, h.cancel))
+	if h.cfg.Delegate != nil {
+		mux.Handle("POST /agentic_commerce/delegate_payment", h.wrap("delegate_payment", true, h.delegate))
+	}
+}
+
+// call is one authenticated, versioned request.
+type call struct {
+	codec Codec
+	key   *commerce.APIKey
+	body  []byte
+}
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request, c *call) error
+
+// wrap applies, in order: request id, metrics, authentication, API-Version,
+// rate limit and the body cap, then runs fn and writes its error.
+func (h *Handler) wrap(endpoint string, protected bool, fn handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		r = withRequestID(w, r)
+		sw := &statusWriter{ResponseWriter: w}
+		version := "none"
+		defer func() {
+			if p := recover(); p != nil {
+				h.log.ErrorContext(r.Context(), "panic serving request", "request_id", RequestID(r.Context()), "panic", p)
+				if sw.status == 0 {
+					writeError(sw, r, h.log, errors.New("panic"))
+				}
+			}
+			h.cfg.Metrics.observeRequest(endpoint, version, sw.status, time.Since(start))
+			if sw.status < 400 {
+				h.log.DebugContext(r.Context(), "request", "request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start))
+			}
+		}()
+		c := &call{}
+		err := func() error {
+			if !protected {
+				return fn(sw, r, c)
+			}
+			body, err := readBody(sw, r, h.cfg.MaxBodyBytes)
+			if err != nil {
+				return err
+			}
+			c.body = body
+			if c.key, err = h.authenticate(r, body); err != nil {
+				return err
+			}
+			if c.codec, err = h.version(r); err != nil {
+				return err
+			}
+			version = c.codec.Version()
+			if h.limiter != nil {
+				if wait, ok := h.limiter.allow(c.key.ID, time.Now()); !ok {
+					e := newError(http.StatusTooManyRequests, typeInvalid, "rate_limit_exceeded", "Too many requests for this API key; slow down.", "")
+					e.retryAfter = int(wait/time.Second) + 1
+					return e
+				}
+			}
+			return fn(sw, r, c)
+		}()
+		if err != nil {
+			writeError(sw, r, h.log, err)
+		}
+	})
+}
+
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return nil, newError(http.StatusRequestEntityTooLarge, typeInvalid, "request_too_large", "The request body is too large.", "$")
+		}
+		return nil, newError(http.StatusBadRequest, typeInvalid, "invalid_body", "The request body could not be read.", "$")
+	}
+	return body, nil
+}
+
+// versions returns the supported versions, newest first.
+func (h *Handler) versions() []string {
+	vs := make([]string, 0, len(h.codecs))
+	for v := range h.codecs {
+		vs = append(vs, v)
+	}
+	slices.Sort(vs)
+	slices.Reverse(vs)
+	return vs
+}
+
+func (h *Handler) version(r *http.Request) (Codec, error) {
+	v := strings.TrimSpace(r.Header.Get("API-Version"))
+	if v == "" {
+		e := newError(http.StatusBadRequest, typeInvalid, "missing_api_version", "The API-Version header is required.", "")
+		e.SupportedVersions = h.versions()
+		return nil, e
+	}
+	c, ok := h.codecs[v]
+	if !ok {
+		e := newError(http.StatusBadRequest, typeInvalid, "unsupported_api_version", "API-Version "+v+" is not supported.", "")
+		e.SupportedVersions = h.versions()
+		return nil, e
+	}
+	return c, nil
+}
+
+// strictIdempotency reports whether v requires Idempotency-Key on every
+// POST and answers conflicts with 422 (2026-04-17 and later).
+func strictIdempotency(v string) bool { return v >= "2026-04-17" }
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
