@@ -1,0 +1,190 @@
+package sandbox
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"agentshop/internal/commerce"
+)
+
+// Vault stores vault tokens: the subset of [commerce.Executor] the provider
+// uses, with the same semantics (ErrNotFound, ErrConflict).
+type Vault interface {
+	// CreateVaultToken inserts t. ErrConflict if the id exists.
+	CreateVaultToken(ctx context.Context, t *commerce.VaultToken) error
+	// GetVaultToken returns the token with id, or ErrNotFound.
+	GetVaultToken(ctx context.Context, id string) (*commerce.VaultToken, error)
+	// RedeemVaultToken marks the token used by chargeKey at at. Redeeming
+	// again with the same chargeKey succeeds and changes nothing; with
+	// another key it returns ErrConflict. ErrNotFound if no such token.
+	RedeemVaultToken(ctx context.Context, id, chargeKey string, at time.Time) error
+}
+
+var _ Vault = commerce.Executor(nil)
+
+// Decline codes of [commerce.ChargeResult.DeclineCode] set by the sandbox.
+const (
+	DeclineInsufficientFunds    = "insufficient_funds"
+	DeclineGeneric              = "generic_decline"
+	DeclineAuthenticationFailed = "authentication_failed"
+	DeclineProcessingError      = "processing_error"
+	DeclineInvalidToken         = "invalid_token"
+	DeclineTokenAlreadyUsed     = "token_already_used"
+	DeclineTokenExpired         = "token_expired"
+	DeclineAllowanceExceeded    = "allowance_exceeded"
+	DeclineCurrencyMismatch     = "currency_mismatch"
+	DeclineSessionMismatch      = "session_mismatch"
+	DeclineMerchantMismatch     = "merchant_mismatch"
+	DeclineInvalidAmount        = "invalid_amount"
+)
+
+// declineMessages are the client-safe texts of each decline.
+var declineMessages = map[string]string{
+	DeclineInsufficientFunds:    "Your card has insufficient funds.",
+	DeclineGeneric:              "Your card was declined.",
+	DeclineAuthenticationFailed: "3-D Secure authentication failed; the card was not charged.",
+	DeclineProcessingError:      "The card could not be processed.",
+	DeclineInvalidToken:         "The payment token is not valid.",
+	DeclineTokenAlreadyUsed:     "The payment token has already been used.",
+	DeclineTokenExpired:         "The payment token has expired.",
+	DeclineAllowanceExceeded:    "The amount exceeds the payment token's allowance.",
+	DeclineCurrencyMismatch:     "The payment token is for a different currency.",
+	DeclineSessionMismatch:      "The payment token was issued for a different checkout session.",
+	DeclineMerchantMismatch:     "The payment token was issued for a different merchant.",
+	DeclineInvalidAmount:        "The amount to charge must be positive.",
+}
+
+// Provider is the sandbox [commerce.PaymentProvider]. It is safe for
+// concurrent use; single use of tokens is enforced by the [Vault].
+type Provider struct {
+	vault      Vault
+	merchantID string
+	clock      func() time.Time
+}
+
+var _ commerce.PaymentProvider = (*Provider)(nil)
+
+// New returns a Provider that keeps tokens in vault and accepts only
+// allowances for merchantID. now is the clock; nil means time.Now.
+func New(vault Vault, merchantID string, now func() time.Time) *Provider {
+	if now == nil {
+		now = time.Now
+	}
+	return &Provider{vault: vault, merchantID: merchantID, clock: now}
+}
+
+// Name returns "sandbox".
+func (p *Provider) Name() string { return "sandbox" }
+
+func (p *Provider) now() time.Time { return p.clock().UTC() }
+
+// Charge charges req.Amount with the vault token req.Token. Declines are
+// results with a nil error, in this order:
+//
+//   - invalid_token: not a "vt_" token or unknown to the vault;
+//   - token_already_used: redeemed by a charge with another idempotency key;
+//   - merchant_mismatch, session_mismatch, currency_mismatch,
+//     allowance_exceeded (req.Amount > MaxAmount), token_expired (at or
+//     after ExpiresAt): the allowance does not cover this charge;
+//   - the card's scripted outcome (see [TestCards]).
+//
+// Only a success redeems the token, under req.IdempotencyKey. Charging
+// again with the same key returns the same success (even after the token
+// has expired), with a reference derived from the key. The 3-D Secure card
+// answers [commerce.ChargeRequires3DS] without req.Authentication and
+// leaves the token unredeemed. A non-nil error means the vault failed and
+// the outcome is unknown; retrying with the same key is safe.
+func (p *Provider) Charge(ctx context.Context, req commerce.ChargeRequest) (commerce.ChargeResult, error) {
+	if req.IdempotencyKey == "" {
+		return commerce.ChargeResult{}, errors.New("sandbox: charge: idempotency key required")
+	}
+	if !strings.HasPrefix(req.Token, "vt_") {
+		return declined(DeclineInvalidToken), nil
+	}
+	t, err := p.vault.GetVaultToken(ctx, req.Token)
+	if errors.Is(err, commerce.ErrNotFound) {
+		return declined(DeclineInvalidToken), nil
+	}
+	if err != nil {
+		return commerce.ChargeResult{}, fmt.Errorf("sandbox: charge: get vault token: %w", err)
+	}
+	if t.RedeemedAt != nil {
+		if t.RedeemedBy == req.IdempotencyKey {
+			return succeeded(req.IdempotencyKey), nil
+		}
+		return declined(DeclineTokenAlreadyUsed), nil
+	}
+	now := p.now()
+	switch {
+	case t.MerchantID != p.merchantID:
+		return declined(DeclineMerchantMismatch), nil
+	case t.CheckoutSessionID != req.SessionID:
+		return declined(DeclineSessionMismatch), nil
+	case t.Currency != req.Currency:
+		return declined(DeclineCurrencyMismatch), nil
+	case req.Amount <= 0:
+		return declined(DeclineInvalidAmount), nil
+	case req.Amount > t.MaxAmount:
+		return declined(DeclineAllowanceExceeded), nil
+	case !now.Before(t.ExpiresAt):
+		return declined(DeclineTokenExpired), nil
+	}
+
+	switch t.CardBehavior {
+	case BehaviorSucceed:
+	case BehaviorInsufficientFunds:
+		return declined(DeclineInsufficientFunds), nil
+	case BehaviorGenericDecline:
+		return declined(DeclineGeneric), nil
+	case BehaviorRequire3DS:
+		if req.Authentication == nil {
+			return commerce.ChargeResult{
+				Outcome:         commerce.ChargeRequires3DS,
+				DeclineCode:     "authentication_required",
+				Message:         "The card issuer requires 3-D Secure authentication.",
+				DirectoryServer: t.CardBrand,
+			}, nil
+		}
+		switch req.Authentication.Outcome {
+		case "authenticated", "attempt_acknowledged":
+		default:
+			return declined(DeclineAuthenticationFailed), nil
+		}
+	default:
+		// A token written by a newer build; refuse rather than guess.
+		return declined(DeclineProcessingError), nil
+	}
+
+	err = p.vault.RedeemVaultToken(ctx, t.ID, req.IdempotencyKey, now)
+	switch {
+	case errors.Is(err, commerce.ErrConflict):
+		// A concurrent charge with another key won the token.
+		return declined(DeclineTokenAlreadyUsed), nil
+	case errors.Is(err, commerce.ErrNotFound):
+		return declined(DeclineInvalidToken), nil
+	case err != nil:
+		return commerce.ChargeResult{}, fmt.Errorf("sandbox: charge: redeem vault token: %w", err)
+	}
+	return succeeded(req.IdempotencyKey), nil
+}
+
+// Reference returns the charge reference of a successful charge made with
+// idempotencyKey: "ch_sandbox_" and 24 hex digits of its SHA-256, so that a
+// repeated charge reports the same reference.
+func Reference(idempotencyKey string) string {
+	sum := sha256.Sum256([]byte(idempotencyKey))
+	return "ch_sandbox_" + hex.EncodeToString(sum[:])[:24]
+}
+
+func succeeded(key string) commerce.ChargeResult {
+	return commerce.ChargeResult{Outcome: commerce.ChargeSucceeded, Reference: Reference(key)}
+}
+
+func declined(code string) commerce.ChargeResult {
+	return commerce.ChargeResult{Outcome: commerce.ChargeDeclined, DeclineCode: code, Message: declineMessages[code]}
+}
