@@ -1,0 +1,16 @@
+// Package acpschema validates JSON documents against the official ACP JSON
+// Schema bundles, one set per protocol version, for tests and for the
+// conformance checker.
+//
+// The bundles are read at run time from a directory laid out like
+// shared/spec/acp: <dir>/<version>/json-schema/*.json. They are never
+// copied into this repository. Known bugs in the published schemas are
+// patched in memory, all in patches.go, each with a comment naming the bug;
+// nothing is patched to make our own output pass.
+//
+// Tests get a [Validator] with [FromEnv], which skips the test when
+// AGENTSHOP_ACP_SPEC_DIR is not set.
+//
+// This package imports testing (in testenv.go) because it is a test-support
+// package; production code must not import it.
+package acpschema
