@@ -1,0 +1,250 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"agentshop/internal/acp"
+	"agentshop/internal/acp/acp20250929"
+	"agentshop/internal/acp/acp20260417"
+	"agentshop/internal/catalog"
+	"agentshop/internal/commerce"
+	"agentshop/internal/payment/sandbox"
+	"agentshop/internal/store/postgres"
+	"agentshop/internal/store/sqlite"
+	"agentshop/internal/web"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg, err := loadConfig(fs, args, os.Getenv)
+	if err != nil {
+		return err
+	}
+	m := &Main{Config: cfg, Stdout: stdout, Stderr: stderr}
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	<-ctx.Done()
+	m.Logger.Info("shutting down: draining in-flight requests")
+	return m.Close()
+}
+
+// Main is a running agentshop server. Tests start it on 127.0.0.1:0.
+type Main struct {
+	Config Config
+	Stdout io.Writer // where the first API key is printed
+	Stderr io.Writer // logs
+
+	Logger  *slog.Logger
+	Store   commerce.Store
+	Service *commerce.Service
+	server  *http.Server
+	ln      net.Listener
+	done    chan error
+}
+
+// Run opens the store, applies migrations, seeds stock, makes sure an
+// agent API key exists and starts serving. It returns once the listener is
+// open.
+func (m *Main) Run(ctx context.Context) error {
+	cfg := m.Config
+	if m.Stderr == nil {
+		m.Stderr = os.Stderr
+	}
+	if m.Stdout == nil {
+		m.Stdout = os.Stdout
+	}
+	m.Logger = newLogger(m.Stderr, cfg.LogFormat, cfg.LogLevel)
+
+	cat := catalog.Demo()
+	if cfg.Catalog != "" {
+		var err error
+		if cat, err = catalog.LoadFile(cfg.Catalog); err != nil {
+			return err
+		}
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	m.Store = st
+	if err := st.SeedStock(ctx, cat.InitialStock()); err != nil {
+		return fmt.Errorf("seed stock: %w", err)
+	}
+	if err := m.ensureAPIKey(ctx); err != nil {
+		return err
+	}
+
+	merchant := cfg.Shop.merchant()
+	provider := sandbox.New(st, merchant.ID, time.Now)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := acp.NewMetrics(reg)
+	m.Service = &commerce.Service{
+		Store:      st,
+		Pricer:     &commerce.Pricer{Catalog: cat, Config: cfg.Shop.pricing()},
+		Provider:   provider,
+		Logger:     m.Logger,
+		SessionTTL: time.Duration(cfg.Shop.SessionTTL),
+		Observe:    metrics.ObserveComplete(provider.Name()),
+	}
+	api := acp.NewHandler(acp.Config{
+		Service:      m.Service,
+		Store:        st,
+		Codecs:       []acp.Codec{acp20250929.New(merchant), acp20260417.New(merchant)},
+		Merchant:     merchant,
+		Delegate:     sandboxDelegate(merchant.ID),
+		Logger:       m.Logger,
+		Metrics:      metrics,
+		MaxBodyBytes: cfg.Shop.MaxBodyBytes,
+		RateLimit:    cfg.Shop.RateLimit,
+		RateBurst:    cfg.Shop.RateBurst,
+	})
+
+	mux := http.NewServeMux()
+	api.Register(mux)
+	(&web.Handler{Store: st, Merchant: merchant, Logger: m.Logger}).Register(mux)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := st.Ping(ctx); err != nil {
+			m.Logger.Warn("not ready", "err", err)
+			http.Error(w, "not ready: store unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+
+	m.ln, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	m.server = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	m.done = make(chan error, 1)
+	go func() { m.done <- m.server.Serve(m.ln) }()
+	m.Logger.Info("agentshop serving", "addr", m.ln.Addr().String(), "public_url", merchant.BaseURL,
+		"store", storeKind(cfg), "provider", provider.Name(), "items", len(cat.Items()))
+	return nil
+}
+
+// URL is the server's base URL (useful when listening on port 0).
+func (m *Main) URL() string { return "http://" + m.ln.Addr().String() }
+
+// Close stops accepting connections, waits up to 20 s for in-flight
+// requests, then closes the store.
+func (m *Main) Close() error {
+	var errs []error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := m.server.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
+		if err := <-m.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if m.Store != nil {
+		if err := m.Store.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close store: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ensureAPIKey installs AGENTSHOP_AGENT_API_KEY, or creates and prints a
+// key when the store has none.
+func (m *Main) ensureAPIKey(ctx context.Context) error {
+	now := time.Now()
+	if s := m.Config.AgentAPIKey; s != "" {
+		_, err := m.Store.APIKeyByHash(ctx, commerce.HashSecret(s))
+		if errors.Is(err, commerce.ErrNotFound) {
+			err = m.Store.CreateAPIKey(ctx, commerce.APIKeyFromSecret("AGENTSHOP_AGENT_API_KEY", s, now))
+		}
+		return err
+	}
+	keys, err := m.Store.ListAPIKeys(ctx)
+	if err != nil || len(keys) > 0 {
+		return err
+	}
+	secret, k := commerce.NewAPIKey("first key", now)
+	if err := m.Store.CreateAPIKey(ctx, k); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "Created an agent API key (shown once; only its hash is stored):\n\n    %s\n\n", secret)
+	return nil
+}
+
+// sandboxDelegate serves delegate_payment with the sandbox vault, inside
+// the caller's transaction.
+func sandboxDelegate(merchantID string) acp.DelegateFunc {
+	return func(ctx context.Context, q commerce.Executor, body []byte, key string) ([]byte, error) {
+		req, err := sandbox.DecodeDelegateRequest(body)
+		if err != nil {
+			return nil, err
+		}
+		tok, err := sandbox.New(q, merchantID, time.Now).Delegate(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		return sandbox.EncodeDelegateResponse(tok, key)
+	}
+}
+
+func openStore(ctx context.Context, cfg Config) (commerce.Store, error) {
+	if strings.HasPrefix(cfg.Database, "postgres://") || strings.HasPrefix(cfg.Database, "postgresql://") {
+		return postgres.Open(ctx, cfg.Database)
+	}
+	if cfg.Database != "" {
+		return nil, fmt.Errorf("--database must be a postgres:// URL (leave it empty for SQLite in --data)")
+	}
+	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	return sqlite.Open(ctx, filepath.Join(cfg.Data, "agentshop.db"))
+}
+
+func storeKind(cfg Config) string {
+	if cfg.Database != "" {
+		return "postgres"
+	}
+	return "sqlite:" + filepath.Join(cfg.Data, "agentshop.db")
+}
+
+func newLogger(w io.Writer, format, level string) *slog.Logger {
+	var lv slog.Level
+	_ = lv.UnmarshalText([]byte(level))
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

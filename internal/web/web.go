@@ -1,0 +1,93 @@
+// Package web serves agentshop's pages for people: the order status page
+// that ACP order permalinks point to, and the shop's policy pages. Pages
+// are html/template files embedded in the binary; they need no JavaScript.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"agentshop/internal/commerce"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+var pages = template.Must(template.New("").Funcs(template.FuncMap{
+	"money": func(c commerce.Currency, v int64) string { return c.Format(v) },
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	},
+	"title": func(s string) string {
+		if s == "" {
+			return s
+		}
+		return strings.ToUpper(s[:1]) + s[1:]
+	},
+}).ParseFS(templateFS, "templates/*.html"))
+
+// Orders is what the order page reads.
+type Orders interface {
+	GetOrder(ctx context.Context, id string) (*commerce.Order, error)
+}
+
+// Handler serves the pages.
+type Handler struct {
+	Store    Orders
+	Merchant commerce.Merchant
+	Logger   *slog.Logger
+}
+
+// Register adds the page routes to mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /orders/{id}", h.order)
+	mux.HandleFunc("GET /policies/{name}", h.policy)
+}
+
+func (h *Handler) order(w http.ResponseWriter, r *http.Request) {
+	o, err := h.Store.GetOrder(r.Context(), r.PathValue("id"))
+	if errors.Is(err, commerce.ErrNotFound) {
+		h.render(w, r, http.StatusNotFound, "notfound.html", map[string]any{"Shop": h.Merchant.Name})
+		return
+	}
+	if err != nil {
+		h.Logger.ErrorContext(r.Context(), "order page", "err", err)
+		http.Error(w, "Something went wrong; please try again.", http.StatusInternalServerError)
+		return
+	}
+	h.render(w, r, http.StatusOK, "order.html", map[string]any{"Shop": h.Merchant.Name, "Order": o})
+}
+
+var policies = map[string]string{
+	"terms":   "Terms of use",
+	"privacy": "Privacy policy",
+	"returns": "Return policy",
+}
+
+func (h *Handler) policy(w http.ResponseWriter, r *http.Request) {
+	title, ok := policies[r.PathValue("name")]
+	if !ok {
+		h.render(w, r, http.StatusNotFound, "notfound.html", map[string]any{"Shop": h.Merchant.Name})
+		return
+	}
+	h.render(w, r, http.StatusOK, "policy.html", map[string]any{"Shop": h.Merchant.Name, "Title": title, "Name": r.PathValue("name")})
+}
+
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	if err := pages.ExecuteTemplate(w, name, data); err != nil {
+		h.Logger.ErrorContext(r.Context(), "render page", "page", name, "err", err)
+	}
+}
