@@ -2,7 +2,6 @@ package commerce
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -117,13 +116,4 @@ func (c *Catalog) InitialStock() map[string]int64 {
 		m[id] = c.items[id].Stock
 	}
 	return m
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
