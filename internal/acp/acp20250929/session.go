@@ -1,0 +1,211 @@
+package acp20250929
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"agentshop/internal/commerce"
+)
+
+// checkoutSession is CheckoutSession, or CheckoutSessionWithOrder when
+// Order is set.
+type checkoutSession struct {
+	ID                  string              `json:"id"`
+	Buyer               *buyer              `json:"buyer,omitempty"`
+	PaymentProvider     paymentProvider     `json:"payment_provider"`
+	Status              string              `json:"status"`
+	Currency            string              `json:"currency"`
+	LineItems           []lineItem          `json:"line_items"`
+	FulfillmentAddress  *address            `json:"fulfillment_address,omitempty"`
+	FulfillmentOptions  []fulfillmentOption `json:"fulfillment_options"`
+	FulfillmentOptionID string              `json:"fulfillment_option_id,omitempty"`
+	Totals              []total             `json:"totals"`
+	Messages            []message           `json:"messages"`
+	Links               []link              `json:"links"`
+	Order               *order              `json:"order,omitempty"`
+}
+
+// paymentProvider is PaymentProvider. "stripe" and "card" are the only
+// values the schema allows.
+type paymentProvider struct {
+	Provider                string   `json:"provider"`
+	SupportedPaymentMethods []string `json:"supported_payment_methods"`
+}
+
+type lineItem struct {
+	ID         string      `json:"id"`
+	Item       lineItemRef `json:"item"`
+	BaseAmount int64       `json:"base_amount"`
+	Discount   int64       `json:"discount"`
+	Subtotal   int64       `json:"subtotal"`
+	Tax        int64       `json:"tax"`
+	Total      int64       `json:"total"`
+}
+
+type lineItemRef struct {
+	ID       string `json:"id"`
+	Quantity int64  `json:"quantity"`
+}
+
+// fulfillmentOption is FulfillmentOptionShipping or FulfillmentOptionDigital;
+// digital options leave carrier and delivery times empty.
+type fulfillmentOption struct {
+	Type                 string    `json:"type"`
+	ID                   string    `json:"id"`
+	Title                string    `json:"title"`
+	Subtitle             string    `json:"subtitle,omitempty"`
+	Carrier              string    `json:"carrier,omitempty"`
+	EarliestDeliveryTime time.Time `json:"earliest_delivery_time,omitzero"`
+	LatestDeliveryTime   time.Time `json:"latest_delivery_time,omitzero"`
+	Subtotal             int64     `json:"subtotal"`
+	Tax                  int64     `json:"tax"`
+	Total                int64     `json:"total"`
+}
+
+type total struct {
+	Type        string `json:"type"`
+	DisplayText string `json:"display_text"`
+	Amount      int64  `json:"amount"`
+}
+
+type link struct {
+	Type string `json:"type"`
+	URL  string `json:"url"`
+}
+
+type order struct {
+	ID                string `json:"id"`
+	CheckoutSessionID string `json:"checkout_session_id"`
+	PermalinkURL      string `json:"permalink_url"`
+}
+
+// EncodeSession renders v as a 2025-09-29 CheckoutSession, with "order"
+// (CheckoutSessionWithOrder) when v.Order is set. Lines whose item is
+// unknown are not rendered; their problem is in the messages. It returns
+// an error only for a view it cannot describe (nil, or a status this
+// codec does not know).
+func (c *Codec) EncodeSession(v *commerce.View) ([]byte, error) {
+	if v == nil || v.Session == nil {
+		return nil, errors.New("acp20250929: encode: nil view or session")
+	}
+	status, err := wireStatus(v.Status)
+	if err != nil {
+		return nil, err
+	}
+	s := v.Session
+	q := v.Quote
+	if q == nil {
+		q = &commerce.Quote{}
+	}
+	cs := checkoutSession{
+		ID:                 s.ID,
+		Buyer:              wireBuyer(s.Buyer),
+		PaymentProvider:    paymentProvider{Provider: "stripe", SupportedPaymentMethods: []string{"card"}},
+		Status:             status,
+		Currency:           strings.ToLower(string(s.Currency)),
+		LineItems:          []lineItem{},
+		FulfillmentAddress: wireAddress(s.Address),
+		FulfillmentOptions: []fulfillmentOption{},
+		Totals:             totals(q),
+		Links:              c.links(),
+	}
+	lines := map[int]int{} // domain line index → rendered index
+	for i, l := range q.Lines {
+		if l.Item == nil {
+			continue
+		}
+		lines[i] = len(cs.LineItems)
+		cs.LineItems = append(cs.LineItems, lineItem{
+			ID:         l.ID,
+			Item:       lineItemRef{ID: l.ItemID, Quantity: l.Quantity},
+			BaseAmount: l.Base,
+			Discount:   l.Discount,
+			Subtotal:   l.Subtotal,
+			Tax:        l.Tax,
+			Total:      l.Total,
+		})
+	}
+	for _, o := range q.Options {
+		cs.FulfillmentOptions = append(cs.FulfillmentOptions, wireOption(o))
+	}
+	if q.Selected != nil {
+		cs.FulfillmentOptionID = q.Selected.ID
+	}
+	cs.Messages = messages(v.Messages, lines)
+	if v.Order != nil {
+		cs.Order = &order{ID: v.Order.ID, CheckoutSessionID: s.ID, PermalinkURL: c.Merchant.OrderURL(v.Order.ID)}
+	}
+	b, err := json.Marshal(cs)
+	if err != nil {
+		return nil, fmt.Errorf("acp20250929: encode session: %w", err)
+	}
+	return b, nil
+}
+
+// wireStatus maps a domain status onto the 2025-09-29 enum.
+func wireStatus(s commerce.Status) (string, error) {
+	switch s {
+	case commerce.StatusNotReady, commerce.StatusReady, commerce.StatusCompleted, commerce.StatusCanceled:
+		return string(s), nil
+	case commerce.StatusAuthRequired:
+		// No authentication_required in this version: the session is still
+		// payable, and the requires_3ds message says what is needed.
+		return string(commerce.StatusReady), nil
+	case commerce.StatusExpired:
+		return string(commerce.StatusCanceled), nil
+	}
+	return "", fmt.Errorf("acp20250929: encode: no wire status for %q", s)
+}
+
+func wireOption(o commerce.FulfillmentOption) fulfillmentOption {
+	w := fulfillmentOption{Type: o.Kind, ID: o.ID, Title: o.Title, Subtitle: o.Subtitle,
+		Subtotal: o.Subtotal, Tax: o.Tax, Total: o.Total}
+	if o.Kind == "shipping" {
+		w.Carrier = o.Carrier
+		w.EarliestDeliveryTime = o.Earliest.UTC()
+		w.LatestDeliveryTime = o.Latest.UTC()
+	}
+	return w
+}
+
+// totals lists the session totals: items, discount (when any), subtotal,
+// fulfillment (when an option is selected), tax and exactly one total.
+func totals(q *commerce.Quote) []total {
+	t := q.Totals
+	out := []total{{Type: "items_base_amount", DisplayText: "Items", Amount: t.ItemsBase}}
+	if t.Discount > 0 {
+		out = append(out, total{Type: "discount", DisplayText: "Discount", Amount: t.Discount})
+	}
+	out = append(out, total{Type: "subtotal", DisplayText: "Subtotal", Amount: t.Subtotal})
+	if q.Selected != nil {
+		out = append(out, total{Type: "fulfillment", DisplayText: fulfillmentText(q.Selected), Amount: t.Fulfillment})
+	}
+	return append(out,
+		total{Type: "tax", DisplayText: "Tax", Amount: t.Tax},
+		total{Type: "total", DisplayText: "Total", Amount: t.Total})
+}
+
+func fulfillmentText(o *commerce.FulfillmentOption) string {
+	if o.Kind == "shipping" {
+		return "Shipping"
+	}
+	return "Delivery"
+}
+
+// links returns the merchant's policy links that have a URL.
+func (c *Codec) links() []link {
+	out := []link{}
+	for _, l := range []link{
+		{"terms_of_use", c.Merchant.TermsURL},
+		{"privacy_policy", c.Merchant.PrivacyURL},
+		{"seller_shop_policies", c.Merchant.ReturnsURL},
+	} {
+		if l.URL != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
