@@ -38,9 +38,9 @@
 // The ACP feed carries no stock count, no digital flag and no brand, so
 // agentshop reads three extension fields, namespaced with "agentshop:":
 //
-//	Variant "agentshop:stock"    integer ≥ 0  initial stock ([commerce.Item.Stock])
-//	Variant "agentshop:digital"  boolean      delivered electronically ([commerce.Item.Digital])
-//	Product "agentshop:brand"    string       brand ([commerce.Item.Brand])
+//	Variant "agentshop:stock"    integer ≥ 0  initial stock (Item.Stock)
+//	Variant "agentshop:digital"  boolean      delivered electronically (Item.Digital)
+//	Product "agentshop:brand"    string       brand (Item.Brand)
 //
 // Product and Variant are "additionalProperties": false in schema.feed.json,
 // and the schema has no free-form metadata object on either, so no placement
