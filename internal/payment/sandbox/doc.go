@@ -7,8 +7,10 @@
 //
 //   - [Provider.Delegate] (and [Provider.HandleDelegate], the ACP endpoint
 //     body handler) implements ACP's POST /agentic_commerce/delegate_payment
-//     for the 2025-09-29 and 2026-04-17 versions, whose delegate-payment
-//     schemas differ only in limits this package checks the stricter way.
+//     for the 2025-09-29 and 2026-04-17 versions. Their delegate-payment
+//     schemas differ only in limits; this package accepts what either
+//     accepts (an iin of up to 8 digits, an empty risk_signals list) and
+//     always checks display_last4 as 4 digits.
 //     [DecodeDelegateRequest] and [EncodeDelegateResponse] are its wire codec.
 //   - [Provider.Charge] implements [commerce.PaymentProvider]: it enforces
 //     the token's allowance (amount, currency, checkout session, merchant,
