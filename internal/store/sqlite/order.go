@@ -1,0 +1,78 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"agentshop/internal/commerce"
+)
+
+const orderColumns = `data, created_at, updated_at`
+
+// CreateOrder inserts o. ErrConflict if the id exists or the session
+// already has an order; ErrNotFound if the session does not exist.
+func (c conn) CreateOrder(ctx context.Context, o *commerce.Order) error {
+	data, err := json.Marshal(o)
+	if err != nil {
+		return fmt.Errorf("sqlite: create order: %w", err)
+	}
+	_, err = c.writer().ExecContext(ctx, `
+		INSERT INTO orders (id, session_id, created_at, updated_at, data)
+		VALUES (?, ?, ?, ?, ?)`,
+		o.ID, o.SessionID, micros(o.CreatedAt), micros(o.UpdatedAt), string(data))
+	return wrap("create order", err)
+}
+
+// GetOrder returns the order with id, or ErrNotFound.
+func (c conn) GetOrder(ctx context.Context, id string) (*commerce.Order, error) {
+	row := c.reader().QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, id)
+	o, err := scanOrder(row)
+	if err != nil {
+		return nil, wrap("get order "+id, err)
+	}
+	return o, nil
+}
+
+// ListOrders returns orders newest first (ties by id, descending), at most
+// limit; none when limit is not positive.
+func (c conn) ListOrders(ctx context.Context, limit int) ([]*commerce.Order, error) {
+	out := []*commerce.Order{}
+	if limit <= 0 {
+		return out, nil
+	}
+	rows, err := c.reader().QueryContext(ctx, `
+		SELECT `+orderColumns+` FROM orders ORDER BY created_at DESC, id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, wrap("list orders", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return nil, wrap("list orders", err)
+		}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("list orders", err)
+	}
+	return out, nil
+}
+
+func scanOrder(row scanner) (*commerce.Order, error) {
+	var (
+		data             []byte
+		created, updated sql.NullInt64
+	)
+	if err := row.Scan(&data, &created, &updated); err != nil {
+		return nil, err
+	}
+	o := new(commerce.Order)
+	if err := json.Unmarshal(data, o); err != nil {
+		return nil, fmt.Errorf("decode order: %w", err)
+	}
+	o.CreatedAt, o.UpdatedAt = timeOf(created), timeOf(updated)
+	return o, nil
+}

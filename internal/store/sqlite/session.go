@@ -1,0 +1,79 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"agentshop/internal/commerce"
+)
+
+const sessionColumns = `data, created_at, updated_at, expires_at`
+
+// CreateSession inserts s. ErrConflict if the id exists.
+func (c conn) CreateSession(ctx context.Context, s *commerce.Session) error {
+	data, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("sqlite: create session: %w", err)
+	}
+	_, err = c.writer().ExecContext(ctx, `
+		INSERT INTO sessions (id, status, api_key_id, created_at, updated_at, expires_at, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		s.ID, string(s.Status), s.APIKeyID, micros(s.CreatedAt), micros(s.UpdatedAt), micros(s.ExpiresAt), string(data))
+	return wrap("create session", err)
+}
+
+// GetSession returns the session with id, or ErrNotFound.
+func (c conn) GetSession(ctx context.Context, id string) (*commerce.Session, error) {
+	return c.getSession(ctx, c.reader(), id)
+}
+
+// LockSession is GetSession. Inside [DB.InTx] the transaction already holds
+// the database's only write connection, so no other transaction can change
+// the session until it ends; outside a transaction there is nothing to lock.
+func (c conn) LockSession(ctx context.Context, id string) (*commerce.Session, error) {
+	return c.getSession(ctx, c.reader(), id)
+}
+
+func (c conn) getSession(ctx context.Context, q querier, id string) (*commerce.Session, error) {
+	row := q.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = ?`, id)
+	s, err := scanSession(row)
+	if err != nil {
+		return nil, wrap("get session "+id, err)
+	}
+	return s, nil
+}
+
+// UpdateSession replaces the stored session with s.ID. ErrNotFound if it
+// does not exist.
+func (c conn) UpdateSession(ctx context.Context, s *commerce.Session) error {
+	data, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("sqlite: update session: %w", err)
+	}
+	res, err := c.writer().ExecContext(ctx, `
+		UPDATE sessions SET status = ?, api_key_id = ?, created_at = ?, updated_at = ?, expires_at = ?, data = ?
+		WHERE id = ?`,
+		string(s.Status), s.APIKeyID, micros(s.CreatedAt), micros(s.UpdatedAt), micros(s.ExpiresAt), string(data), s.ID)
+	if err != nil {
+		return wrap("update session", err)
+	}
+	return mustAffect("update session "+s.ID, res)
+}
+
+func scanSession(row scanner) (*commerce.Session, error) {
+	var (
+		data                []byte
+		created, updated, x sql.NullInt64
+	)
+	if err := row.Scan(&data, &created, &updated, &x); err != nil {
+		return nil, err
+	}
+	s := new(commerce.Session)
+	if err := json.Unmarshal(data, s); err != nil {
+		return nil, fmt.Errorf("decode session: %w", err)
+	}
+	s.CreatedAt, s.UpdatedAt, s.ExpiresAt = timeOf(created), timeOf(updated), timeOf(x)
+	return s, nil
+}

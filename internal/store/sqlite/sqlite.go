@@ -1,0 +1,276 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	msqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"agentshop/internal/commerce"
+)
+
+// busyTimeout is how long a connection waits for another process's write
+// lock before failing with SQLITE_BUSY. Writers in this process queue in Go.
+const busyTimeout = 5 * time.Second
+
+// DB is a [commerce.Store] on one SQLite file. Its methods are safe for
+// concurrent use; see the package doc for how reads and writes are pooled.
+type DB struct {
+	conn
+	write *sql.DB // one connection, BEGIN IMMEDIATE
+	read  *sql.DB // several query_only connections
+}
+
+var (
+	_ commerce.Store    = (*DB)(nil)
+	_ commerce.Executor = conn{}
+)
+
+// Open opens (creating if needed) the database file at path and applies
+// pending migrations. path must name a file: the read and write pools are
+// separate connections, which an in-memory database cannot share.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil, fmt.Errorf("sqlite: open %q: need a plain file path", path)
+	}
+	q := url.Values{}
+	q.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
+	// WAL lets readers run alongside the writer and makes commits cheap.
+	q.Set("_journal_mode", "WAL")
+	// In WAL mode, NORMAL syncs at checkpoints rather than on every commit:
+	// the database stays consistent after a power loss, though the last
+	// commits may be rolled back. A crash of the process alone loses
+	// nothing. That trade is the one SQLite recommends for WAL.
+	q.Set("_synchronous", "NORMAL")
+	// SQLite leaves foreign keys off by default, per connection.
+	q.Set("_foreign_keys", "1")
+
+	wq := cloneValues(q)
+	wq.Set("_txlock", "immediate")
+	write, err := sql.Open("sqlite", path+"?"+wq.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+
+	db := &DB{write: write}
+	db.conn = conn{db: db}
+	// Migrate before the read pool exists: it switches the file to WAL
+	// and creates the tables that the readers will see.
+	if err := db.migrate(ctx); err != nil {
+		_ = write.Close()
+		return nil, err
+	}
+
+	rq := cloneValues(q)
+	rq.Del("_journal_mode") // persistent in the file; a reader must not try to set it
+	rq.Set("_query_only", "1")
+	read, err := sql.Open("sqlite", path+"?"+rq.Encode())
+	if err != nil {
+		_ = write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	db.read = read
+	if err := read.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	var errs []error
+	if db.read != nil {
+		errs = append(errs, db.read.Close())
+	}
+	errs = append(errs, db.write.Close())
+	return errors.Join(errs...)
+}
+
+// Ping reports whether the file can be read and every embedded migration
+// has been applied.
+func (db *DB) Ping(ctx context.Context) error {
+	want, err := migrationNames()
+	if err != nil {
+		return err
+	}
+	var n int
+	err = db.read.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("sqlite: ping: %w", translate(err))
+	}
+	if n < len(want) {
+		return fmt.Errorf("sqlite: ping: %d of %d migrations applied", n, len(want))
+	}
+	return nil
+}
+
+// InTx runs fn in one transaction on the write connection. It commits when
+// fn returns nil and rolls back otherwise; fn's error is returned as is.
+// Concurrent calls queue for the connection, so a transaction never sees
+// another's uncommitted writes and [DB.LockSession] needs no lock of its
+// own.
+func (db *DB) InTx(ctx context.Context, fn func(tx commerce.Executor) error) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error { return fn(conn{tx: tx}) })
+}
+
+func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", translate(err))
+	}
+	// database/sql's Rollback takes no context, so a canceled ctx cannot cut
+	// it short (it also rolls back by itself when ctx is canceled). After
+	// Commit it is a no-op returning sql.ErrTxDone.
+	defer func() { _ = tx.Rollback() }()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", translate(err))
+	}
+	return nil
+}
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// conn implements [commerce.Executor] either on the pools (db set) or
+// inside one transaction (tx set).
+type conn struct {
+	db *DB
+	tx *sql.Tx
+}
+
+// reader is where reads go: the transaction, or the read pool.
+func (c conn) reader() querier {
+	if c.tx != nil {
+		return c.tx
+	}
+	return c.db.read
+}
+
+// writer is where single-statement writes go: the transaction, or the
+// write connection in autocommit mode.
+func (c conn) writer() querier {
+	if c.tx != nil {
+		return c.tx
+	}
+	return c.db.write
+}
+
+// atomic runs fn in the transaction, or in a new one outside InTx, for
+// writes made of several statements.
+func (c conn) atomic(ctx context.Context, fn func(q querier) error) error {
+	if c.tx != nil {
+		return fn(c.tx)
+	}
+	return c.db.inTx(ctx, func(tx *sql.Tx) error { return fn(tx) })
+}
+
+// translate maps driver errors onto the commerce sentinels: no rows is
+// ErrNotFound, a unique or primary key violation is ErrConflict, a missing
+// referenced row (foreign key) is ErrNotFound. The original error stays in
+// the chain.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: %w", commerce.ErrNotFound, err)
+	}
+	if e, ok := errors.AsType[*msqlite.Error](err); ok {
+		switch e.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%w: %w", commerce.ErrConflict, err)
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return fmt.Errorf("%w: %w", commerce.ErrNotFound, err)
+		}
+	}
+	return err
+}
+
+// wrap translates err and prefixes the operation.
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("sqlite: %s: %w", op, translate(err))
+}
+
+// mustAffect returns ErrNotFound when res changed no row.
+func mustAffect(op string, res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlite: %s: %w", op, commerce.ErrNotFound)
+	}
+	return nil
+}
+
+// micros encodes t for an INTEGER time column: microseconds since the
+// epoch, NULL for the zero time.
+func micros(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMicro()
+}
+
+func microsPtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return micros(*t)
+}
+
+// timeOf decodes an INTEGER time column in UTC.
+func timeOf(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.UnixMicro(v.Int64).UTC()
+}
+
+func timePtrOf(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	return new(timeOf(v))
+}
+
+// nullString stores "" as NULL.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,145 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"agentshop/internal/commerce"
+)
+
+func testIdempotency(t *testing.T, open func(t *testing.T) commerce.Store) {
+	t.Run("ClaimNew", func(t *testing.T) {
+		ctx, s := setup(t, open)
+		rec := newIdem("k1", "fp1", baseTime)
+		got, claimed, err := s.ClaimIdempotencyKey(ctx, rec, baseTime)
+		requireNoError(t, err, "claim")
+		if !claimed || got != rec {
+			t.Fatalf("claim = (%v, %t), want (rec, true)", got, claimed)
+		}
+		// The same key in another scope is another record.
+		other := newIdem("k1", "fp1", baseTime)
+		other.Scope = "key_2 POST /checkout_sessions"
+		_, claimed, err = s.ClaimIdempotencyKey(ctx, other, baseTime)
+		requireNoError(t, err, "claim in other scope")
+		if !claimed {
+			t.Fatal("claim in another scope was refused")
+		}
+	})
+
+	// A second claim of the same key, made at claimAt after the first record
+	// (locked for a minute, kept for a day, done or not) was stored.
+	t.Run("Reclaim", func(t *testing.T) {
+		tests := []struct {
+			name        string
+			done        bool
+			claimAt     time.Duration
+			wantClaimed bool
+		}{
+			{name: "InFlight", claimAt: 30 * time.Second},
+			{name: "InFlightLockPassed", claimAt: 2 * time.Minute, wantClaimed: true},
+			{name: "Done", done: true, claimAt: 30 * time.Second},
+			{name: "DoneLockPassed", done: true, claimAt: 2 * time.Minute},
+			{name: "DoneExpired", done: true, claimAt: 25 * time.Hour, wantClaimed: true},
+			{name: "InFlightExpired", claimAt: 25 * time.Hour, wantClaimed: true},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				ctx, s := setup(t, open)
+				first := newIdem("k1", "fp1", baseTime)
+				claimIdem(t, ctx, s, first, baseTime)
+				if tt.done {
+					requireNoError(t, s.FinishIdempotencyKey(ctx, first.Scope, first.Key, 201, []byte(`{"id":"cs_1"}`)), "finish")
+				}
+
+				now := baseTime.Add(tt.claimAt)
+				second := newIdem("k1", "fp2", now)
+				got, claimed, err := s.ClaimIdempotencyKey(ctx, second, now)
+				requireNoError(t, err, "claim again")
+				if claimed != tt.wantClaimed {
+					t.Fatalf("claimed = %t, want %t", claimed, tt.wantClaimed)
+				}
+				want := second
+				if !claimed {
+					want = first
+					if tt.done {
+						want = &commerce.IdempotencyRecord{Scope: first.Scope, Key: first.Key, Fingerprint: first.Fingerprint,
+							Done: true, Status: 201, Body: []byte(`{"id":"cs_1"}`),
+							LockedUntil: first.LockedUntil, CreatedAt: first.CreatedAt, ExpiresAt: first.ExpiresAt}
+					}
+				}
+				requireDiff(t, want, got, "record")
+				if claimed {
+					// The new claim replaced the old record.
+					_, claimed, err := s.ClaimIdempotencyKey(ctx, newIdem("k1", "fp3", now), now)
+					requireNoError(t, err, "claim a third time")
+					if claimed {
+						t.Fatal("a fresh claim was taken over at once")
+					}
+				}
+			})
+		}
+	})
+
+	t.Run("FinishNotFound", func(t *testing.T) {
+		ctx, s := setup(t, open)
+		requireIs(t, s.FinishIdempotencyKey(ctx, "scope", "nope", 200, nil), commerce.ErrNotFound, "finish")
+	})
+
+	t.Run("Release", func(t *testing.T) {
+		ctx, s := setup(t, open)
+		inflight := newIdem("k1", "fp1", baseTime)
+		claimIdem(t, ctx, s, inflight, baseTime)
+		done := newIdem("k2", "fp1", baseTime)
+		claimIdem(t, ctx, s, done, baseTime)
+		requireNoError(t, s.FinishIdempotencyKey(ctx, done.Scope, done.Key, 200, []byte("ok")), "finish")
+
+		for _, r := range []*commerce.IdempotencyRecord{inflight, done} {
+			requireNoError(t, s.ReleaseIdempotencyKey(ctx, r.Scope, r.Key), "release "+r.Key)
+		}
+		requireNoError(t, s.ReleaseIdempotencyKey(ctx, "scope", "nope"), "release unknown")
+
+		_, claimed, err := s.ClaimIdempotencyKey(ctx, newIdem("k1", "fp2", baseTime), baseTime)
+		requireNoError(t, err, "claim released")
+		if !claimed {
+			t.Error("released in-flight key could not be claimed")
+		}
+		got, claimed, err := s.ClaimIdempotencyKey(ctx, newIdem("k2", "fp2", baseTime), baseTime)
+		requireNoError(t, err, "claim done")
+		if claimed || !got.Done || string(got.Body) != "ok" {
+			t.Errorf("claim of done key after release = (%+v, %t), want the done record", got, claimed)
+		}
+	})
+
+	t.Run("DeleteExpired", func(t *testing.T) {
+		ctx, s := setup(t, open)
+		for key, exp := range map[string]time.Duration{"old": -time.Hour, "recent": -time.Second, "live": time.Hour} {
+			r := newIdem(key, "fp", baseTime)
+			r.ExpiresAt = baseTime.Add(exp)
+			claimIdem(t, ctx, s, r, baseTime.Add(-2*time.Hour))
+		}
+		n, err := s.DeleteExpiredIdempotencyKeys(ctx, baseTime)
+		requireNoError(t, err, "delete expired")
+		if n != 2 {
+			t.Errorf("deleted %d, want 2", n)
+		}
+		for key, wantClaimed := range map[string]bool{"old": true, "recent": true, "live": false} {
+			// Claim at a time the records are neither expired nor unlocked,
+			// so only deletion frees a key.
+			_, claimed, err := s.ClaimIdempotencyKey(ctx, newIdem(key, "fp2", baseTime), baseTime.Add(-2*time.Hour))
+			requireNoError(t, err, "claim "+key)
+			if claimed != wantClaimed {
+				t.Errorf("claim %s after delete = %t, want %t", key, claimed, wantClaimed)
+			}
+		}
+	})
+}
+
+func claimIdem(tb testing.TB, ctx context.Context, s commerce.Store, r *commerce.IdempotencyRecord, now time.Time) {
+	tb.Helper()
+	_, claimed, err := s.ClaimIdempotencyKey(ctx, r, now)
+	requireNoError(tb, err, "claim "+r.Key)
+	if !claimed {
+		tb.Fatalf("claim %s: refused", r.Key)
+	}
+}

@@ -1,0 +1,93 @@
+package storetest
+
+import (
+	"errors"
+	"sync"
+	"testing"
+
+	"agentshop/internal/commerce"
+)
+
+func testStock(t *testing.T, open func(t *testing.T) commerce.Store) {
+	t.Run("SeedKeepsExisting", func(t *testing.T) {
+		ctx, s := setup(t, open)
+		requireNoError(t, s.SeedStock(ctx, map[string]int64{"a": 5, "b": 3}), "seed")
+		requireNoError(t, s.AdjustStock(ctx, "a", -2), "adjust")
+		requireNoError(t, s.SeedStock(ctx, map[string]int64{"a": 100, "c": 7}), "reseed")
+		got, err := s.StockLevels(ctx, []string{"a", "b", "c", "unknown"})
+		requireNoError(t, err, "levels")
+		requireDiff(t, map[string]int64{"a": 3, "b": 3, "c": 7}, got, "levels")
+	})
+
+	t.Run("LevelsOfNothing", func(t *testing.T) {
+		ctx, s := setup(t, open)
+		got, err := s.StockLevels(ctx, nil)
+		requireNoError(t, err, "levels")
+		if len(got) != 0 {
+			t.Fatalf("levels = %v, want empty", got)
+		}
+	})
+
+	t.Run("Adjust", func(t *testing.T) {
+		tests := []struct {
+			name    string
+			item    string
+			delta   int64
+			wantErr error
+			want    int64 // stock of "a" afterwards, from 5
+		}{
+			{name: "Increment", item: "a", delta: 2, want: 7},
+			{name: "DecrementToZero", item: "a", delta: -5, want: 0},
+			{name: "BelowZero", item: "a", delta: -6, wantErr: commerce.ErrInsufficientStock, want: 5},
+			{name: "Unknown", item: "nope", delta: -1, wantErr: commerce.ErrNotFound, want: 5},
+			{name: "UnknownIncrement", item: "nope", delta: 1, wantErr: commerce.ErrNotFound, want: 5},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				ctx, s := setup(t, open)
+				requireNoError(t, s.SeedStock(ctx, map[string]int64{"a": 5}), "seed")
+				err := s.AdjustStock(ctx, tt.item, tt.delta)
+				if tt.wantErr == nil {
+					requireNoError(t, err, "adjust")
+				} else {
+					requireIs(t, err, tt.wantErr, "adjust")
+				}
+				got, err := s.StockLevels(ctx, []string{"a", "nope"})
+				requireNoError(t, err, "levels")
+				requireDiff(t, map[string]int64{"a": tt.want}, got, "levels")
+			})
+		}
+	})
+
+	t.Run("ConcurrentGuard", func(t *testing.T) {
+		ctx, s := setup(t, open)
+		requireNoError(t, s.SeedStock(ctx, map[string]int64{"a": 5}), "seed")
+		var (
+			wg       sync.WaitGroup
+			mu       sync.Mutex
+			ok, none int
+		)
+		for range 12 {
+			wg.Go(func() {
+				err := s.AdjustStock(ctx, "a", -1)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					ok++
+				case errors.Is(err, commerce.ErrInsufficientStock):
+					none++
+				default:
+					t.Errorf("adjust: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+		if ok != 5 || none != 7 {
+			t.Errorf("decrements: %d succeeded, %d insufficient; want 5 and 7", ok, none)
+		}
+		got, err := s.StockLevels(ctx, []string{"a"})
+		requireNoError(t, err, "levels")
+		requireDiff(t, map[string]int64{"a": 0}, got, "levels")
+	})
+}

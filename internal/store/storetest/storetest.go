@@ -1,0 +1,83 @@
+// Package storetest is the contract suite for [commerce.Store]. Every store
+// (internal/store/sqlite, internal/store/postgres) calls [Run] from its
+// tests, so that both behave exactly as the doc comments in
+// internal/commerce/store.go say, and as [commerce.Service] relies on:
+// not found and conflict errors, the stock guard, one active payment per
+// session, idempotency claims and takeovers, transaction rollback, time
+// precision, and a session completed by many goroutines at once being
+// charged once.
+//
+// It is imported only by tests. It must not import a store package.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"agentshop/internal/commerce"
+)
+
+// TimePrecision is the coarsest time precision a store may keep.
+// PostgreSQL's timestamptz stores microseconds, so times may come back
+// truncated to it; the suite compares times within this margin.
+const TimePrecision = time.Microsecond
+
+// Run runs the suite. open must return a fresh, migrated, empty store for
+// each call and close it (and drop what it created) in t.Cleanup. Subtests
+// run in parallel.
+func Run(t *testing.T, open func(t *testing.T) commerce.Store) {
+	t.Run("Session", func(t *testing.T) { testSession(t, open) })
+	t.Run("Stock", func(t *testing.T) { testStock(t, open) })
+	t.Run("Payment", func(t *testing.T) { testPayment(t, open) })
+	t.Run("Order", func(t *testing.T) { testOrder(t, open) })
+	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open) })
+	t.Run("APIKey", func(t *testing.T) { testAPIKey(t, open) })
+	t.Run("VaultToken", func(t *testing.T) { testVaultToken(t, open) })
+	t.Run("Time", func(t *testing.T) { testTime(t, open) })
+	t.Run("Tx", func(t *testing.T) { testTx(t, open) })
+	t.Run("Service", func(t *testing.T) { testService(t, open) })
+}
+
+// cmpOpts compare stored values: times within [TimePrecision], and empty
+// slices and maps equal to nil ones.
+var cmpOpts = cmp.Options{
+	cmpopts.EquateApproxTime(TimePrecision),
+	cmpopts.EquateEmpty(),
+}
+
+// setup returns a fresh store and a context that ends with the test.
+func setup(t *testing.T, open func(t *testing.T) commerce.Store) (context.Context, commerce.Store) {
+	t.Helper()
+	t.Parallel()
+	return t.Context(), open(t)
+}
+
+// baseTime is the suite's "now": nanoseconds included, so that stores are
+// seen to truncate rather than to round-trip by luck.
+var baseTime = time.Date(2026, 4, 17, 9, 30, 15, 123456789, time.UTC)
+
+func requireNoError(tb testing.TB, err error, what string) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatalf("%s: %v", what, err)
+	}
+}
+
+func requireIs(tb testing.TB, err, target error, what string) {
+	tb.Helper()
+	if !errors.Is(err, target) {
+		tb.Fatalf("%s: error = %v, want errors.Is %v", what, err, target)
+	}
+}
+
+func requireDiff[T any](tb testing.TB, want, got T, what string) {
+	tb.Helper()
+	if d := cmp.Diff(want, got, cmpOpts); d != "" {
+		tb.Fatalf("%s mismatch (-want +got):\n%s", what, d)
+	}
+}
