@@ -1,0 +1,287 @@
+package acp_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"agentshop/internal/acp"
+	"agentshop/internal/commerce"
+)
+
+func TestAuth(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	secret, k := commerce.NewAPIKey("old", time.Now())
+	if err := b.store.CreateAPIKey(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.store.RevokeAPIKey(ctx, k.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		r    req
+		code string
+	}{
+		{"no key", req{noAuth: true}, "unauthorized"},
+		{"unknown key", req{key: "ask_nope"}, "invalid_api_key"},
+		{"revoked key", req{key: secret}, "invalid_api_key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.r.method, tt.r.path, tt.r.version = "GET", "/checkout_sessions/cs_x", v2026
+			r := b.do(t, tt.r).want(t, http.StatusUnauthorized)
+			if r.str("code") != tt.code || r.str("type") != "invalid_request" {
+				t.Errorf("got %s", r.Raw)
+			}
+		})
+	}
+}
+
+func TestAPIVersion(t *testing.T) {
+	b := setup(t)
+	for _, tt := range []struct{ version, code string }{{"", "missing_api_version"}, {"2024-01-01", "unsupported_api_version"}} {
+		r := b.do(t, req{method: "POST", path: "/checkout_sessions", version: tt.version, body: createBody(v2026, map[string]int{racket: 1}, false)}).want(t, http.StatusBadRequest)
+		vs, _ := r.JSON["supported_versions"].([]any)
+		if r.str("code") != tt.code || len(vs) != 2 || vs[0] != v2026 {
+			t.Errorf("API-Version %q: %s", tt.version, r.Raw)
+		}
+		if b.schema != nil {
+			if err := b.schema.Validate(v2026, "Error", r.Raw); err != nil {
+				t.Errorf("error violates schema: %v", err)
+			}
+		}
+	}
+}
+
+func TestNotFound(t *testing.T) {
+	b := setup(t)
+	for _, v := range versions() {
+		r := b.do(t, req{method: "GET", path: "/checkout_sessions/cs_missing", version: v}).want(t, http.StatusNotFound)
+		if r.str("code") != "not_found" {
+			t.Errorf("%s: %s", v, r.Raw)
+		}
+		b.do(t, req{method: "POST", path: "/checkout_sessions/cs_missing", version: v, body: addressBody(v)}).want(t, http.StatusNotFound)
+		b.complete(t, v, "cs_missing", "vt_x").want(t, http.StatusNotFound)
+		b.do(t, req{method: "POST", path: "/checkout_sessions/cs_missing/cancel", version: v}).want(t, http.StatusNotFound)
+	}
+}
+
+func TestMalformed(t *testing.T) {
+	b := setup(t)
+	tests := []struct {
+		name, version string
+		body          string
+		param         string
+	}{
+		{"not JSON", v2026, `{"line_items": [`, "$"},
+		{"quantity is a string", v2026, `{"currency":"usd","capabilities":{},"line_items":[{"id":"x","quantity":"two"}]}`, "$.line_items[0].quantity"},
+		{"quantity is zero", v2026, `{"currency":"usd","capabilities":{},"line_items":[{"id":"x","quantity":0}]}`, "$.line_items[0].quantity"},
+		{"items is an object", v2025, `{"items":{"id":"x"}}`, "$.items"},
+		{"no items", v2025, `{"items":[]}`, "$.items"},
+		{"fractional quantity", v2025, `{"items":[{"id":"x","quantity":1.5}]}`, "$.items[0].quantity"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := b.do(t, req{method: "POST", path: "/checkout_sessions", version: tt.version, body: tt.body}).want(t, http.StatusBadRequest)
+			if r.str("type") != "invalid_request" || r.str("param") != tt.param {
+				t.Errorf("got %s, want param %s", r.Raw, tt.param)
+			}
+		})
+	}
+	// Body cap.
+	big := `{"items":[{"id":"` + strings.Repeat("x", 2<<20) + `","quantity":1}]}`
+	b.do(t, req{method: "POST", path: "/checkout_sessions", version: v2025, body: big}).want(t, http.StatusRequestEntityTooLarge)
+}
+
+func TestIdempotency(t *testing.T) {
+	t.Run("2026 requires a key", func(t *testing.T) {
+		b := setup(t)
+		r := b.do(t, req{method: "POST", path: "/checkout_sessions", version: v2026, noIdem: true, body: createBody(v2026, map[string]int{racket: 1}, true)}).want(t, http.StatusBadRequest)
+		if r.str("code") != "idempotency_key_required" {
+			t.Errorf("got %s", r.Raw)
+		}
+		// 2025-09-29 keys are optional.
+		b.do(t, req{method: "POST", path: "/checkout_sessions", version: v2025, noIdem: true, body: createBody(v2025, map[string]int{racket: 1}, true)}).want(t, http.StatusCreated)
+	})
+	for _, tt := range []struct {
+		version  string
+		conflict int
+	}{{v2026, http.StatusUnprocessableEntity}, {v2025, http.StatusConflict}} {
+		t.Run(tt.version, func(t *testing.T) {
+			b := setup(t)
+			body := createBody(tt.version, map[string]int{racket: 1}, true)
+			first := b.do(t, req{method: "POST", path: "/checkout_sessions", version: tt.version, idem: "k1", body: body}).want(t, http.StatusCreated)
+			replay := b.do(t, req{method: "POST", path: "/checkout_sessions", version: tt.version, idem: "k1", body: body}).want(t, http.StatusCreated)
+			if string(replay.Raw) != string(first.Raw) || replay.Header.Get("Idempotent-Replayed") != "true" {
+				t.Errorf("replay differs or lacks Idempotent-Replayed:\n%s\n%s", first.Raw, replay.Raw)
+			}
+			if first.Header.Get("Idempotent-Replayed") != "" {
+				t.Error("first response marked as replayed")
+			}
+			// Key order and number spelling do not matter (canonical JSON).
+			reordered := `{"fulfillment_address":{"postal_code":"94103","country":"US","state":"CA","city":"San Francisco","line_one":"1 Market St","name":"Ada Lovelace"},"items":[{"quantity":1.0,"id":"` + racket + `"}]}`
+			if tt.version == v2025 {
+				b.do(t, req{method: "POST", path: "/checkout_sessions", version: tt.version, idem: "k1", body: reordered}).want(t, http.StatusCreated)
+			}
+			other := createBody(tt.version, map[string]int{racket: 2}, true)
+			c := b.do(t, req{method: "POST", path: "/checkout_sessions", version: tt.version, idem: "k1", body: other}).want(t, tt.conflict)
+			if c.str("code") != "idempotency_conflict" {
+				t.Errorf("conflict: %s", c.Raw)
+			}
+			// Scoped per endpoint: the same key on update is a new request.
+			u := b.do(t, req{method: "POST", path: "/checkout_sessions/" + first.str("id"), version: tt.version, idem: "k1", body: addressBody(tt.version)}).want(t, http.StatusOK)
+			if u.Header.Get("Idempotent-Replayed") != "" {
+				t.Error("update with a key used on create was replayed")
+			}
+			// Errors (4xx) replay too: the same 404.
+			n1 := b.do(t, req{method: "POST", path: "/checkout_sessions/cs_none/cancel", version: tt.version, idem: "k2"}).want(t, http.StatusNotFound)
+			n2 := b.do(t, req{method: "POST", path: "/checkout_sessions/cs_none/cancel", version: tt.version, idem: "k2"}).want(t, http.StatusNotFound)
+			if string(n1.Raw) != string(n2.Raw) {
+				t.Error("4xx replay differs")
+			}
+		})
+	}
+	t.Run("complete replay charges once", func(t *testing.T) {
+		b := setup(t)
+		s := b.newReadySession(t, v2026)
+		id := s.str("id")
+		tok := b.delegate(t, v2026, "4242424242424242", id, s.total())
+		a := b.do(t, req{method: "POST", path: "/checkout_sessions/" + id + "/complete", version: v2026, idem: "c1", body: completeBody(v2026, tok)}).want(t, http.StatusOK)
+		r := b.do(t, req{method: "POST", path: "/checkout_sessions/" + id + "/complete", version: v2026, idem: "c1", body: completeBody(v2026, tok)}).want(t, http.StatusOK)
+		if string(a.Raw) != string(r.Raw) || r.Header.Get("Idempotent-Replayed") != "true" {
+			t.Error("complete replay differs")
+		}
+		if b.provider.calls.Load() != 1 {
+			t.Errorf("provider called %d times", b.provider.calls.Load())
+		}
+	})
+	t.Run("in flight", func(t *testing.T) {
+		b := setup(t)
+		s := b.newReadySession(t, v2026)
+		id := s.str("id")
+		tok := b.delegate(t, v2026, "4242424242424242", id, s.total())
+		b.provider.block = make(chan struct{})
+		var wg sync.WaitGroup
+		var first resp
+		wg.Go(func() {
+			first = b.do(t, req{method: "POST", path: "/checkout_sessions/" + id + "/complete", version: v2026, idem: "c1", body: completeBody(v2026, tok)})
+		})
+		for b.provider.calls.Load() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		r := b.do(t, req{method: "POST", path: "/checkout_sessions/" + id + "/complete", version: v2026, idem: "c1", body: completeBody(v2026, tok)}).want(t, http.StatusConflict)
+		if r.str("code") != "idempotency_in_flight" || r.Header.Get("Retry-After") == "" {
+			t.Errorf("in flight: %s %v", r.Raw, r.Header)
+		}
+		// Another key meanwhile finds the payment in progress.
+		o := b.do(t, req{method: "POST", path: "/checkout_sessions/" + id + "/complete", version: v2026, idem: "c2", body: completeBody(v2026, tok)}).want(t, http.StatusConflict)
+		if o.Header.Get("Retry-After") == "" {
+			t.Errorf("payment in progress without Retry-After: %s", o.Raw)
+		}
+		close(b.provider.block)
+		wg.Wait()
+		first.want(t, http.StatusOK)
+		// c2 was not stored: retried now, it returns the completed session.
+		again := b.do(t, req{method: "POST", path: "/checkout_sessions/" + id + "/complete", version: v2026, idem: "c2", body: completeBody(v2026, tok)}).want(t, http.StatusOK)
+		if again.str("status") != "completed" {
+			t.Errorf("retry after in-progress: %s", again.Raw)
+		}
+	})
+	t.Run("5xx is not stored", func(t *testing.T) {
+		b := setup(t)
+		s := b.newReadySession(t, v2026)
+		id := s.str("id")
+		tok := b.delegate(t, v2026, "4242424242424242", id, s.total())
+		b.provider.fail.Store(true)
+		r := b.do(t, req{method: "POST", path: "/checkout_sessions/" + id + "/complete", version: v2026, idem: "c1", body: completeBody(v2026, tok)}).want(t, http.StatusServiceUnavailable)
+		if r.str("type") != "service_unavailable" {
+			t.Errorf("got %s", r.Raw)
+		}
+		b.provider.fail.Store(false)
+		ok := b.do(t, req{method: "POST", path: "/checkout_sessions/" + id + "/complete", version: v2026, idem: "c1", body: completeBody(v2026, tok)}).want(t, http.StatusOK)
+		if ok.Header.Get("Idempotent-Replayed") != "" || ok.str("status") != "completed" {
+			t.Errorf("retry after 5xx: %s", ok.Raw)
+		}
+		// The retry re-drove the same attempt: one payment row.
+		if ps, _ := b.store.ListPayments(context.Background(), id); len(ps) != 1 || ps[0].Status != commerce.PaymentSucceeded {
+			t.Errorf("payments after retry: %+v", ps)
+		}
+	})
+}
+
+func TestSignedRequests(t *testing.T) {
+	b := setup(t)
+	secret, k := commerce.NewAPIKey("signed", time.Now())
+	k.SigningSecret = "whsec_test"
+	if err := b.store.CreateAPIKey(context.Background(), k); err != nil {
+		t.Fatal(err)
+	}
+	body := `{"items":[{"id":"` + racket + `","quantity":1}]}`
+	now := b.clock.Now()
+	ts := now.Format(time.RFC3339)
+	good := acp.Sign("whsec_test", ts, []byte(body))
+	tests := []struct {
+		name   string
+		sig    string
+		ts     string
+		status int
+	}{
+		{"valid", good, ts, http.StatusCreated},
+		{"missing", "", "", http.StatusUnauthorized},
+		{"wrong", acp.Sign("other", ts, []byte(body)), ts, http.StatusUnauthorized},
+		{"stale", acp.Sign("whsec_test", now.Add(-10*time.Minute).Format(time.RFC3339), []byte(body)), now.Add(-10 * time.Minute).Format(time.RFC3339), http.StatusUnauthorized},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := map[string]string{}
+			if tt.sig != "" {
+				h["Signature"], h["Timestamp"] = tt.sig, tt.ts
+			}
+			r := b.do(t, req{method: "POST", path: "/checkout_sessions", version: v2025, key: secret, body: body, header: h}).want(t, tt.status)
+			if tt.status == http.StatusUnauthorized && r.str("code") != "invalid_signature" {
+				t.Errorf("got %s", r.Raw)
+			}
+		})
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	b := setup(t, func(c *acp.Config) { c.RateLimit, c.RateBurst = 0.001, 2 })
+	for range 2 {
+		b.do(t, req{method: "GET", path: "/checkout_sessions/cs_x", version: v2026}).want(t, http.StatusNotFound)
+	}
+	r := b.do(t, req{method: "GET", path: "/checkout_sessions/cs_x", version: v2026}).want(t, http.StatusTooManyRequests)
+	if r.Header.Get("Retry-After") == "" || r.str("code") != "rate_limit_exceeded" {
+		t.Errorf("got %s %v", r.Raw, r.Header)
+	}
+}
+
+func TestDiscovery(t *testing.T) {
+	b := setup(t)
+	r := b.do(t, req{method: "GET", path: "/.well-known/acp.json", noAuth: true}).want(t, http.StatusOK)
+	if !strings.Contains(r.Header.Get("Cache-Control"), "max-age") {
+		t.Errorf("Cache-Control = %q", r.Header.Get("Cache-Control"))
+	}
+	if b.schema != nil {
+		if err := b.schema.Validate(v2026, "DiscoveryResponse", r.Raw); err != nil {
+			t.Errorf("discovery violates schema: %v\n%s", err, r.Raw)
+		}
+	}
+}
+
+func TestRequestID(t *testing.T) {
+	b := setup(t)
+	r := b.do(t, req{method: "GET", path: "/checkout_sessions/cs_x", version: v2026, header: map[string]string{"Request-Id": "req-abc"}})
+	if r.Header.Get("Request-Id") != "req-abc" {
+		t.Errorf("Request-Id not echoed: %v", r.Header)
+	}
+	r = b.do(t, req{method: "GET", path: "/checkout_sessions/cs_x", version: v2026})
+	if r.Header.Get("Request-Id") == "" {
+		t.Error("no Request-Id generated")
+	}
+}
