@@ -110,7 +110,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Store:        st,
 		Codecs:       []acp.Codec{acp20250929.New(merchant), acp20260417.New(merchant)},
 		Merchant:     merchant,
-		Delegate:     sandboxDelegate(merchant.ID),
+		Delegate:     provider.HandleDelegate,
 		Logger:       m.Logger,
 		Metrics:      metrics,
 		MaxBodyBytes: cfg.Shop.MaxBodyBytes,
@@ -201,22 +201,6 @@ func (m *Main) ensureAPIKey(ctx context.Context) error {
 	}
 	fmt.Fprintf(m.Stdout, "Created an agent API key (shown once; only its hash is stored):\n\n    %s\n\n", secret)
 	return nil
-}
-
-// sandboxDelegate serves delegate_payment with the sandbox vault, inside
-// the caller's transaction.
-func sandboxDelegate(merchantID string) acp.DelegateFunc {
-	return func(ctx context.Context, q commerce.Executor, body []byte, key string) ([]byte, error) {
-		req, err := sandbox.DecodeDelegateRequest(body)
-		if err != nil {
-			return nil, err
-		}
-		tok, err := sandbox.New(q, merchantID, time.Now).Delegate(ctx, req)
-		if err != nil {
-			return nil, err
-		}
-		return sandbox.EncodeDelegateResponse(tok, key)
-	}
 }
 
 func openStore(ctx context.Context, cfg Config) (commerce.Store, error) {

@@ -103,7 +103,7 @@ func setup(t *testing.T, opts ...option) *bundle {
 	}
 	prov := &faultProvider{PaymentProvider: sandbox.New(st, merchantID, clk.Now)}
 	svc := &commerce.Service{
-		Store:  st,
+		Store: st,
 		Pricer: &commerce.Pricer{Catalog: cat, Config: commerce.PricingConfig{
 			HomeCountry: "US",
 			Shipping:    commerce.ShippingRates{DomesticStandard: 599, DomesticExpress: 1499, IntlStandard: 1999, IntlExpress: 3999, FreeStandardOver: 100000},
@@ -119,19 +119,9 @@ func setup(t *testing.T, opts ...option) *bundle {
 		Store:    st,
 		Codecs:   []acp.Codec{acp20250929.New(m), acp20260417.New(m)},
 		Merchant: m,
-		Delegate: func(ctx context.Context, q commerce.Executor, body []byte, key string) ([]byte, error) {
-			req, err := sandbox.DecodeDelegateRequest(body)
-			if err != nil {
-				return nil, err
-			}
-			tok, err := sandbox.New(q, merchantID, clk.Now).Delegate(ctx, req)
-			if err != nil {
-				return nil, err
-			}
-			return sandbox.EncodeDelegateResponse(tok, key)
-		},
-		Metrics: acp.NewMetrics(prometheus.NewRegistry()),
-		Now:     clk.Now,
+		Delegate: sandbox.New(st, merchantID, clk.Now).HandleDelegate,
+		Metrics:  acp.NewMetrics(prometheus.NewRegistry()),
+		Now:      clk.Now,
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -161,12 +151,12 @@ type resp struct {
 // idempotency key for POSTs).
 type req struct {
 	method, path, version string
-	body                 any // marshalled unless []byte or string
-	key                  string
-	idem                 string
-	noIdem               bool
-	noAuth               bool
-	header               map[string]string
+	body                  any // marshalled unless []byte or string
+	key                   string
+	idem                  string
+	noIdem                bool
+	noAuth                bool
+	header                map[string]string
 }
 
 var idemSeq atomic.Int64
