@@ -1,0 +1,134 @@
+package acp20260417
+
+// The helpers in this file are duplicated in acp20250929: each codec stays
+// self-contained, and the two copies are small.
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"reflect"
+	"strconv"
+
+	"agentshop/internal/commerce"
+)
+
+// maxQuantity bounds quantities before they reach int64 arithmetic; the
+// domain applies the shop's real, much lower limit.
+const maxQuantity = 1_000_000
+
+// decodeAt unmarshals raw, the JSON value found at path, into v. Type
+// mismatches become EINVALID errors naming the field; malformed JSON
+// becomes an EINVALID error with param "$".
+func decodeAt(raw []byte, path string, v any) error {
+	if err := json.Unmarshal(raw, v); err != nil {
+		return jsonError(err, path)
+	}
+	return nil
+}
+
+func jsonError(err error, path string) error {
+	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		p := path
+		if te.Field != "" {
+			p += "." + te.Field
+		}
+		return commerce.Invalid(p, "%s must be %s, not %s.", p, kind(te.Type), article(te.Value))
+	}
+	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
+		return &commerce.Error{Code: commerce.EINVALID, Param: "$", Message: "The request body is not valid JSON: " + se.Error() + ".", Err: err}
+	}
+	return &commerce.Error{Code: commerce.EINVALID, Param: path, Message: "The value at " + path + " cannot be read.", Err: err}
+}
+
+// kind names the JSON type a Go type decodes from.
+func kind(t reflect.Type) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil {
+		return "a value"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		if t == reflect.TypeFor[json.RawMessage]() {
+			return "a value"
+		}
+		return "an array"
+	}
+	return "an object"
+}
+
+func article(jsonType string) string {
+	switch jsonType {
+	case "array", "object":
+		return "an " + jsonType
+	case "":
+		return "that"
+	}
+	return "a " + jsonType
+}
+
+// present reports whether a raw field was sent with a non-null value.
+func present(raw json.RawMessage) bool {
+	return len(raw) > 0 && !bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
+}
+
+// array decodes raw as a JSON array at path.
+func array(raw json.RawMessage, path string) ([]json.RawMessage, error) {
+	var elems []json.RawMessage
+	if err := decodeAt(raw, path, &elems); err != nil {
+		return nil, err
+	}
+	return elems, nil
+}
+
+// quantity parses a JSON number that must be a whole number ≥ 1. It
+// accepts 2.0 (some agents serialize integers as floats) and rejects 0,
+// negatives, fractions and non-numbers.
+func quantity(raw json.RawMessage, path string) (int64, error) {
+	// json.Number also decodes a quoted "2"; only a JSON number will do.
+	raw = bytes.TrimSpace(raw)
+	var n json.Number
+	if len(raw) == 0 || raw[0] == '"' || json.Unmarshal(raw, &n) != nil || n == "" {
+		return 0, commerce.Invalid(path, "Quantity must be a whole number of at least 1.")
+	}
+	if i, err := strconv.ParseInt(string(n), 10, 64); err == nil {
+		if i < 1 {
+			return 0, commerce.Invalid(path, "Quantity must be a whole number of at least 1, not %d.", i)
+		}
+		if i > maxQuantity {
+			return 0, commerce.Invalid(path, "Quantity %d is too large.", i)
+		}
+		return i, nil
+	}
+	f, err := strconv.ParseFloat(string(n), 64)
+	if err != nil || f != math.Trunc(f) || f < 1 {
+		return 0, commerce.Invalid(path, "Quantity must be a whole number of at least 1, not %s.", n)
+	}
+	if f > maxQuantity {
+		return 0, commerce.Invalid(path, "Quantity %s is too large.", n)
+	}
+	return int64(f), nil
+}
+
+// required returns an EINVALID error for a missing field.
+func required(path string) error {
+	return commerce.Invalid(path, "%s is required.", path)
+}
+
+func nonEmpty(s *string, path string) (string, error) {
+	if s == nil || *s == "" {
+		return "", required(path)
+	}
+	return *s, nil
+}
