@@ -41,6 +41,9 @@ func TestPurchase(t *testing.T) {
 			if g.str("status") != "completed" || g.total() != r.total() {
 				t.Errorf("GET after complete: %s", g.Raw)
 			}
+			if li, _ := g.JSON["line_items"].([]any); len(li) != 1 {
+				t.Errorf("completed session shows %d line items, want 1: %s", len(li), g.Raw)
+			}
 			// Stock went down by exactly 2.
 			lv, _ := b.store.StockLevels(context.Background(), []string{racket})
 			if lv[racket] != 25-2 {
@@ -327,5 +330,14 @@ func TestCoupon(t *testing.T) {
 	}
 	if !r.hasMessage("discount_code_invalid") {
 		t.Errorf("no warning for the rejected code: %s", r.Raw)
+	}
+	// The completed session still shows the discount it was charged with.
+	id := r.str("id")
+	c := b.complete(t, v2026, id, b.delegate(t, v2026, "4242424242424242", id, r.total())).want(t, http.StatusOK)
+	if c.total() != r.total() {
+		t.Errorf("charged total %d, quoted %d", c.total(), r.total())
+	}
+	if d, _ := c.JSON["discounts"].(map[string]any); d == nil || len(d["applied"].([]any)) != 1 {
+		t.Errorf("completed session lost its applied discount: %s", c.Raw)
 	}
 }

@@ -157,9 +157,22 @@ func (h *Handler) wrap(endpoint string, protected bool, fn handlerFunc) http.Han
 			return fn(sw, r, c)
 		}()
 		if err != nil {
-			writeError(sw, r, h.log, err)
+			writeError(sw, r, h.log, requestParam(c.codec, err))
 		}
 	})
+}
+
+// requestParam rewrites a domain error's param, which uses 2026-04-17
+// request paths, into the version's own paths when its codec can.
+func requestParam(c Codec, err error) error {
+	m, ok := c.(interface{ RequestParam(string) string })
+	de, isDomain := errors.AsType[*commerce.Error](err)
+	if !ok || !isDomain || de.Param == "" {
+		return err
+	}
+	cp := *de
+	cp.Param = m.RequestParam(de.Param)
+	return &cp
 }
 
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {

@@ -84,6 +84,8 @@ func TestMalformed(t *testing.T) {
 		{"items is an object", v2025, `{"items":{"id":"x"}}`, "$.items"},
 		{"no items", v2025, `{"items":[]}`, "$.items"},
 		{"fractional quantity", v2025, `{"items":[{"id":"x","quantity":1.5}]}`, "$.items[0].quantity"},
+		{"quantity above the cap (domain check, 2025 path)", v2025, `{"items":[{"id":"x","quantity":1000}]}`, "$.items[0].quantity"},
+		{"quantity above the cap (domain check, 2026 path)", v2026, `{"currency":"usd","capabilities":{},"line_items":[{"id":"x","quantity":1000}]}`, "$.line_items[0].quantity"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

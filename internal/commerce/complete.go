@@ -259,6 +259,7 @@ func (s *Service) settle(ctx context.Context, tx Executor, sess *Session, p *Pay
 			Currency:  sess.Currency,
 			Lines:     q.Lines,
 			Totals:    q.Totals,
+			Applied:   q.Applied,
 			Address:   sess.Address,
 			Buyer:     sess.Buyer,
 			PaymentID: p.ID,

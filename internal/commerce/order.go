@@ -11,6 +11,7 @@ type Order struct {
 	Currency    Currency
 	Lines       []PricedLine
 	Totals      Totals
+	Applied     []AppliedCoupon // coupons in effect when charged
 	Fulfillment *FulfillmentOption
 	Address     *Address
 	Buyer       *Buyer

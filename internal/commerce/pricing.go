@@ -366,3 +366,33 @@ func (p *Pricer) coupon(code string) (Coupon, bool) {
 	}
 	return Coupon{}, false
 }
+
+// TotalLine is one row of a session's totals, for display.
+type TotalLine struct {
+	Type   string // items_base_amount, subtotal, discount, fulfillment, tax, total
+	Label  string
+	Amount int64
+}
+
+// TotalLines returns the totals in display order: items, subtotal,
+// discount (when any), fulfillment (when an option is selected), tax and
+// exactly one total. Subtotal is before discount, as in ACP's order-level
+// discount examples: total = subtotal − discount + fulfillment + tax.
+func (q *Quote) TotalLines() []TotalLine {
+	t := q.Totals
+	out := []TotalLine{
+		{"items_base_amount", "Items", t.ItemsBase},
+		{"subtotal", "Subtotal", t.Subtotal},
+	}
+	if t.Discount > 0 {
+		out = append(out, TotalLine{"discount", "Discount", t.Discount})
+	}
+	if q.Selected != nil {
+		label := "Delivery"
+		if q.Selected.Kind == "shipping" {
+			label = "Shipping"
+		}
+		out = append(out, TotalLine{"fulfillment", label, t.Fulfillment})
+	}
+	return append(out, TotalLine{"tax", "Tax", t.Tax}, TotalLine{"total", "Total", t.Total})
+}

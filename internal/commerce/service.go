@@ -418,7 +418,7 @@ func (s *Service) view(ctx context.Context, q Executor, sess *Session, now time.
 
 // orderQuote rebuilds the quote of a completed session from its order.
 func orderQuote(o *Order) *Quote {
-	q := &Quote{Lines: o.Lines, Totals: o.Totals}
+	q := &Quote{Lines: o.Lines, Totals: o.Totals, Applied: o.Applied}
 	if o.Fulfillment != nil {
 		f := *o.Fulfillment
 		q.Options = []FulfillmentOption{f}

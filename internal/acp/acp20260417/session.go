@@ -231,21 +231,13 @@ func wireOption(o commerce.FulfillmentOption) fulfillmentOption {
 	return w
 }
 
-// totals lists the session totals: items, discount (when any), subtotal,
-// fulfillment (when an option is selected), tax and exactly one total.
+// totals renders the session totals in the domain's display order.
 func totals(q *commerce.Quote) []total {
-	t := q.Totals
-	out := []total{{Type: "items_base_amount", DisplayText: "Items", Amount: t.ItemsBase}}
-	if t.Discount > 0 {
-		out = append(out, total{Type: "discount", DisplayText: "Discount", Amount: t.Discount})
+	var out []total
+	for _, l := range q.TotalLines() {
+		out = append(out, total{Type: l.Type, DisplayText: l.Label, Amount: l.Amount})
 	}
-	out = append(out, total{Type: "subtotal", DisplayText: "Subtotal", Amount: t.Subtotal})
-	if q.Selected != nil {
-		out = append(out, total{Type: "fulfillment", DisplayText: fulfillmentText(q.Selected), Amount: t.Fulfillment})
-	}
-	return append(out,
-		total{Type: "tax", DisplayText: "Tax", Amount: t.Tax},
-		total{Type: "total", DisplayText: "Total", Amount: t.Total})
+	return out
 }
 
 func fulfillmentText(o *commerce.FulfillmentOption) string {
