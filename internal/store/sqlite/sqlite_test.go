@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"errors"
 	"path/filepath"
 	"testing"
 
@@ -28,4 +29,49 @@ func mustOpen(tb testing.TB, path string) *sqlite.DB {
 		}
 	})
 	return db
+}
+
+// Processes starting together on a new file apply each migration once, and
+// reopening finds the file migrated.
+func TestOpenConcurrently(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "agentshop.db")
+	const n = 4
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			db, err := sqlite.Open(t.Context(), path)
+			if err == nil {
+				err = db.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	db := mustOpen(t, path)
+	if err := db.Ping(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOpenRejectsMemory(t *testing.T) {
+	if _, err := sqlite.Open(t.Context(), ":memory:"); err == nil {
+		t.Fatal("Open(:memory:) succeeded; the read pool would see another database")
+	}
+}
+
+// A payment or order for a session that does not exist is ErrNotFound.
+func TestForeignKeys(t *testing.T) {
+	db := mustOpen(t, filepath.Join(t.TempDir(), "agentshop.db"))
+	err := db.CreatePayment(t.Context(), &commerce.Payment{ID: "pay_1", SessionID: "cs_missing", Attempt: 1, Status: commerce.PaymentPending})
+	if !errors.Is(err, commerce.ErrNotFound) {
+		t.Errorf("create payment of unknown session: %v, want ErrNotFound", err)
+	}
+	err = db.CreateOrder(t.Context(), &commerce.Order{ID: "ord_1", SessionID: "cs_missing"})
+	if !errors.Is(err, commerce.ErrNotFound) {
+		t.Errorf("create order of unknown session: %v, want ErrNotFound", err)
+	}
 }

@@ -140,7 +140,7 @@ func testTx(t *testing.T, open func(t *testing.T) commerce.Store) {
 // written is what writeEverything wrote.
 type written struct {
 	session, payment, order, vaultToken string
-	apiKeyHash, idemScope, idemKey     string
+	apiKeyHash, idemScope, idemKey      string
 }
 
 // writeEverything writes one row of each kind through tx, and takes one

@@ -1,0 +1,36 @@
+// Package postgres implements [commerce.Store] on PostgreSQL with
+// github.com/jackc/pgx/v5/pgxpool.
+//
+// It is the store for agentshop deployments with more than one replica.
+// cmd/agentshop opens it with [Open] (or [OpenSchema]); everything else sees
+// only [commerce.Store]. Its behaviour is pinned by internal/store/storetest,
+// which the SQLite store runs too. It must not import any agentshop package
+// but commerce.
+//
+// # Transactions and locking
+//
+// [DB.InTx] runs at READ COMMITTED, PostgreSQL's default. What needs more is
+// locked explicitly: [DB.LockSession] is SELECT … FOR UPDATE, which holds
+// the session row until the transaction ends, so two completes of one
+// session run one after the other, each seeing what the other committed.
+// Stock decrements are guarded single UPDATEs (quantity + delta >= 0), which
+// PostgreSQL re-checks against the latest row version when it had to wait
+// for a concurrent writer; a CHECK constraint backs them up. One active
+// payment attempt per session is a partial unique index.
+//
+// # Storage
+//
+// Sessions, orders, payments and vault tokens are stored as JSONB in a data
+// column, next to the columns that constraints and queries need. Times are
+// timestamptz (NULL for the zero time): they come back in UTC, truncated to
+// the microsecond. The stored columns win over the JSON copy on read.
+//
+// # Migrations
+//
+// The embedded migrations/NNNN_name.sql files are applied by [Open] in name
+// order, each in one transaction, and recorded in schema_migrations. A
+// session-level advisory lock keyed by the schema name is held throughout,
+// so replicas starting together apply each migration once, one after the
+// other. Everything lives in the first schema of the search_path, which
+// [OpenSchema] sets (tests use a fresh schema per test).
+package postgres

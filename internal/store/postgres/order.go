@@ -1,0 +1,79 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"agentshop/internal/commerce"
+)
+
+const orderColumns = `data, created_at, updated_at`
+
+// CreateOrder inserts o. ErrConflict if the id exists or the session
+// already has an order; ErrNotFound if the session does not exist.
+func (c conn) CreateOrder(ctx context.Context, o *commerce.Order) error {
+	data, err := json.Marshal(o)
+	if err != nil {
+		return fmt.Errorf("postgres: create order: %w", err)
+	}
+	_, err = c.q.Exec(ctx, `
+		INSERT INTO orders (id, session_id, created_at, updated_at, data)
+		VALUES ($1, $2, $3, $4, $5)`,
+		o.ID, o.SessionID, ts(o.CreatedAt), ts(o.UpdatedAt), string(data))
+	return wrap("create order", err)
+}
+
+// GetOrder returns the order with id, or ErrNotFound.
+func (c conn) GetOrder(ctx context.Context, id string) (*commerce.Order, error) {
+	o, err := scanOrder(c.q.QueryRow(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = $1`, id))
+	if err != nil {
+		return nil, wrap("get order "+id, err)
+	}
+	return o, nil
+}
+
+// ListOrders returns orders newest first (ties by id, descending), at most
+// limit; none when limit is not positive.
+func (c conn) ListOrders(ctx context.Context, limit int) ([]*commerce.Order, error) {
+	out := []*commerce.Order{}
+	if limit <= 0 {
+		return out, nil
+	}
+	rows, err := c.q.Query(ctx, `
+		SELECT `+orderColumns+` FROM orders ORDER BY created_at DESC NULLS LAST, id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, wrap("list orders", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return nil, wrap("list orders", err)
+		}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("list orders", err)
+	}
+	return out, nil
+}
+
+func scanOrder(row pgx.Row) (*commerce.Order, error) {
+	var (
+		data             []byte
+		created, updated pgtype.Timestamptz
+	)
+	if err := row.Scan(&data, &created, &updated); err != nil {
+		return nil, err
+	}
+	o := new(commerce.Order)
+	if err := json.Unmarshal(data, o); err != nil {
+		return nil, fmt.Errorf("decode order: %w", err)
+	}
+	o.CreatedAt, o.UpdatedAt = timeOf(created), timeOf(updated)
+	return o, nil
+}

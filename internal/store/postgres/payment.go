@@ -1,0 +1,92 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"agentshop/internal/commerce"
+)
+
+const paymentColumns = `data, lease_until, created_at, updated_at`
+
+// CreatePayment inserts p. ErrConflict if p's session already has an active
+// (pending or succeeded) attempt, the attempt number is taken or the id
+// exists; ErrNotFound if the session does not exist.
+func (c conn) CreatePayment(ctx context.Context, p *commerce.Payment) error {
+	data, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("postgres: create payment: %w", err)
+	}
+	_, err = c.q.Exec(ctx, `
+		INSERT INTO payments (id, session_id, attempt, status, lease_until, created_at, updated_at, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		p.ID, p.SessionID, p.Attempt, string(p.Status), ts(p.LeaseUntil), ts(p.CreatedAt), ts(p.UpdatedAt), string(data))
+	return wrap("create payment", err)
+}
+
+// UpdatePayment replaces the stored payment with p.ID. ErrNotFound if it
+// does not exist; ErrConflict if it would make a second active attempt.
+func (c conn) UpdatePayment(ctx context.Context, p *commerce.Payment) error {
+	data, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("postgres: update payment: %w", err)
+	}
+	tag, err := c.q.Exec(ctx, `
+		UPDATE payments SET session_id = $1, attempt = $2, status = $3, lease_until = $4, created_at = $5, updated_at = $6, data = $7
+		WHERE id = $8`,
+		p.SessionID, p.Attempt, string(p.Status), ts(p.LeaseUntil), ts(p.CreatedAt), ts(p.UpdatedAt), string(data), p.ID)
+	if err != nil {
+		return wrap("update payment", err)
+	}
+	return mustAffect("update payment "+p.ID, tag)
+}
+
+// GetPayment returns the payment with id, or ErrNotFound.
+func (c conn) GetPayment(ctx context.Context, id string) (*commerce.Payment, error) {
+	p, err := scanPayment(c.q.QueryRow(ctx, `SELECT `+paymentColumns+` FROM payments WHERE id = $1`, id))
+	if err != nil {
+		return nil, wrap("get payment "+id, err)
+	}
+	return p, nil
+}
+
+// ListPayments returns a session's attempts in attempt order.
+func (c conn) ListPayments(ctx context.Context, sessionID string) ([]*commerce.Payment, error) {
+	rows, err := c.q.Query(ctx, `SELECT `+paymentColumns+` FROM payments WHERE session_id = $1 ORDER BY attempt`, sessionID)
+	if err != nil {
+		return nil, wrap("list payments", err)
+	}
+	defer rows.Close()
+	out := []*commerce.Payment{}
+	for rows.Next() {
+		p, err := scanPayment(rows)
+		if err != nil {
+			return nil, wrap("list payments", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("list payments", err)
+	}
+	return out, nil
+}
+
+func scanPayment(row pgx.Row) (*commerce.Payment, error) {
+	var (
+		data                    []byte
+		lease, created, updated pgtype.Timestamptz
+	)
+	if err := row.Scan(&data, &lease, &created, &updated); err != nil {
+		return nil, err
+	}
+	p := new(commerce.Payment)
+	if err := json.Unmarshal(data, p); err != nil {
+		return nil, fmt.Errorf("decode payment: %w", err)
+	}
+	p.LeaseUntil, p.CreatedAt, p.UpdatedAt = timeOf(lease), timeOf(created), timeOf(updated)
+	return p, nil
+}

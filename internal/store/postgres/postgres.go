@@ -1,0 +1,197 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"agentshop/internal/commerce"
+)
+
+// DB is a [commerce.Store] on a PostgreSQL connection pool. Its methods are
+// safe for concurrent use.
+type DB struct {
+	conn
+	pool *pgxpool.Pool
+}
+
+var (
+	_ commerce.Store    = (*DB)(nil)
+	_ commerce.Executor = conn{}
+)
+
+// Open connects to the database at url (a postgres:// URL or DSN that pgx
+// accepts, pool_* settings included) and applies pending migrations in the
+// first schema of its search_path, which must exist.
+func Open(ctx context.Context, url string) (*DB, error) {
+	return open(ctx, url, "")
+}
+
+// OpenSchema is [Open] with search_path set to schema alone, creating the
+// schema if needed. Tests use it to get an empty database per test.
+func OpenSchema(ctx context.Context, url, schema string) (*DB, error) {
+	if schema == "" {
+		return nil, errors.New("postgres: open: empty schema name")
+	}
+	return open(ctx, url, schema)
+}
+
+func open(ctx context.Context, url, schema string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	if schema != "" {
+		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize()
+	}
+	if err := migrate(ctx, cfg.ConnConfig, schema); err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	db := &DB{pool: pool, conn: conn{q: pool}}
+	if err := db.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the pool, waiting for connections in use to be returned.
+func (db *DB) Close() error {
+	db.pool.Close()
+	return nil
+}
+
+// Ping reports whether the database answers and every embedded migration
+// has been applied.
+func (db *DB) Ping(ctx context.Context) error {
+	want, err := migrationNames()
+	if err != nil {
+		return err
+	}
+	var n int
+	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+		return wrap("ping", err)
+	}
+	if n < len(want) {
+		return fmt.Errorf("postgres: ping: %d of %d migrations applied", n, len(want))
+	}
+	return nil
+}
+
+// InTx runs fn in one READ COMMITTED transaction, committing when fn
+// returns nil and rolling back otherwise; fn's error is returned as is.
+func (db *DB) InTx(ctx context.Context, fn func(tx commerce.Executor) error) error {
+	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	if err != nil {
+		return wrap("begin", err)
+	}
+	// Roll back even when ctx is what ended the transaction; after Commit
+	// this is a no-op returning pgx.ErrTxClosed.
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	if err := fn(conn{q: tx}); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return wrap("commit", err)
+	}
+	return nil
+}
+
+// querier is what *pgxpool.Pool and pgx.Tx have in common.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// conn implements [commerce.Executor] on the pool (each call its own
+// implicit transaction) or inside one transaction.
+type conn struct {
+	q querier
+}
+
+// translate maps driver errors onto the commerce sentinels: no rows is
+// ErrNotFound, a unique violation (23505) is ErrConflict, a missing
+// referenced row (foreign key, 23503) is ErrNotFound. The original error
+// stays in the chain.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("%w: %w", commerce.ErrNotFound, err)
+	}
+	if e, ok := errors.AsType[*pgconn.PgError](err); ok {
+		switch e.Code {
+		case "23505": // unique_violation
+			return fmt.Errorf("%w: %w", commerce.ErrConflict, err)
+		case "23503": // foreign_key_violation
+			return fmt.Errorf("%w: %w", commerce.ErrNotFound, err)
+		}
+	}
+	return err
+}
+
+// wrap translates err and prefixes the operation.
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("postgres: %s: %w", op, translate(err))
+}
+
+// mustAffect returns ErrNotFound when tag changed no row.
+func mustAffect(op string, tag pgconn.CommandTag) error {
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: %s: %w", op, commerce.ErrNotFound)
+	}
+	return nil
+}
+
+// ts encodes t for a timestamptz column, NULL for the zero time.
+func ts(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
+
+func tsPtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return ts(*t)
+}
+
+// timeOf decodes a timestamptz column in UTC.
+func timeOf(v pgtype.Timestamptz) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return v.Time.UTC()
+}
+
+func timePtrOf(v pgtype.Timestamptz) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	return new(v.Time.UTC())
+}
+
+// nullString stores "" as NULL.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,79 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"agentshop/internal/commerce"
+)
+
+const sessionColumns = `data, created_at, updated_at, expires_at`
+
+// CreateSession inserts s. ErrConflict if the id exists.
+func (c conn) CreateSession(ctx context.Context, s *commerce.Session) error {
+	data, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("postgres: create session: %w", err)
+	}
+	_, err = c.q.Exec(ctx, `
+		INSERT INTO sessions (id, status, api_key_id, created_at, updated_at, expires_at, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		s.ID, string(s.Status), s.APIKeyID, ts(s.CreatedAt), ts(s.UpdatedAt), ts(s.ExpiresAt), string(data))
+	return wrap("create session", err)
+}
+
+// GetSession returns the session with id, or ErrNotFound.
+func (c conn) GetSession(ctx context.Context, id string) (*commerce.Session, error) {
+	s, err := scanSession(c.q.QueryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1`, id))
+	if err != nil {
+		return nil, wrap("get session "+id, err)
+	}
+	return s, nil
+}
+
+// LockSession is GetSession with SELECT … FOR UPDATE: inside [DB.InTx]
+// the row stays locked until the transaction ends.
+func (c conn) LockSession(ctx context.Context, id string) (*commerce.Session, error) {
+	s, err := scanSession(c.q.QueryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1 FOR UPDATE`, id))
+	if err != nil {
+		return nil, wrap("lock session "+id, err)
+	}
+	return s, nil
+}
+
+// UpdateSession replaces the stored session with s.ID. ErrNotFound if it
+// does not exist.
+func (c conn) UpdateSession(ctx context.Context, s *commerce.Session) error {
+	data, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("postgres: update session: %w", err)
+	}
+	tag, err := c.q.Exec(ctx, `
+		UPDATE sessions SET status = $1, api_key_id = $2, created_at = $3, updated_at = $4, expires_at = $5, data = $6
+		WHERE id = $7`,
+		string(s.Status), s.APIKeyID, ts(s.CreatedAt), ts(s.UpdatedAt), ts(s.ExpiresAt), string(data), s.ID)
+	if err != nil {
+		return wrap("update session", err)
+	}
+	return mustAffect("update session "+s.ID, tag)
+}
+
+func scanSession(row pgx.Row) (*commerce.Session, error) {
+	var (
+		data                []byte
+		created, updated, x pgtype.Timestamptz
+	)
+	if err := row.Scan(&data, &created, &updated, &x); err != nil {
+		return nil, err
+	}
+	s := new(commerce.Session)
+	if err := json.Unmarshal(data, s); err != nil {
+		return nil, fmt.Errorf("decode session: %w", err)
+	}
+	s.CreatedAt, s.UpdatedAt, s.ExpiresAt = timeOf(created), timeOf(updated), timeOf(x)
+	return s, nil
+}
