@@ -115,7 +115,7 @@ func patch20260417(doc map[string]any) error {
 	}
 	one, ok := ext["oneOf"]
 	if !ok {
-		return fmt.Errorf("Capabilities.extensions has no oneOf")
+		return fmt.Errorf("capabilities.extensions has no oneOf")
 	}
 	delete(ext, "oneOf")
 	ext["anyOf"] = one

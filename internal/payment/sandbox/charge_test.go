@@ -370,7 +370,8 @@ func TestChargeUnknownBehavior(t *testing.T) {
 
 func TestReferenceIsDeterministic(t *testing.T) {
 	t.Parallel()
-	if sandbox.Reference("a") != sandbox.Reference("a") || sandbox.Reference("a") == sandbox.Reference("b") {
+	a1, a2, b := sandbox.Reference("a"), sandbox.Reference("a"), sandbox.Reference("b")
+	if a1 != a2 || a1 == b {
 		t.Error("Reference must depend on the key only")
 	}
 }
