@@ -175,6 +175,7 @@ func (s *Service) charge(ctx context.Context, p *Payment, in CompleteInput, rec 
 	// The charge and its record must not be cut short by a client that
 	// hangs up: the outcome would become ambiguous for no reason.
 	ctx = context.WithoutCancel(ctx)
+	faultPoint("before_provider")
 	start := time.Now()
 	res, perr := s.Provider.Charge(ctx, ChargeRequest{
 		IdempotencyKey: p.IdempotencyKey,
@@ -187,6 +188,7 @@ func (s *Service) charge(ctx context.Context, p *Payment, in CompleteInput, rec 
 		Authentication: in.Authentication,
 	})
 	took := time.Since(start)
+	faultPoint("after_provider")
 	if perr != nil {
 		s.observe("error", took)
 		s.logger().ErrorContext(ctx, "payment provider failed; attempt left pending for retry", "session", p.SessionID, "payment", p.ID, "err", perr)
@@ -232,6 +234,7 @@ func (s *Service) charge(ctx context.Context, p *Payment, in CompleteInput, rec 
 	if err != nil {
 		return nil, err
 	}
+	faultPoint("after_commit")
 	return v, nil
 }
 
