@@ -5,6 +5,8 @@
 //	agentshop serve            run the merchant server
 //	agentshop keys create|list|revoke
 //	agentshop agent buy        play the agent against any ACP merchant
+//	agentshop conformance      check any ACP merchant against the spec
+//	agentshop bench            load-test an ACP merchant
 package main
 
 import (
@@ -36,6 +38,8 @@ commands:
   serve     run the merchant server (ACP checkout API, sandbox payments)
   keys      manage agent API keys: create | list | revoke ID
   agent     play the agent: buy
+  conformance  check any ACP merchant against the spec and its JSON Schemas
+  bench     drive concurrent agents through purchases and report latency
   version   print the version
 
 Run 'agentshop <command> -h' for a command's flags.
@@ -53,6 +57,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runKeys(ctx, args[1:], stdout, stderr)
 	case "agent":
 		return runAgent(ctx, args[1:], stdout, stderr)
+	case "conformance":
+		return runConformance(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return runBench(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "agentshop", version)
 		return nil
