@@ -41,9 +41,15 @@ type Shop struct {
 	Coupons         []Promo `json:"coupons"`
 	LowStockAt      int64   `json:"low_stock_at"`
 	SessionTTL      Dur     `json:"session_ttl"`
-	RateLimit       float64 `json:"rate_limit_per_second"`
-	RateBurst       int     `json:"rate_limit_burst"`
-	MaxBodyBytes    int64   `json:"max_body_bytes"`
+	// PaymentLease is how long a complete holds its payment attempt before
+	// a retry may re-drive it (after a crash).
+	PaymentLease Dur `json:"payment_lease"`
+	// IdempotencyInFlight is how long a running request's Idempotency-Key
+	// blocks same-key retries before a crashed request's claim expires.
+	IdempotencyInFlight Dur     `json:"idempotency_in_flight"`
+	RateLimit           float64 `json:"rate_limit_per_second"`
+	RateBurst           int     `json:"rate_limit_burst"`
+	MaxBodyBytes        int64   `json:"max_body_bytes"`
 }
 
 // Ship are flat shipping rates in minor units.
@@ -124,11 +130,13 @@ func DefaultConfig() Config {
 				{Code: "PADEL20", Name: "20% off orders over $200", PercentOff: 20, MinSubtotal: 20000},
 				{Code: "SAVE5", Name: "$5 off", AmountOff: 500},
 			},
-			LowStockAt:   3,
-			SessionTTL:   Dur(24 * time.Hour),
-			RateLimit:    50,
-			RateBurst:    100,
-			MaxBodyBytes: 1 << 20,
+			LowStockAt:          3,
+			SessionTTL:          Dur(24 * time.Hour),
+			PaymentLease:        Dur(30 * time.Second),
+			IdempotencyInFlight: Dur(time.Minute),
+			RateLimit:           50,
+			RateBurst:           100,
+			MaxBodyBytes:        1 << 20,
 		},
 	}
 }

@@ -58,6 +58,29 @@ type Main struct {
 	server  *http.Server
 	ln      net.Listener
 	done    chan error
+
+	stopJanitor, janitorDone chan struct{}
+}
+
+// janitor deletes expired idempotency records every interval. Several
+// replicas may run it at once; the delete is idempotent.
+func (m *Main) janitor(every time.Duration) {
+	defer close(m.janitorDone)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		n, err := m.Store.DeleteExpiredIdempotencyKeys(context.Background(), time.Now())
+		if err != nil {
+			m.Logger.Warn("delete expired idempotency records", "err", err)
+		} else if n > 0 {
+			m.Logger.Info("deleted expired idempotency records", "count", n)
+		}
+		select {
+		case <-m.stopJanitor:
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Run opens the store, applies migrations, seeds stock, makes sure an
@@ -98,24 +121,26 @@ func (m *Main) Run(ctx context.Context) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := acp.NewMetrics(reg)
 	m.Service = &commerce.Service{
-		Store:      st,
-		Pricer:     &commerce.Pricer{Catalog: cat, Config: cfg.Shop.pricing()},
-		Provider:   provider,
-		Logger:     m.Logger,
-		SessionTTL: time.Duration(cfg.Shop.SessionTTL),
-		Observe:    metrics.ObserveComplete(provider.Name()),
+		Store:        st,
+		Pricer:       &commerce.Pricer{Catalog: cat, Config: cfg.Shop.pricing()},
+		Provider:     provider,
+		Logger:       m.Logger,
+		SessionTTL:   time.Duration(cfg.Shop.SessionTTL),
+		PaymentLease: time.Duration(cfg.Shop.PaymentLease),
+		Observe:      metrics.ObserveComplete(provider.Name()),
 	}
 	api := acp.NewHandler(acp.Config{
-		Service:      m.Service,
-		Store:        st,
-		Codecs:       []acp.Codec{acp20250929.New(merchant), acp20260417.New(merchant)},
-		Merchant:     merchant,
-		Delegate:     provider.HandleDelegate,
-		Logger:       m.Logger,
-		Metrics:      metrics,
-		MaxBodyBytes: cfg.Shop.MaxBodyBytes,
-		RateLimit:    cfg.Shop.RateLimit,
-		RateBurst:    cfg.Shop.RateBurst,
+		Service:       m.Service,
+		Store:         st,
+		Codecs:        []acp.Codec{acp20250929.New(merchant), acp20260417.New(merchant)},
+		Merchant:      merchant,
+		Delegate:      provider.HandleDelegate,
+		Logger:        m.Logger,
+		Metrics:       metrics,
+		MaxBodyBytes:  cfg.Shop.MaxBodyBytes,
+		RateLimit:     cfg.Shop.RateLimit,
+		RateBurst:     cfg.Shop.RateBurst,
+		InFlightLease: time.Duration(cfg.Shop.IdempotencyInFlight),
 	})
 
 	mux := http.NewServeMux()
@@ -150,6 +175,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.done = make(chan error, 1)
 	go func() { m.done <- m.server.Serve(m.ln) }()
+	m.stopJanitor = make(chan struct{})
+	m.janitorDone = make(chan struct{})
+	go m.janitor(time.Hour)
 	m.Logger.Info("agentshop serving", "addr", m.ln.Addr().String(), "public_url", merchant.BaseURL,
 		"store", storeKind(cfg), "provider", provider.Name(), "items", len(cat.Items()))
 	return nil
@@ -162,6 +190,10 @@ func (m *Main) URL() string { return "http://" + m.ln.Addr().String() }
 // requests, then closes the store.
 func (m *Main) Close() error {
 	var errs []error
+	if m.stopJanitor != nil {
+		close(m.stopJanitor)
+		<-m.janitorDone
+	}
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()

@@ -48,6 +48,9 @@ type Config struct {
 	RateBurst int
 	// IdempotencyTTL is how long responses are kept for replay (default 24 h).
 	IdempotencyTTL time.Duration
+	// InFlightLease is how long a claimed key answers same-key retries with
+	// 409 before a crashed request's claim may be taken over (default 1 min).
+	InFlightLease time.Duration
 	// SignatureSkew bounds |now − Timestamp| for signed requests (default 5 min).
 	SignatureSkew time.Duration
 	Now           func() time.Time
@@ -68,6 +71,9 @@ func NewHandler(cfg Config) *Handler {
 	}
 	if cfg.IdempotencyTTL <= 0 {
 		cfg.IdempotencyTTL = 24 * time.Hour
+	}
+	if cfg.InFlightLease <= 0 {
+		cfg.InFlightLease = time.Minute
 	}
 	if cfg.SignatureSkew <= 0 {
 		cfg.SignatureSkew = 5 * time.Minute

@@ -5,14 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
-	"time"
 
 	"agentshop/internal/commerce"
 )
-
-// inFlightLease is how long a claimed key blocks same-key retries (409)
-// before a crashed request's claim may be taken over.
-const inFlightLease = time.Minute
 
 // saveFunc stores the response body inside the effect's transaction.
 type saveFunc func(ctx context.Context, tx commerce.Executor, body []byte) error
@@ -58,7 +53,7 @@ func (h *Handler) idempotent(w http.ResponseWriter, r *http.Request, c *call, st
 	now := h.cfg.Now().UTC()
 	claim := &commerce.IdempotencyRecord{
 		Scope: scope, Key: key, Fingerprint: fp,
-		LockedUntil: now.Add(inFlightLease), CreatedAt: now, ExpiresAt: now.Add(h.cfg.IdempotencyTTL),
+		LockedUntil: now.Add(h.cfg.InFlightLease), CreatedAt: now, ExpiresAt: now.Add(h.cfg.IdempotencyTTL),
 	}
 	prev, claimed, err := h.cfg.Store.ClaimIdempotencyKey(ctx, claim, now)
 	if err != nil {
