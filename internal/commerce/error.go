@@ -66,6 +66,8 @@ func ErrorCode(err error) string {
 		return ENOTFOUND
 	case errors.Is(err, ErrConflict):
 		return ECONFLICT
+	case errors.Is(err, ErrUnavailable):
+		return EUNAVAILABLE
 	}
 	return EINTERNAL
 }
@@ -80,4 +82,7 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrInsufficientStock: a stock decrement would go below zero.
 	ErrInsufficientStock = errors.New("insufficient stock")
+	// ErrUnavailable: the database is busy or unreachable; the operation
+	// changed nothing and may be retried.
+	ErrUnavailable = errors.New("store unavailable")
 )

@@ -16,7 +16,12 @@ type Store interface {
 	// InTx runs fn in one read-write transaction, committing when fn returns
 	// nil and rolling back otherwise (also on context cancellation). Sessions
 	// read with LockSession stay locked against other transactions until it
-	// ends. InTx may be called concurrently from many goroutines.
+	// ends. InTx may be called concurrently from many goroutines. fn must
+	// query through tx only: on SQLite a write through the Store itself would
+	// wait for the connection fn's transaction holds.
+	//
+	// Every method returns ErrUnavailable (wrapped) when the database is busy
+	// or unreachable, so callers can answer "retry" rather than "bug".
 	InTx(ctx context.Context, fn func(tx Executor) error) error
 	// Ping reports whether the database is reachable and migrated.
 	Ping(ctx context.Context) error

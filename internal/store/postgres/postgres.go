@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -137,7 +138,17 @@ func translate(err error) error {
 			return fmt.Errorf("%w: %w", commerce.ErrConflict, err)
 		case "23503": // foreign_key_violation
 			return fmt.Errorf("%w: %w", commerce.ErrNotFound, err)
+		case "40001", "40P01", "53300", "57P01", "57P02", "57P03": // serialization, deadlock, too many connections, shutdown
+			return fmt.Errorf("%w: %w", commerce.ErrUnavailable, err)
 		}
+		if strings.HasPrefix(e.Code, "08") { // connection exception
+			return fmt.Errorf("%w: %w", commerce.ErrUnavailable, err)
+		}
+		return err
+	}
+	// No server answer at all: the connection failed or timed out.
+	if _, ok := errors.AsType[*pgconn.ConnectError](err); ok || pgconn.Timeout(err) || pgconn.SafeToRetry(err) {
+		return fmt.Errorf("%w: %w", commerce.ErrUnavailable, err)
 	}
 	return err
 }

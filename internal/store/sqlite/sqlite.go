@@ -212,6 +212,10 @@ func translate(err error) error {
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 			return fmt.Errorf("%w: %w", commerce.ErrNotFound, err)
 		}
+		// Busy after busy_timeout, or locked: retryable, nothing changed.
+		if p := e.Code() & 0xff; p == sqlite3.SQLITE_BUSY || p == sqlite3.SQLITE_LOCKED {
+			return fmt.Errorf("%w: %w", commerce.ErrUnavailable, err)
+		}
 	}
 	return err
 }
