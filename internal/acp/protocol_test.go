@@ -287,3 +287,30 @@ func TestRequestID(t *testing.T) {
 		t.Error("no Request-Id generated")
 	}
 }
+
+func TestSecretsStayOutOfLogs(t *testing.T) {
+	b := setup(t)
+	s := b.newReadySession(t, v2026)
+	id := s.str("id")
+	declined := b.delegate(t, v2026, "4000000000009995", id, s.total())
+	b.complete(t, v2026, id, declined).want(t, http.StatusOK)
+	tok := b.delegate(t, v2026, "4242424242424242", id, s.total())
+	b.provider.fail.Store(true) // a provider error is logged with its context
+	b.complete(t, v2026, id, tok).want(t, http.StatusServiceUnavailable)
+	b.provider.fail.Store(false)
+	b.complete(t, v2026, id, tok).want(t, http.StatusOK)
+	b.complete(t, v2026, "cs_none", tok).want(t, http.StatusNotFound)
+	b.do(t, req{method: "GET", path: "/checkout_sessions/" + id, version: v2026, key: b.key + "x"}).want(t, http.StatusUnauthorized)
+	logs := b.logs.String()
+	if !strings.Contains(logs, "request failed") {
+		t.Fatalf("expected failure log lines; got:\n%s", logs)
+	}
+	for name, secret := range map[string]string{
+		"API key": b.key, "card number": "4242424242424242", "declined card": "4000000000009995",
+		"vault token": tok, "declined vault token": declined,
+	} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the %s appears in the logs", name)
+		}
+	}
+}

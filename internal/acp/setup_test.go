@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -68,7 +69,26 @@ func (p *faultProvider) Charge(ctx context.Context, req commerce.ChargeRequest) 
 	return p.PaymentProvider.Charge(ctx, req)
 }
 
+// logBuffer collects log output from concurrent handlers.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 type bundle struct {
+	logs     *logBuffer
 	srv      *httptest.Server
 	store    commerce.Store
 	clock    *clock
@@ -102,6 +122,8 @@ func setup(t *testing.T, opts ...option) *bundle {
 		Provider: "sandbox", Interventions: []string{"3ds"},
 	}
 	prov := &faultProvider{PaymentProvider: sandbox.New(st, merchantID, clk.Now)}
+	logs := &logBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	svc := &commerce.Service{
 		Store: st,
 		Pricer: &commerce.Pricer{Catalog: cat, Config: commerce.PricingConfig{
@@ -111,6 +133,7 @@ func setup(t *testing.T, opts ...option) *bundle {
 			Coupons:     []commerce.Coupon{{Code: "WELCOME10", Name: "10% off", PercentOff: 10}},
 		}},
 		Provider:   prov,
+		Logger:     logger,
 		Now:        clk.Now,
 		SessionTTL: time.Hour,
 	}
@@ -121,6 +144,7 @@ func setup(t *testing.T, opts ...option) *bundle {
 		Merchant: m,
 		Delegate: sandbox.New(st, merchantID, clk.Now).HandleDelegate,
 		Metrics:  acp.NewMetrics(prometheus.NewRegistry()),
+		Logger:   logger,
 		Now:      clk.Now,
 	}
 	for _, o := range opts {
@@ -136,7 +160,7 @@ func setup(t *testing.T, opts ...option) *bundle {
 			t.Fatal(err)
 		}
 	}
-	return &bundle{srv: srv, store: st, clock: clk, provider: prov, schema: v, key: secret}
+	return &bundle{logs: logs, srv: srv, store: st, clock: clk, provider: prov, schema: v, key: secret}
 }
 
 // resp is a decoded response.
