@@ -1,0 +1,81 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"agentshop/internal/commerce"
+	"agentshop/internal/web"
+)
+
+// orders is a map-backed Orders: the page only reads one order.
+type orders map[string]*commerce.Order
+
+func (o orders) GetOrder(_ context.Context, id string) (*commerce.Order, error) {
+	if x, ok := o[id]; ok {
+		return x, nil
+	}
+	return nil, commerce.ErrNotFound
+}
+
+func TestPages(t *testing.T) {
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	item := &commerce.Item{ID: "r1", Title: "StarVie <Metheora> Warrior", Price: 13900, Currency: "usd"}
+	o := &commerce.Order{
+		ID: "ord_1", SessionID: "cs_1", Status: "confirmed", Currency: "usd", CreatedAt: now,
+		Lines:  []commerce.PricedLine{{Line: commerce.Line{ItemID: "r1", Quantity: 2}, Item: item, Base: 27800, Subtotal: 27800, Total: 27800}},
+		Totals: commerce.Totals{ItemsBase: 27800, Subtotal: 27800, Discount: 500, Fulfillment: 599, Tax: 2016, Total: 29915},
+		Fulfillment: &commerce.FulfillmentOption{ID: "shipping_standard", Kind: "shipping", Title: "Standard shipping", Carrier: "USPS",
+			Earliest: now.Add(72 * time.Hour), Latest: now.Add(120 * time.Hour), Subtotal: 599},
+		Address: &commerce.Address{Name: "Ada", LineOne: "1 Market St", City: "San Francisco", State: "CA", Country: "US", PostalCode: "94103"},
+	}
+	h := &web.Handler{Store: orders{"ord_1": o}, Merchant: commerce.Merchant{Name: "Test shop"}, Logger: slog.New(slog.DiscardHandler)}
+	mux := http.NewServeMux()
+	h.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	tests := []struct {
+		path    string
+		status  int
+		want    []string
+		notWant []string
+	}{
+		{"/orders/ord_1", 200, []string{"Order ord_1", "Confirmed", "StarVie &lt;Metheora&gt; Warrior", "$278.00", "−$5.00", "Standard shipping (USPS)", "$20.16", "$299.15", "San Francisco CA 94103"}, []string{"<Metheora>"}},
+		{"/orders/ord_nope", 404, []string{"Not found"}, nil},
+		{"/policies/returns", 200, []string{"Return policy"}, nil},
+		{"/policies/secret", 404, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			res, err := http.Get(srv.URL + tt.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d", res.StatusCode, tt.status)
+			}
+			if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+				t.Errorf("Content-Type %q", ct)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(string(body), w) {
+					t.Errorf("page lacks %q:\n%s", w, body)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(string(body), w) {
+					t.Errorf("page contains %q (not escaped)", w)
+				}
+			}
+		})
+	}
+}
