@@ -29,9 +29,10 @@ const (
 	typeUnavailable = "service_unavailable"
 )
 
-// errorFor maps a domain error to its HTTP status and flat error: the one
-// table that turns commerce codes into ACP.
-func errorFor(err error) *Error {
+// ErrorFor maps an error to ACP's flat error and its HTTP status: the one
+// table that turns commerce codes into ACP. Transports other than REST (the
+// ACP MCP binding) use it too.
+func ErrorFor(err error) *Error {
 	if e, ok := errors.AsType[*Error](err); ok {
 		return e
 	}
@@ -101,6 +102,12 @@ func newError(status int, typ, code, message, param string) *Error {
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
+// Status is the HTTP status that goes with the error.
+func (e *Error) Status() int { return e.status }
+
+// RetryAfter is the Retry-After seconds for the error, or 0.
+func (e *Error) RetryAfter() int { return e.retryAfter }
+
 // body is the error's JSON.
 func (e *Error) body() []byte {
 	b, _ := json.Marshal(e)
@@ -110,7 +117,7 @@ func (e *Error) body() []byte {
 // writeError writes err as a flat ACP error and logs it once: 5xx at
 // Error with the internal cause, 4xx at Warn.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	e := errorFor(err)
+	e := ErrorFor(err)
 	if e.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(e.retryAfter))
 	}

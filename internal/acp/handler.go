@@ -59,6 +59,7 @@ type Config struct {
 // Handler serves the ACP REST API.
 type Handler struct {
 	cfg     Config
+	idem    *Idempotency
 	codecs  map[string]Codec
 	limiter *limiter
 	log     *slog.Logger
@@ -85,6 +86,7 @@ func NewHandler(cfg Config) *Handler {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	h := &Handler{cfg: cfg, codecs: map[string]Codec{}, log: cfg.Logger}
+	h.idem = &Idempotency{Store: cfg.Store, Logger: cfg.Logger, Metrics: cfg.Metrics, Now: cfg.Now, TTL: cfg.IdempotencyTTL, InFlight: cfg.InFlightLease}
 	for _, c := range cfg.Codecs {
 		h.codecs[c.Version()] = c
 	}
@@ -222,9 +224,9 @@ func (h *Handler) version(r *http.Request) (Codec, error) {
 	return c, nil
 }
 
-// strictIdempotency reports whether v requires Idempotency-Key on every
-// POST and answers conflicts with 422 (2026-04-17 and later).
-func strictIdempotency(v string) bool { return v >= "2026-04-17" }
+// StrictIdempotency reports whether API version v requires Idempotency-Key
+// on every POST and answers conflicts with 422 (2026-04-17 and later).
+func StrictIdempotency(v string) bool { return v >= "2026-04-17" }
 
 type statusWriter struct {
 	http.ResponseWriter

@@ -4,114 +4,164 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"log/slog"
 	"net/http"
+	"time"
 
 	"agentshop/internal/commerce"
 )
 
-// saveFunc stores the response body inside the effect's transaction.
-type saveFunc func(ctx context.Context, tx commerce.Executor, body []byte) error
+// SaveFunc stores a response body inside the transaction that commits the
+// request's effect.
+type SaveFunc func(ctx context.Context, tx commerce.Executor, body []byte) error
 
-// idempotent runs a mutating request under its Idempotency-Key (ACP §6):
+// Idempotency applies ACP §6 to requests of any transport (REST here, the
+// ACP MCP binding in internal/acpmcp).
+type Idempotency struct {
+	Store   commerce.Store
+	Logger  *slog.Logger
+	Metrics *Metrics
+	Now     func() time.Time
+	// TTL is how long responses are kept for replay.
+	TTL time.Duration
+	// InFlight is how long a claimed key answers same-key requests with
+	// 409 before a crashed request's claim may be taken over.
+	InFlight time.Duration
+}
+
+// IdempotentRequest is one mutating request.
+type IdempotentRequest struct {
+	// Scope names the caller and operation: API key id, method and path.
+	Scope string
+	// Key is the Idempotency-Key; "" when absent.
+	Key string
+	// Strict is true for API versions that require a key and answer a
+	// different body with 422 (2026-04-17); false for 2025-09-29 (optional
+	// key, 409 on a different body).
+	Strict bool
+	Body   []byte
+	// Status is the success status (201 for create, 200 otherwise).
+	Status int
+}
+
+// IdempotentResult is the response to send.
+type IdempotentResult struct {
+	Status   int
+	Body     []byte
+	Replayed bool
+}
+
+// Do runs a mutating request under its key:
 //
-//   - missing key: 400 on 2026-04-17; on 2025-09-29 the request just runs;
+//   - missing key: an error when Strict; otherwise the request just runs;
 //   - same key, same canonical body, finished: the stored status and body,
-//     with Idempotent-Replayed: true, and no side effect;
-//   - same key, other body: 422 (409 on 2025-09-29) idempotency_conflict;
+//     Replayed, and no side effect;
+//   - same key, other body: 422 (409 when not Strict) idempotency_conflict;
 //   - same key still running: 409 idempotency_in_flight with Retry-After;
-//   - 5xx and "retry shortly" answers are not stored, so a retry runs anew.
+//   - 5xx and "retry shortly" answers are not stored, so a retry runs anew;
+//     other errors are stored and replayed like successes.
 //
-// The scope is the API key, method and path, so the same key on another
-// endpoint or session is independent. run must call save inside the
-// transaction that commits its effect; the stored response then commits
-// or rolls back with it.
-func (h *Handler) idempotent(w http.ResponseWriter, r *http.Request, c *call, status int, run func(save saveFunc) ([]byte, error)) error {
-	ctx := r.Context()
-	key := r.Header.Get("Idempotency-Key")
-	strict := strictIdempotency(c.codec.Version())
-	if key == "" {
-		if strict {
-			return newError(http.StatusBadRequest, typeInvalid, "idempotency_key_required", "Idempotency-Key header is required on all POST requests.", "")
+// run must call save inside the transaction that commits its effect; the
+// stored response then commits or rolls back with it. Errors returned are
+// *Error (key problems) or run's own.
+func (id *Idempotency) Do(ctx context.Context, req IdempotentRequest, run func(save SaveFunc) ([]byte, error)) (IdempotentResult, error) {
+	if req.Key == "" {
+		if req.Strict {
+			return IdempotentResult{}, newError(http.StatusBadRequest, typeInvalid, "idempotency_key_required", "Idempotency-Key header is required on all POST requests.", "")
 		}
 		body, err := run(func(context.Context, commerce.Executor, []byte) error { return nil })
-		if err != nil {
-			return err
-		}
-		writeJSON(w, status, body)
-		return nil
+		return IdempotentResult{Status: req.Status, Body: body}, err
 	}
-	if len(key) > 255 {
-		return newError(http.StatusBadRequest, typeInvalid, "invalid_idempotency_key", "Idempotency-Key may be at most 255 characters.", "")
+	if len(req.Key) > 255 {
+		return IdempotentResult{}, newError(http.StatusBadRequest, typeInvalid, "invalid_idempotency_key", "Idempotency-Key may be at most 255 characters.", "")
 	}
-	fp, err := Fingerprint(c.body)
+	fp, err := Fingerprint(req.Body)
 	if err != nil {
 		// Not JSON: compare raw bytes; the codec reports the syntax error.
-		sum := sha256.Sum256(c.body)
+		sum := sha256.Sum256(req.Body)
 		fp = "raw:" + hex.EncodeToString(sum[:])
 	}
-	scope := c.key.ID + " " + r.Method + " " + r.URL.Path
-	now := h.cfg.Now().UTC()
+	now := id.Now().UTC()
 	claim := &commerce.IdempotencyRecord{
-		Scope: scope, Key: key, Fingerprint: fp,
-		LockedUntil: now.Add(h.cfg.InFlightLease), CreatedAt: now, ExpiresAt: now.Add(h.cfg.IdempotencyTTL),
+		Scope: req.Scope, Key: req.Key, Fingerprint: fp,
+		LockedUntil: now.Add(id.InFlight), CreatedAt: now, ExpiresAt: now.Add(id.TTL),
 	}
-	prev, claimed, err := h.cfg.Store.ClaimIdempotencyKey(ctx, claim, now)
+	prev, claimed, err := id.Store.ClaimIdempotencyKey(ctx, claim, now)
 	if err != nil {
-		return err
+		return IdempotentResult{}, err
 	}
 	if !claimed {
 		switch {
 		case prev.Fingerprint != fp:
-			h.cfg.Metrics.idempotencyEvent("conflict")
+			id.Metrics.idempotencyEvent("conflict")
 			st := http.StatusUnprocessableEntity
-			if !strict {
+			if !req.Strict {
 				st = http.StatusConflict
 			}
-			return newError(st, typeInvalid, "idempotency_conflict", "This Idempotency-Key was used with a different request body.", "")
+			return IdempotentResult{}, newError(st, typeInvalid, "idempotency_conflict", "This Idempotency-Key was used with a different request body.", "")
 		case !prev.Done:
-			h.cfg.Metrics.idempotencyEvent("in_flight")
+			id.Metrics.idempotencyEvent("in_flight")
 			e := newError(http.StatusConflict, typeInvalid, "idempotency_in_flight", "A request with this Idempotency-Key is still being processed.", "")
 			e.retryAfter = 1
-			return e
+			return IdempotentResult{}, e
 		}
-		h.cfg.Metrics.idempotencyEvent("replayed")
-		w.Header().Set("Idempotency-Key", key)
-		w.Header().Set("Idempotent-Replayed", "true")
-		writeJSON(w, prev.Status, prev.Body)
-		return nil
+		id.Metrics.idempotencyEvent("replayed")
+		return IdempotentResult{Status: prev.Status, Body: prev.Body, Replayed: true}, nil
 	}
 
 	saved := false
 	body, err := run(func(ctx context.Context, tx commerce.Executor, body []byte) error {
 		saved = true
-		return tx.FinishIdempotencyKey(ctx, scope, key, status, body)
+		return tx.FinishIdempotencyKey(ctx, req.Scope, req.Key, req.Status, body)
 	})
 	bg := context.WithoutCancel(ctx)
 	if err != nil {
-		e := errorFor(err)
+		e := ErrorFor(err)
 		if e.status >= 500 || e.retryAfter > 0 {
-			if rerr := h.cfg.Store.ReleaseIdempotencyKey(bg, scope, key); rerr != nil {
-				h.log.ErrorContext(ctx, "release idempotency key", "err", rerr)
+			if rerr := id.Store.ReleaseIdempotencyKey(bg, req.Scope, req.Key); rerr != nil {
+				id.Logger.ErrorContext(ctx, "release idempotency key", "err", rerr)
 			}
-		} else if ferr := h.cfg.Store.FinishIdempotencyKey(bg, scope, key, e.status, e.body()); ferr != nil {
-			h.log.ErrorContext(ctx, "store idempotent error response", "err", ferr)
+		} else if ferr := id.Store.FinishIdempotencyKey(bg, req.Scope, req.Key, e.status, e.body()); ferr != nil {
+			id.Logger.ErrorContext(ctx, "store idempotent error response", "err", ferr)
 		}
-		return err
+		return IdempotentResult{}, err
 	}
 	if !saved {
 		// The operation had no transaction of its own (nothing changed).
-		if err := h.cfg.Store.FinishIdempotencyKey(bg, scope, key, status, body); err != nil {
-			return err
+		if err := id.Store.FinishIdempotencyKey(bg, req.Scope, req.Key, req.Status, body); err != nil {
+			return IdempotentResult{}, err
 		}
 	}
-	w.Header().Set("Idempotency-Key", key)
-	writeJSON(w, status, body)
+	return IdempotentResult{Status: req.Status, Body: body}, nil
+}
+
+// idempotent runs an HTTP request through h's Idempotency and writes the
+// response with the ACP headers.
+func (h *Handler) idempotent(w http.ResponseWriter, r *http.Request, c *call, status int, run func(save SaveFunc) ([]byte, error)) error {
+	key := r.Header.Get("Idempotency-Key")
+	res, err := h.idem.Do(r.Context(), IdempotentRequest{
+		Scope:  c.key.ID + " " + r.Method + " " + r.URL.Path,
+		Key:    key,
+		Strict: StrictIdempotency(c.codec.Version()),
+		Body:   c.body,
+		Status: status,
+	}, run)
+	if err != nil {
+		return err
+	}
+	if key != "" {
+		w.Header().Set("Idempotency-Key", key)
+	}
+	if res.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeJSON(w, res.Status, res.Body)
 	return nil
 }
 
 // recorder adapts save to a commerce.Recorder that encodes the view with
 // the call's codec; the encoded body is kept in *out.
-func recorder(c *call, save saveFunc, out *[]byte) commerce.Recorder {
+func recorder(c *call, save SaveFunc, out *[]byte) commerce.Recorder {
 	return func(ctx context.Context, tx commerce.Executor, v *commerce.View) error {
 		b, err := c.codec.EncodeSession(v)
 		if err != nil {
