@@ -3,10 +3,195 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"agentshop/internal/acpclient"
+	"agentshop/internal/bench"
+	"agentshop/internal/commerce"
 )
 
-// runBench load-tests an ACP merchant. Not built yet.
+// benchOptions are the flags of `agentshop bench`.
+type benchOptions struct {
+	cfg       bench.Config
+	data      string // SQLite data directory to verify against
+	database  string // PostgreSQL URL to verify against
+	serveNoop string // hidden: serve bench.NoopHandler on this address
+}
+
+func parseBenchFlags(args []string, stderr io.Writer, env func(string) string) (benchOptions, error) {
+	var o benchOptions
+	c := &o.cfg
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Merchant, "merchant", "", "the merchant's ACP base URL, e.g. http://127.0.0.1:8080 (required)")
+	fs.StringVar(&c.APIKey, "api-key", env("AGENTSHOP_AGENT_API_KEY"), "the agent's API key (default $AGENTSHOP_AGENT_API_KEY)")
+	fs.IntVar(&c.Concurrency, "concurrency", 16, "concurrent agents, each running one flow at a time")
+	fs.DurationVar(&c.Duration, "duration", 20*time.Second, "how long to start flows for; running flows then finish")
+	fs.StringVar(&c.Scenario, "scenario", bench.ScenarioFull, "full (create → update → delegate_payment → complete), create or get")
+	fs.StringVar(&c.Version, "api-version", acpclient.Version20260417, "ACP API version: "+strings.Join(acpclient.Versions, " or "))
+	fs.StringVar(&c.Item, "item", "gift-card-25", "item id each flow buys (the demo gift card has stock 10000)")
+	fs.IntVar(&c.Quantity, "quantity", 1, "quantity per flow")
+	fs.StringVar(&c.Card, "card", "4242424242424242", "test card number to delegate")
+	fs.StringVar(&c.MerchantID, "merchant-id", "", "merchant id for payment allowances (default: the one the session declares)")
+	fs.Int64Var(&c.MaxFlows, "max-flows", 0, "stop starting flows after this many (0: no limit)")
+	fs.IntVar(&c.VerifyMax, "verify-max", 10000, "re-read at most this many successful sessions afterwards (evenly sampled beyond)")
+	fs.StringVar(&o.data, "data", "", `the server's SQLite data directory: also verify charges and stock in its
+database (same machine only; it is opened like 'serve' opens it and only read)`)
+	fs.StringVar(&o.database, "database", "", "the server's PostgreSQL URL: also verify charges and stock there (only read)")
+	// Hidden: the trivial server for --scenario noop, in its own process.
+	fs.StringVar(&o.serveNoop, "serve-noop", "", "")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: agentshop bench --merchant URL --api-key K [flags]\n\n")
+		fs.VisitAll(func(f *flag.Flag) {
+			if f.Usage == "" {
+				return
+			}
+			fmt.Fprintf(fs.Output(), "  --%s\n    \t%s", f.Name, strings.ReplaceAll(f.Usage, "\n", "\n    \t"))
+			if f.DefValue != "" && f.DefValue != "0" {
+				fmt.Fprintf(fs.Output(), " (default %s)", f.DefValue)
+			}
+			fmt.Fprintln(fs.Output())
+		})
+	}
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
+	}
+	if o.serveNoop != "" {
+		return o, nil
+	}
+	switch {
+	case c.Merchant == "":
+		return o, errors.New("bench: --merchant is required")
+	case !slices.Contains(bench.Scenarios, c.Scenario):
+		return o, fmt.Errorf("bench: --scenario %q: use full, create or get", c.Scenario)
+	case c.Concurrency < 1:
+		return o, fmt.Errorf("bench: --concurrency must be at least 1, not %d", c.Concurrency)
+	case c.Duration <= 0 && c.MaxFlows <= 0:
+		return o, errors.New("bench: --duration must be positive (or set --max-flows)")
+	case c.Quantity < 1:
+		return o, fmt.Errorf("bench: --quantity must be at least 1, not %d", c.Quantity)
+	case o.data != "" && o.database != "":
+		return o, errors.New("bench: use --data or --database, not both")
+	}
+	card, err := cardNumber(c.Card)
+	if err != nil {
+		return o, fmt.Errorf("bench: --card: %w", err)
+	}
+	c.Card = card
+	return o, nil
+}
+
+// runBench load-tests an ACP merchant: it prints the report and the
+// verification, and fails when the verification does.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("bench: not built yet")
+	o, err := parseBenchFlags(args, stderr, os.Getenv)
+	if err != nil {
+		return err
+	}
+	if o.serveNoop != "" {
+		return serveNoop(ctx, o.serveNoop, stdout)
+	}
+	if o.data != "" || o.database != "" {
+		st, err := openStore(ctx, Config{Data: o.data, Database: o.database})
+		if err != nil {
+			return fmt.Errorf("bench: open the server's store: %w", err)
+		}
+		defer st.Close()
+		o.cfg.Ledger = storeLedger{st}
+	}
+	fmt.Fprintf(stderr, "bench: %s for %s with %d agents…\n", o.cfg.Scenario, o.cfg.Duration, o.cfg.Concurrency)
+	r, err := bench.Run(ctx, o.cfg)
+	if err != nil {
+		return err
+	}
+	r.Print(stdout)
+	if r.Config.Scenario != bench.ScenarioFull {
+		return nil
+	}
+	v, err := bench.Verify(context.WithoutCancel(ctx), r)
+	if err != nil {
+		return err
+	}
+	v.Print(stdout)
+	if !v.OK() {
+		return fmt.Errorf("bench: verification failed (%d problems)", v.ProblemCount)
+	}
+	return nil
+}
+
+// serveNoop serves [bench.NoopHandler] on addr until ctx ends.
+func serveNoop(ctx context.Context, addr string, stdout io.Writer) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: bench.NoopHandler(), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "noop server on http://%s\n", ln.Addr())
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// storeLedger is [bench.Ledger] on agentshop's own store.
+type storeLedger struct{ st commerce.Store }
+
+func (l storeLedger) Stock(ctx context.Context, itemID string) (int64, error) {
+	m, err := l.st.StockLevels(ctx, []string{itemID})
+	if err != nil {
+		return 0, err
+	}
+	n, ok := m[itemID]
+	if !ok {
+		return 0, fmt.Errorf("no stock row for %s", itemID)
+	}
+	return n, nil
+}
+
+func (l storeLedger) Session(ctx context.Context, id string) (bench.LedgerSession, error) {
+	var ls bench.LedgerSession
+	s, err := l.st.GetSession(ctx, id)
+	if err != nil {
+		return ls, err
+	}
+	ls.Status, ls.OrderID = string(s.Status), s.OrderID
+	ps, err := l.st.ListPayments(ctx, id)
+	if err != nil {
+		return ls, err
+	}
+	for _, p := range ps {
+		switch p.Status {
+		case commerce.PaymentSucceeded:
+			ls.Succeeded = append(ls.Succeeded, p.ID)
+			ls.SucceededAmount += p.Amount
+		case commerce.PaymentPending:
+			ls.Pending++
+		}
+	}
+	if s.OrderID != "" {
+		o, err := l.st.GetOrder(ctx, s.OrderID)
+		switch {
+		case errors.Is(err, commerce.ErrNotFound):
+		case err != nil:
+			return ls, err
+		default:
+			ls.OrderExists, ls.OrderPaymentID = true, o.PaymentID
+		}
+	}
+	return ls, nil
 }
