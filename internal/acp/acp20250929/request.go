@@ -1,6 +1,7 @@
 package acp20250929
 
 import (
+	"agentshop/internal/acp/acpjson"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -44,11 +45,11 @@ type paymentData struct {
 // empty.
 func (c *Codec) DecodeCreate(body []byte) (commerce.CreateInput, error) {
 	var r createRequest
-	if err := decodeAt(body, "$", &r); err != nil {
+	if err := acpjson.DecodeAt(body, "$", &r); err != nil {
 		return commerce.CreateInput{}, err
 	}
-	if !present(r.Items) {
-		return commerce.CreateInput{}, required("$.items")
+	if !acpjson.Present(r.Items) {
+		return commerce.CreateInput{}, acpjson.Required("$.items")
 	}
 	lines, err := decodeItems(r.Items)
 	if err != nil {
@@ -69,11 +70,11 @@ func (c *Codec) DecodeCreate(body []byte) (commerce.CreateInput, error) {
 // unchanged; items, when sent, replaces every line and must not be empty.
 func (c *Codec) DecodeUpdate(body []byte) (commerce.UpdateInput, error) {
 	var r updateRequest
-	if err := decodeAt(body, "$", &r); err != nil {
+	if err := acpjson.DecodeAt(body, "$", &r); err != nil {
 		return commerce.UpdateInput{}, err
 	}
 	var in commerce.UpdateInput
-	if present(r.Items) {
+	if acpjson.Present(r.Items) {
 		lines, err := decodeItems(r.Items)
 		if err != nil {
 			return commerce.UpdateInput{}, err
@@ -94,13 +95,13 @@ func (c *Codec) DecodeUpdate(body []byte) (commerce.UpdateInput, error) {
 // required.
 func (c *Codec) DecodeComplete(body []byte) (commerce.CompleteInput, error) {
 	var r completeRequest
-	if err := decodeAt(body, "$", &r); err != nil {
+	if err := acpjson.DecodeAt(body, "$", &r); err != nil {
 		return commerce.CompleteInput{}, err
 	}
 	if r.PaymentData == nil {
-		return commerce.CompleteInput{}, required("$.payment_data")
+		return commerce.CompleteInput{}, acpjson.Required("$.payment_data")
 	}
-	token, err := nonEmpty(r.PaymentData.Token, "$.payment_data.token")
+	token, err := acpjson.NonEmpty(r.PaymentData.Token, "$.payment_data.token")
 	if err != nil {
 		return commerce.CompleteInput{}, err
 	}
@@ -122,11 +123,11 @@ func (c *Codec) DecodeCancel(body []byte) error {
 		return nil
 	}
 	var v map[string]json.RawMessage
-	return decodeAt(body, "$", &v)
+	return acpjson.DecodeAt(body, "$", &v)
 }
 
 func decodeItems(raw json.RawMessage) ([]commerce.LineInput, error) {
-	elems, err := array(raw, "$.items")
+	elems, err := acpjson.Array(raw, "$.items")
 	if err != nil {
 		return nil, err
 	}
@@ -137,17 +138,17 @@ func decodeItems(raw json.RawMessage) ([]commerce.LineInput, error) {
 	for i, e := range elems {
 		p := fmt.Sprintf("$.items[%d]", i)
 		var it item
-		if err := decodeAt(e, p, &it); err != nil {
+		if err := acpjson.DecodeAt(e, p, &it); err != nil {
 			return nil, err
 		}
-		id, err := nonEmpty(it.ID, p+".id")
+		id, err := acpjson.NonEmpty(it.ID, p+".id")
 		if err != nil {
 			return nil, err
 		}
-		if !present(it.Quantity) {
-			return nil, required(p + ".quantity")
+		if !acpjson.Present(it.Quantity) {
+			return nil, acpjson.Required(p + ".quantity")
 		}
-		q, err := quantity(it.Quantity, p+".quantity")
+		q, err := acpjson.Quantity(it.Quantity, p+".quantity")
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package acp20260417
 
 import (
+	"agentshop/internal/acp/acpjson"
 	"encoding/json"
 	"strings"
 	"unicode/utf8"
@@ -51,21 +52,21 @@ type authenticationResult struct {
 // outcome when sent.
 func (c *Codec) DecodeComplete(body []byte) (commerce.CompleteInput, error) {
 	var r completeRequest
-	if err := decodeAt(body, "$", &r); err != nil {
+	if err := acpjson.DecodeAt(body, "$", &r); err != nil {
 		return commerce.CompleteInput{}, err
 	}
 	pd := r.PaymentData
 	switch {
 	case pd == nil:
-		return commerce.CompleteInput{}, required("$.payment_data")
+		return commerce.CompleteInput{}, acpjson.Required("$.payment_data")
 	case pd.Instrument == nil && pd.PurchaseOrderNumber != "":
 		return commerce.CompleteInput{}, commerce.Invalid("$.payment_data.instrument", "Purchase orders are not accepted; pay with a payment instrument.")
 	case pd.Instrument == nil:
-		return commerce.CompleteInput{}, required("$.payment_data.instrument")
+		return commerce.CompleteInput{}, acpjson.Required("$.payment_data.instrument")
 	case pd.Instrument.Credential == nil:
-		return commerce.CompleteInput{}, required("$.payment_data.instrument.credential")
+		return commerce.CompleteInput{}, acpjson.Required("$.payment_data.instrument.credential")
 	}
-	token, err := nonEmpty(pd.Instrument.Credential.Token, "$.payment_data.instrument.credential.token")
+	token, err := acpjson.NonEmpty(pd.Instrument.Credential.Token, "$.payment_data.instrument.credential.token")
 	if err != nil {
 		return commerce.CompleteInput{}, err
 	}
@@ -78,7 +79,7 @@ func (c *Codec) DecodeComplete(body []byte) (commerce.CompleteInput, error) {
 		in.BillingAddress = &a
 	}
 	if ar := r.AuthenticationResult; ar != nil {
-		outcome, err := nonEmpty(ar.Outcome, "$.authentication_result.outcome")
+		outcome, err := acpjson.NonEmpty(ar.Outcome, "$.authentication_result.outcome")
 		if err != nil {
 			return commerce.CompleteInput{}, err
 		}
@@ -114,14 +115,14 @@ func (c *Codec) DecodeCancel(body []byte) error {
 		return nil
 	}
 	var r cancelRequest
-	if err := decodeAt(body, "$", &r); err != nil {
+	if err := acpjson.DecodeAt(body, "$", &r); err != nil {
 		return err
 	}
 	tr := r.IntentTrace
 	if tr == nil {
 		return nil
 	}
-	if _, err := nonEmpty(tr.ReasonCode, "$.intent_trace.reason_code"); err != nil {
+	if _, err := acpjson.NonEmpty(tr.ReasonCode, "$.intent_trace.reason_code"); err != nil {
 		return err
 	}
 	if utf8.RuneCountInString(tr.TraceSummary) > 500 {

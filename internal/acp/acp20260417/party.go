@@ -1,6 +1,7 @@
 package acp20260417
 
 import (
+	"agentshop/internal/acp/acpjson"
 	"strings"
 
 	"agentshop/internal/commerce"
@@ -26,7 +27,7 @@ func (a *address) domain(path string) (commerce.Address, error) {
 		{"name", a.Name}, {"line_one", a.LineOne}, {"city", a.City}, {"country", a.Country}, {"postal_code", a.PostalCode},
 	} {
 		if strings.TrimSpace(f.v) == "" {
-			return commerce.Address{}, required(path + "." + f.name)
+			return commerce.Address{}, acpjson.Required(path + "." + f.name)
 		}
 	}
 	return commerce.Address{Name: a.Name, LineOne: a.LineOne, LineTwo: a.LineTwo, City: a.City,

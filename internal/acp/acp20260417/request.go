@@ -1,6 +1,7 @@
 package acp20260417
 
 import (
+	"agentshop/internal/acp/acpjson"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -64,17 +65,17 @@ var interventionTypes = []string{"3ds", "biometric", "address_verification"}
 // currency are required; capabilities is optional.
 func (c *Codec) DecodeCreate(body []byte) (commerce.CreateInput, error) {
 	var r createRequest
-	if err := decodeAt(body, "$", &r); err != nil {
+	if err := acpjson.DecodeAt(body, "$", &r); err != nil {
 		return commerce.CreateInput{}, err
 	}
-	if !present(r.LineItems) {
-		return commerce.CreateInput{}, required("$.line_items")
+	if !acpjson.Present(r.LineItems) {
+		return commerce.CreateInput{}, acpjson.Required("$.line_items")
 	}
 	lines, err := decodeItems(r.LineItems)
 	if err != nil {
 		return commerce.CreateInput{}, err
 	}
-	cur, err := nonEmpty(r.Currency, "$.currency")
+	cur, err := acpjson.NonEmpty(r.Currency, "$.currency")
 	if err != nil {
 		return commerce.CreateInput{}, err
 	}
@@ -115,11 +116,11 @@ func (c *Codec) DecodeCreate(body []byte) (commerce.CreateInput, error) {
 // empty.
 func (c *Codec) DecodeUpdate(body []byte) (commerce.UpdateInput, error) {
 	var r updateRequest
-	if err := decodeAt(body, "$", &r); err != nil {
+	if err := acpjson.DecodeAt(body, "$", &r); err != nil {
 		return commerce.UpdateInput{}, err
 	}
 	var in commerce.UpdateInput
-	if present(r.LineItems) {
+	if acpjson.Present(r.LineItems) {
 		lines, err := decodeItems(r.LineItems)
 		if err != nil {
 			return commerce.UpdateInput{}, err
@@ -144,7 +145,7 @@ func (c *Codec) DecodeUpdate(body []byte) (commerce.UpdateInput, error) {
 }
 
 func decodeItems(raw json.RawMessage) ([]commerce.LineInput, error) {
-	elems, err := array(raw, "$.line_items")
+	elems, err := acpjson.Array(raw, "$.line_items")
 	if err != nil {
 		return nil, err
 	}
@@ -155,16 +156,16 @@ func decodeItems(raw json.RawMessage) ([]commerce.LineInput, error) {
 	for i, e := range elems {
 		p := fmt.Sprintf("$.line_items[%d]", i)
 		var it item
-		if err := decodeAt(e, p, &it); err != nil {
+		if err := acpjson.DecodeAt(e, p, &it); err != nil {
 			return nil, err
 		}
-		id, err := nonEmpty(it.ID, p+".id")
+		id, err := acpjson.NonEmpty(it.ID, p+".id")
 		if err != nil {
 			return nil, err
 		}
 		q := int64(1)
-		if present(it.Quantity) {
-			if q, err = quantity(it.Quantity, p+".quantity"); err != nil {
+		if acpjson.Present(it.Quantity) {
+			if q, err = acpjson.Quantity(it.Quantity, p+".quantity"); err != nil {
 				return nil, err
 			}
 		}
@@ -177,10 +178,10 @@ func decodeItems(raw json.RawMessage) ([]commerce.LineInput, error) {
 // first option id ("" when none was sent). agentshop has one fulfillment
 // per session, so later entries are checked but not used.
 func selectedOptionID(raw json.RawMessage) (string, error) {
-	if !present(raw) {
+	if !acpjson.Present(raw) {
 		return "", nil
 	}
-	elems, err := array(raw, "$.selected_fulfillment_options")
+	elems, err := acpjson.Array(raw, "$.selected_fulfillment_options")
 	if err != nil {
 		return "", err
 	}
@@ -188,10 +189,10 @@ func selectedOptionID(raw json.RawMessage) (string, error) {
 	for i, e := range elems {
 		p := fmt.Sprintf("$.selected_fulfillment_options[%d]", i)
 		var o selectedOption
-		if err := decodeAt(e, p, &o); err != nil {
+		if err := acpjson.DecodeAt(e, p, &o); err != nil {
 			return "", err
 		}
-		id, err := nonEmpty(o.OptionID, p+".option_id")
+		id, err := acpjson.NonEmpty(o.OptionID, p+".option_id")
 		if err != nil {
 			return "", err
 		}

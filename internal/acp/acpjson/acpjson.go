@@ -1,7 +1,7 @@
-package acp20260417
-
-// The helpers in this file are duplicated in acp20250929: each codec stays
-// self-contained, and the two copies are small.
+// Package acpjson decodes ACP request bodies strictly and reports problems
+// as commerce EINVALID errors whose Param is the JSONPath of the offending
+// field, for the per-version codecs (acp20250929, acp20260417).
+package acpjson
 
 import (
 	"bytes"
@@ -14,14 +14,14 @@ import (
 	"agentshop/internal/commerce"
 )
 
-// maxQuantity bounds quantities before they reach int64 arithmetic; the
+// MaxQuantity bounds quantities before they reach int64 arithmetic; the
 // domain applies the shop's real, much lower limit.
-const maxQuantity = 1_000_000
+const MaxQuantity = 1_000_000
 
-// decodeAt unmarshals raw, the JSON value found at path, into v. Type
+// DecodeAt unmarshals raw, the JSON value found at path, into v. Type
 // mismatches become EINVALID errors naming the field; malformed JSON
 // becomes an EINVALID error with param "$".
-func decodeAt(raw []byte, path string, v any) error {
+func DecodeAt(raw []byte, path string, v any) error {
 	if err := json.Unmarshal(raw, v); err != nil {
 		return jsonError(err, path)
 	}
@@ -63,14 +63,14 @@ func kind(t reflect.Type) string {
 		if t == reflect.TypeFor[json.RawMessage]() {
 			return "a value"
 		}
-		return "an array"
+		return "an Array"
 	}
 	return "an object"
 }
 
 func article(jsonType string) string {
 	switch jsonType {
-	case "array", "object":
+	case "Array", "object":
 		return "an " + jsonType
 	case "":
 		return "that"
@@ -78,24 +78,24 @@ func article(jsonType string) string {
 	return "a " + jsonType
 }
 
-// present reports whether a raw field was sent with a non-null value.
-func present(raw json.RawMessage) bool {
+// Present reports whether a raw field was sent with a non-null value.
+func Present(raw json.RawMessage) bool {
 	return len(raw) > 0 && !bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
 }
 
-// array decodes raw as a JSON array at path.
-func array(raw json.RawMessage, path string) ([]json.RawMessage, error) {
+// Array decodes raw as a JSON Array at path.
+func Array(raw json.RawMessage, path string) ([]json.RawMessage, error) {
 	var elems []json.RawMessage
-	if err := decodeAt(raw, path, &elems); err != nil {
+	if err := DecodeAt(raw, path, &elems); err != nil {
 		return nil, err
 	}
 	return elems, nil
 }
 
-// quantity parses a JSON number that must be a whole number ≥ 1. It
+// Quantity parses a JSON number that must be a whole number ≥ 1. It
 // accepts 2.0 (some agents serialize integers as floats) and rejects 0,
 // negatives, fractions and non-numbers.
-func quantity(raw json.RawMessage, path string) (int64, error) {
+func Quantity(raw json.RawMessage, path string) (int64, error) {
 	// json.Number also decodes a quoted "2"; only a JSON number will do.
 	raw = bytes.TrimSpace(raw)
 	var n json.Number
@@ -106,7 +106,7 @@ func quantity(raw json.RawMessage, path string) (int64, error) {
 		if i < 1 {
 			return 0, commerce.Invalid(path, "Quantity must be a whole number of at least 1, not %d.", i)
 		}
-		if i > maxQuantity {
+		if i > MaxQuantity {
 			return 0, commerce.Invalid(path, "Quantity %d is too large.", i)
 		}
 		return i, nil
@@ -115,20 +115,21 @@ func quantity(raw json.RawMessage, path string) (int64, error) {
 	if err != nil || f != math.Trunc(f) || f < 1 {
 		return 0, commerce.Invalid(path, "Quantity must be a whole number of at least 1, not %s.", n)
 	}
-	if f > maxQuantity {
+	if f > MaxQuantity {
 		return 0, commerce.Invalid(path, "Quantity %s is too large.", n)
 	}
 	return int64(f), nil
 }
 
-// required returns an EINVALID error for a missing field.
-func required(path string) error {
-	return commerce.Invalid(path, "%s is required.", path)
+// Required returns an EINVALID error for a missing field.
+func Required(path string) error {
+	return commerce.Invalid(path, "%s is Required.", path)
 }
 
-func nonEmpty(s *string, path string) (string, error) {
+// NonEmpty returns *s, or a Required error when it is nil or empty.
+func NonEmpty(s *string, path string) (string, error) {
 	if s == nil || *s == "" {
-		return "", required(path)
+		return "", Required(path)
 	}
 	return *s, nil
 }
