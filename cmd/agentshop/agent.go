@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"agentshop/internal/acpclient"
 	"agentshop/internal/payment/sandbox"
@@ -362,72 +361,6 @@ func (b *buyer) complete(ctx context.Context, s *acpclient.Session, p acpclient.
 	return next, nil
 }
 
-// step prints one line for a call and returns the call's error, wrapped.
-func (b *buyer) step(name string, s *acpclient.Session, resp *acpclient.Response, err error, extra ...string) error {
-	if err != nil {
-		b.printf("→ %-18s %s\n", name, failure(resp, err))
-		return fmt.Errorf("agent buy: %s: %w", name, err)
-	}
-	line := fmt.Sprintf("→ %-18s %3d  %s  %s", name, resp.Status, s.ID, s.Status)
-	if resp.Replayed() {
-		line += "  (replayed)"
-	}
-	for _, e := range extra {
-		line += "  " + e
-	}
-	b.printf("%s\n", line)
-	return nil
-}
-
-func (b *buyer) printf(format string, args ...any) { fmt.Fprintf(b.out, format, args...) }
-
-func (b *buyer) printLines(s *acpclient.Session) {
-	for _, li := range s.LineItems {
-		name := li.Name
-		if name != "" {
-			name = "  " + name
-		}
-		amt := ""
-		if t, ok := li.Totals.Amount("total"); ok {
-			amt = "  " + money(t, s.Currency)
-		}
-		b.printf("    %s × %s%s%s\n", strconv.FormatFloat(li.Quantity, 'f', -1, 64), li.ItemID, name, amt)
-	}
-}
-
-func (b *buyer) printMessages(s *acpclient.Session) {
-	for _, m := range s.Messages {
-		code := m.Type
-		if m.Code != "" {
-			code += " " + m.Code
-		}
-		param := ""
-		if m.Param != "" {
-			param = " (" + m.Param + ")"
-		}
-		b.printf("    ! %s: %s%s\n", code, m.Content, param)
-	}
-}
-
-func (b *buyer) printTotals(s *acpclient.Session) {
-	parts := make([]string, 0, len(s.Totals))
-	for _, t := range s.Totals {
-		label := t.DisplayText
-		if label == "" {
-			label = t.Type
-		}
-		parts = append(parts, label+" "+money(t.Amount, s.Currency))
-	}
-	b.printf("→ %-18s      %s\n", "totals", strings.Join(parts, " · "))
-}
-
-func (b *buyer) optionCost(o *acpclient.FulfillmentOption, currency string) string {
-	if !o.HasTotal {
-		return "(no total)"
-	}
-	return money(o.Total, currency)
-}
-
 // buyerInfo is the buyer sent on complete: 2026-04-17 needs only an email,
 // 2025-09-29 also first and last names, taken from the ship-to name.
 func (b *buyer) buyerInfo() *acpclient.Buyer {
@@ -490,74 +423,6 @@ func authenticationResult(outcome string) *acpclient.AuthenticationResult {
 	return r
 }
 
-// failure describes a failed call on one line: the status and ACP error,
-// or the transport error.
-func failure(resp *acpclient.Response, err error) string {
-	if apiErr, ok := errors.AsType[*acpclient.APIError](err); ok {
-		// The status is the first column; drop Error()'s "acp: NNN" prefix.
-		msg := strings.TrimPrefix(apiErr.Error(), fmt.Sprintf("acp: %d ", apiErr.Status))
-		return fmt.Sprintf("%3d  %s", apiErr.Status, msg)
-	}
-	if resp != nil {
-		return fmt.Sprintf("%3d  %v", resp.Status, err)
-	}
-	return "---  " + err.Error()
-}
-
-// hint summarises a session's error messages for a failure.
-func hint(s *acpclient.Session) string {
-	var parts []string
-	for _, m := range s.ErrorMessages() {
-		parts = append(parts, m.Code+": "+m.Content)
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return " (" + strings.Join(parts, "; ") + ")"
-}
-
-// money formats minor units: 13900 usd → "$139.00", 500 jpy → "¥500",
-// 1250 chf → "12.50 CHF".
-func money(amount int64, currency string) string {
-	cur := strings.ToUpper(currency)
-	digits := 2
-	if slices.Contains(zeroDecimalCurrencies, cur) {
-		digits = 0
-	}
-	neg := amount < 0
-	if neg {
-		amount = -amount
-	}
-	s := strconv.FormatInt(amount, 10)
-	if digits > 0 {
-		for len(s) <= digits {
-			s = "0" + s
-		}
-		s = s[:len(s)-digits] + "." + s[len(s)-digits:]
-	}
-	sign := ""
-	if neg {
-		sign = "-"
-	}
-	if sym, ok := currencySymbols[cur]; ok {
-		return sign + sym + s
-	}
-	return sign + s + " " + cur
-}
-
-// zeroDecimalCurrencies are the ISO 4217 currencies without minor units.
-var zeroDecimalCurrencies = []string{"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF"}
-
-var currencySymbols = map[string]string{"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
-
-func oneLine(a acpclient.Address) string {
-	parts := []string{a.Name, a.LineOne}
-	if a.LineTwo != "" {
-		parts = append(parts, a.LineTwo)
-	}
-	return strings.Join(append(parts, a.City, strings.TrimSpace(a.State+" "+a.PostalCode), a.Country), ", ")
-}
-
 // cardNumber strips spaces and dashes from a card number and checks that
 // 12 to 19 digits remain.
 func cardNumber(s string) (string, error) {
@@ -566,79 +431,4 @@ func cardNumber(s string) (string, error) {
 		return "", fmt.Errorf("%q is not a card number (12 to 19 digits)", s)
 	}
 	return n, nil
-}
-
-// parseAddress parses a one-line address:
-//
-//	Name, Line 1[, Line 2], City, State Postal[, Country]
-//
-// State and postal code may be one part ("CA 94103", "New York 10001",
-// "ON M5V 3L9") or two when the state is a code ("CA, 94103"); a postal
-// code alone ("SW1A 1AA") leaves the state empty. The country is a two-letter code, "USA" or "UK",
-// and defaults to US. Extra spaces are ignored.
-func parseAddress(s string) (acpclient.Address, error) {
-	var a acpclient.Address
-	var parts []string
-	for p := range strings.SplitSeq(s, ",") {
-		if p = strings.Join(strings.Fields(p), " "); p != "" {
-			parts = append(parts, p)
-		}
-	}
-	const format = `want "Name, Line 1[, Line 2], City, State Postal[, Country]"`
-	if len(parts) < 4 {
-		return a, fmt.Errorf("%q has %d parts; %s", s, len(parts), format)
-	}
-	a.Country = "US"
-	if c, ok := countryCode(parts[len(parts)-1]); ok {
-		a.Country = c
-		parts = parts[:len(parts)-1]
-	}
-	region := parts[len(parts)-1]
-	parts = parts[:len(parts)-1]
-	state, postal := splitRegion(region)
-	if postal == "" {
-		return a, fmt.Errorf("no postal code in %q; %s", region, format)
-	}
-	// A postal code alone: the part before it is the state if it looks like
-	// a state code ("CA", "NSW") and name, line 1 and city remain.
-	if prev := parts[len(parts)-1]; state == "" && len(parts) >= 4 && len(prev) <= 3 && !strings.ContainsFunc(prev, func(r rune) bool { return !unicode.IsLetter(r) }) {
-		state = parts[len(parts)-1]
-		parts = parts[:len(parts)-1]
-	}
-	a.State, a.PostalCode = state, postal
-	switch len(parts) {
-	case 3:
-		a.Name, a.LineOne, a.City = parts[0], parts[1], parts[2]
-	case 4:
-		a.Name, a.LineOne, a.LineTwo, a.City = parts[0], parts[1], parts[2], parts[3]
-	default:
-		return a, fmt.Errorf("%q: expected name, line 1, optional line 2 and city before the state and postal code; %s", s, format)
-	}
-	return a, nil
-}
-
-// splitRegion splits "CA 94103" into state and postal code: the leading
-// words without digits are the state, the rest the postal code.
-func splitRegion(s string) (state, postal string) {
-	words := strings.Fields(s)
-	i := slices.IndexFunc(words, func(w string) bool { return strings.ContainsFunc(w, unicode.IsDigit) })
-	if i < 0 {
-		return s, ""
-	}
-	return strings.Join(words[:i], " "), strings.Join(words[i:], " ")
-}
-
-// countryCode recognises a country part: a two-letter code, or USA/UK.
-func countryCode(s string) (string, bool) {
-	u := strings.ToUpper(s)
-	switch u {
-	case "USA", "U.S.A.", "U.S.":
-		return "US", true
-	case "UK":
-		return "GB", true
-	}
-	if len(u) == 2 && u[0] >= 'A' && u[0] <= 'Z' && u[1] >= 'A' && u[1] <= 'Z' {
-		return u, true
-	}
-	return "", false
 }

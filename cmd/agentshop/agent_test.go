@@ -98,8 +98,8 @@ func TestMoney(t *testing.T) {
 		{0, "usd", "$0.00"},
 		{-250, "eur", "-€2.50"},
 		{500, "jpy", "¥500"},
-		{1250, "chf", "12.50 CHF"},
-		{1000, "krw", "1000 KRW"},
+		{1250, "chf", "CHF 12.50"},
+		{1000, "krw", "KRW 1000"},
 	}
 	for _, tt := range tests {
 		if got := money(tt.amount, tt.currency); got != tt.want {
