@@ -1,11 +1,12 @@
 package main
 
 import (
-	"agentshop/internal/acpclient"
 	"fmt"
 	"slices"
 	"strings"
 	"unicode"
+
+	"agentshop/internal/acpclient"
 )
 
 func oneLine(a acpclient.Address) string {

@@ -1,12 +1,13 @@
 package main
 
 import (
-	"agentshop/internal/acpclient"
-	"agentshop/internal/commerce"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"agentshop/internal/acpclient"
+	"agentshop/internal/commerce"
 )
 
 // step prints one line for a call and returns the call's error, wrapped.
