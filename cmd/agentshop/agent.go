@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"agentshop/internal/acp"
 	"agentshop/internal/acpclient"
 	"agentshop/internal/payment/sandbox"
 )
@@ -46,6 +47,7 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 type buyOptions struct {
 	merchant   string
 	apiKey     string
+	signing    string
 	items      []string
 	quantity   int
 	shipTo     *acpclient.Address
@@ -72,6 +74,7 @@ func parseBuyFlags(args []string, stderr io.Writer, env func(string) string) (bu
 	var shipTo string
 	fs.StringVar(&o.merchant, "merchant", "", "the merchant's ACP base URL, e.g. http://localhost:8080 (required)")
 	fs.StringVar(&o.apiKey, "api-key", env("AGENTSHOP_AGENT_API_KEY"), "the agent's API key at the merchant (default $AGENTSHOP_AGENT_API_KEY)")
+	fs.StringVar(&o.signing, "signing-secret", env("AGENTSHOP_AGENT_SIGNING_SECRET"), "sign requests with this secret (keys made with 'keys create --signing'; default $AGENTSHOP_AGENT_SIGNING_SECRET)")
 	fs.Var(&items, "item", "an item id (SKU) to buy; repeat for several")
 	fs.IntVar(&o.quantity, "quantity", 1, "quantity of each item")
 	fs.StringVar(&shipTo, "ship-to", "", `shipping address on one line, comma-separated:
@@ -145,6 +148,9 @@ func runAgentBuy(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		now:  time.Now,
 	}
 	b.c.UserAgent = "agentshop-agent/" + version
+	if o.signing != "" {
+		b.c.Sign = func(ts string, body []byte) string { return acp.Sign(o.signing, ts, body) }
+	}
 	s, err := b.buy(ctx)
 	if o.json && s != nil {
 		var pretty bytes.Buffer

@@ -171,6 +171,27 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("want a non-zero exit mentioning the decline: %v\n%s", err, out)
 		}
 	})
+	t.Run("signed key", func(t *testing.T) {
+		out, err := exec.Command(bin, "keys", "create", "--name", "signed", "--signing", "--data", filepath.Join(dir, "data")).CombinedOutput()
+		if err != nil {
+			t.Fatalf("keys create: %v\n%s", err, out)
+		}
+		apiKey := regexp.MustCompile(`api key: (\S+)`).FindSubmatch(out)
+		secret := regexp.MustCompile(`signing secret: (\S+)`).FindSubmatch(out)
+		if apiKey == nil || secret == nil {
+			t.Fatalf("keys create output:\n%s", out)
+		}
+		buy := func(extra ...string) ([]byte, error) {
+			args := append([]string{"agent", "buy", "--merchant", srv.url, "--api-key", string(apiKey[1]), "--item", "gift-card-25"}, extra...)
+			return exec.Command(bin, args...).CombinedOutput()
+		}
+		if out, err := buy(); err == nil || !strings.Contains(string(out), "invalid_signature") {
+			t.Errorf("unsigned request with a signing key: want invalid_signature, got %v\n%s", err, out)
+		}
+		if out, err := buy("--signing-secret", string(secret[1])); err != nil {
+			t.Errorf("signed purchase: %v\n%s", err, out)
+		}
+	})
 	t.Run("metrics", func(t *testing.T) {
 		res, err := http.Get(srv.url + "/metrics")
 		if err != nil {
@@ -178,7 +199,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
-		for _, want := range []string{`agentshop_checkout_completes_total{outcome="succeeded"} 2`, `agentshop_checkout_completes_total{outcome="declined"} 1`, "agentshop_acp_requests_total", "agentshop_payment_provider_duration_seconds"} {
+		for _, want := range []string{`agentshop_checkout_completes_total{outcome="succeeded"} 3`, `agentshop_checkout_completes_total{outcome="declined"} 1`, "agentshop_acp_requests_total", "agentshop_payment_provider_duration_seconds"} {
 			if !strings.Contains(string(body), want) {
 				t.Errorf("metrics lack %q", want)
 			}

@@ -41,6 +41,10 @@ type Client struct {
 	HTTP *http.Client
 	// UserAgent is sent as the User-Agent header (default "agentshop-acpclient").
 	UserAgent string
+	// Sign, when set, signs every request: the client sends Timestamp (RFC
+	// 3339) and Signature = Sign(timestamp, body). The signing scheme is the
+	// merchant's (agentshop's is acp.Sign); the client only carries it.
+	Sign func(timestamp string, body []byte) string
 }
 
 // New returns a Client for baseURL with a 30-second HTTP timeout.
@@ -222,6 +226,11 @@ func (c *Client) send(ctx context.Context, method, target string, body any, opts
 		ua = "agentshop-acpclient"
 	}
 	req.Header.Set("User-Agent", ua)
+	if c.Sign != nil {
+		ts := time.Now().UTC().Format(time.RFC3339)
+		req.Header.Set("Timestamp", ts)
+		req.Header.Set("Signature", c.Sign(ts, payload))
+	}
 	for _, o := range opts {
 		o(req)
 	}
