@@ -3,10 +3,148 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"agentshop/internal/acp/acpschema"
+	"agentshop/internal/acpclient"
+	"agentshop/internal/conformance"
 )
 
-// runConformance checks an ACP merchant. Not built yet.
+// errConformanceFailed is returned when a check failed; the table says
+// which.
+var errConformanceFailed = errors.New("conformance: checks failed")
+
+const conformanceUsage = `usage: agentshop conformance --merchant URL --api-key KEY --item SKU [--item DIGITAL_SKU] [flags]
+
+Checks any ACP merchant against the spec and the official JSON Schemas:
+create/update/get/complete/cancel, status rules, totals arithmetic, message
+params, error shapes, auth, API-Version, idempotency, discovery, and
+delegated-payment allowances and test cards when the merchant hosts a
+sandbox /agentic_commerce/delegate_payment. Prints a pass/fail table and
+exits non-zero when a check fails.
+
+The first --item must be a physical item in stock (about eight units per
+version are bought); an optional second --item is a digital item.
+Schemas are read from --spec-dir (default $AGENTSHOP_ACP_SPEC_DIR), a
+directory with <version>/json-schema/*.json; --no-schema runs without.
+`
+
+// conformanceOptions are the flags of `agentshop conformance`.
+type conformanceOptions struct {
+	cfg      conformance.Config
+	specDir  string
+	noSchema bool
+	junit    string
+}
+
+func parseConformanceFlags(args []string, stderr io.Writer, env func(string) string) (conformanceOptions, error) {
+	var o conformanceOptions
+	fs := flag.NewFlagSet("conformance", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, conformanceUsage, "\nflags:\n")
+		fs.PrintDefaults()
+	}
+	var items listFlag
+	var version, shipTo string
+	fs.StringVar(&o.cfg.Merchant, "merchant", "", "the merchant's ACP base URL (required)")
+	fs.StringVar(&o.cfg.APIKey, "api-key", env("AGENTSHOP_AGENT_API_KEY"), "the agent's API key at the merchant (default $AGENTSHOP_AGENT_API_KEY)")
+	fs.StringVar(&version, "api-version", "", "check only this API version ("+strings.Join(acpclient.Versions, " or ")+"); default: every one the merchant supports")
+	fs.Var(&items, "item", "an item id: first a physical in-stock item (required), then optionally a digital one")
+	fs.StringVar(&o.specDir, "spec-dir", env(acpschema.EnvSpecDir), "directory of the official ACP JSON Schemas (default $"+acpschema.EnvSpecDir+")")
+	fs.BoolVar(&o.noSchema, "no-schema", false, "run without the JSON Schemas (responses are not validated; the report says so)")
+	fs.StringVar(&o.junit, "junit", "", "also write the results as JUnit XML to this file")
+	fs.StringVar(&shipTo, "ship-to", "", `shipping address, "Name, Line 1, City, State Postal, Country" (default a San Francisco, CA, US address)`)
+	fs.StringVar(&o.cfg.Currency, "currency", "", "2026-04-17 session currency (default: discovery's first, else usd)")
+	fs.StringVar(&o.cfg.MerchantID, "merchant-id", "", "merchant id for delegated-payment allowances (default: the one the session declares)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("conformance: unexpected argument %q", fs.Arg(0))
+	}
+	switch {
+	case o.cfg.Merchant == "":
+		return o, errors.New("conformance: --merchant is required")
+	case len(items) == 0:
+		return o, errors.New("conformance: --item is required: ACP has no product API, so name a physical in-stock item")
+	case len(items) > 2:
+		return o, errors.New("conformance: at most two --item: a physical item, then a digital one")
+	case version != "" && !slices.Contains(acpclient.Versions, version):
+		return o, fmt.Errorf("conformance: --api-version %q is not supported (use %s)", version, strings.Join(acpclient.Versions, " or "))
+	case o.specDir == "" && !o.noSchema:
+		return o, fmt.Errorf("conformance: the official ACP JSON Schemas are required: pass --spec-dir or set %s (a directory with <version>/json-schema/*.json), or run with --no-schema", acpschema.EnvSpecDir)
+	}
+	o.cfg.Item = items[0]
+	if len(items) == 2 {
+		o.cfg.DigitalItem = items[1]
+	}
+	if version != "" {
+		o.cfg.Versions = []string{version}
+	}
+	if shipTo != "" {
+		a, err := parseAddress(shipTo)
+		if err != nil {
+			return o, fmt.Errorf("conformance: --ship-to: %w", err)
+		}
+		o.cfg.Address = &a
+	}
+	return o, nil
+}
+
+// runConformance checks an ACP merchant and prints the table. It returns
+// errConformanceFailed when a check failed.
 func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("conformance: not built yet")
+	o, err := parseConformanceFlags(args, stderr, os.Getenv)
+	if err != nil {
+		return err
+	}
+	if !o.noSchema {
+		v, err := acpschema.Load(o.specDir)
+		if err != nil {
+			return fmt.Errorf("conformance: load schemas: %w", err)
+		}
+		o.cfg.Schemas = v
+	}
+	rep, runErr := conformance.Run(ctx, o.cfg)
+	if rep != nil {
+		if err := rep.WriteTable(stdout); err != nil {
+			return err
+		}
+		if o.junit != "" {
+			if err := writeJUnit(o.junit, rep); err != nil {
+				return err
+			}
+		}
+	}
+	if runErr != nil {
+		return runErr
+	}
+	if rep.Failed() {
+		return errConformanceFailed
+	}
+	return nil
+}
+
+func writeJUnit(path string, rep *conformance.Report) error {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("conformance: --junit: %w", err)
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("conformance: --junit: %w", err)
+	}
+	if err := rep.WriteJUnit(f); err != nil {
+		f.Close()
+		return fmt.Errorf("conformance: --junit: %w", err)
+	}
+	return f.Close()
 }
