@@ -1,0 +1,102 @@
+package acpmcp
+
+import (
+	"context"
+	"crypto/hmac"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"agentshop/internal/acp"
+	"agentshop/internal/commerce"
+)
+
+type apiKeyKey struct{}
+
+// apiKeyFrom returns the API key the HTTP middleware authenticated, or nil.
+func apiKeyFrom(ctx context.Context) *commerce.APIKey {
+	k, _ := ctx.Value(apiKeyKey{}).(*commerce.APIKey)
+	return k
+}
+
+// authenticate refuses requests without a valid, unrevoked agent API key
+// (Authorization: Bearer <key>, the REST keys) and passes the key on in the
+// request context, which the SDK hands to tool handlers.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k, err := s.apiKey(r)
+		if err != nil {
+			s.refuse(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), apiKeyKey{}, k)))
+	})
+}
+
+func (s *Server) apiKey(r *http.Request) (*commerce.APIKey, error) {
+	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	secret = strings.TrimSpace(secret)
+	if !ok || secret == "" {
+		return nil, unauthorized("unauthorized", "An API key is required: Authorization: Bearer <key>.")
+	}
+	k, err := s.cfg.Store.APIKeyByHash(r.Context(), commerce.HashSecret(secret))
+	if errors.Is(err, commerce.ErrNotFound) || (err == nil && k.RevokedAt != nil) {
+		return nil, unauthorized("invalid_api_key", "The API key is not valid.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// refuse answers a request that failed authentication: HTTP 401 (or the
+// store error's status) with a JSON-RPC error response in the binding's
+// form, echoing the request's id when the body has one.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	e := acp.ErrorFor(err)
+	status := e.Status()
+	if status == 0 {
+		status = http.StatusUnauthorized
+		w.Header().Set("WWW-Authenticate", `Bearer realm="agentshop"`)
+	}
+	s.log.WarnContext(r.Context(), "acp mcp request refused", "status", status, "code", e.Code, "err", err.Error())
+	id := json.RawMessage("null")
+	if r.Body != nil {
+		body, _ := io.ReadAll(io.LimitReader(r.Body, s.cfg.MaxBodyBytes))
+		var msg struct {
+			ID json.RawMessage `json:"id"`
+		}
+		if json.Unmarshal(body, &msg) == nil && len(msg.ID) > 0 {
+			id = msg.ID
+		}
+	}
+	out, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "error": rpcError(CodeACPError, e)})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(out)
+}
+
+// verifySignature checks a signing key's meta.signature: acp.Sign over
+// meta.timestamp and the payload (the REST scheme, with the payload as the
+// body), with the timestamp within the allowed skew.
+func (s *Server) verifySignature(c *call) error {
+	fail := func(msg string) error { return unauthorized("invalid_signature", msg) }
+	if c.meta.Signature == "" || c.meta.Timestamp == "" {
+		return fail("This API key requires signed requests: meta.signature and meta.timestamp.")
+	}
+	t, err := time.Parse(time.RFC3339, c.meta.Timestamp)
+	if err != nil {
+		return fail("meta.timestamp must be RFC 3339.")
+	}
+	if d := s.cfg.Now().Sub(t); d > s.cfg.SignatureSkew || d < -s.cfg.SignatureSkew {
+		return fail("meta.timestamp is outside the allowed clock skew.")
+	}
+	want := acp.Sign(c.key.SigningSecret, c.meta.Timestamp, c.payload)
+	if !hmac.Equal([]byte(want), []byte(strings.TrimRight(c.meta.Signature, "="))) {
+		return fail("The request signature does not match.")
+	}
+	return nil
+}

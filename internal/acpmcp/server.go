@@ -1,0 +1,113 @@
+package acpmcp
+
+import (
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"agentshop/internal/acp"
+	"agentshop/internal/commerce"
+)
+
+// Config configures a [Server].
+type Config struct {
+	Service *commerce.Service
+	// Store authenticates API keys and keeps idempotency records.
+	Store commerce.Store
+	// Codecs are the supported API versions, selected by meta.api_version.
+	Codecs []acp.Codec
+	Logger *slog.Logger
+	// Metrics, when set, counts idempotency replays and conflicts.
+	Metrics *acp.Metrics
+	// IdempotencyTTL is how long responses are kept for replay (default 24 h).
+	IdempotencyTTL time.Duration
+	// InFlightLease is how long a claimed idempotency key answers same-key
+	// calls with idempotency_in_flight before a crashed call's claim may be
+	// taken over (default 1 min).
+	InFlightLease time.Duration
+	// SignatureSkew bounds |now − meta.timestamp| for keys that sign
+	// (default 5 min).
+	SignatureSkew time.Duration
+	// MaxBodyBytes caps HTTP request bodies (default 1 MiB).
+	MaxBodyBytes int64
+	// DisableLocalhostProtection turns off the SDK's DNS-rebinding check,
+	// which refuses non-loopback Host headers on a loopback listener; set
+	// it behind a tunnel or reverse proxy.
+	DisableLocalhostProtection bool
+	Now                        func() time.Time
+}
+
+// Server is the ACP MCP binding: an MCP server with the five checkout
+// tools. It is safe for concurrent use.
+type Server struct {
+	cfg      Config
+	idem     *acp.Idempotency
+	codecs   map[string]acp.Codec
+	versions []string // newest first
+	mcp      *mcp.Server
+	log      *slog.Logger
+}
+
+// New returns a Server for cfg. Zero durations and limits get the
+// defaults documented on [Config].
+func New(cfg Config) *Server {
+	if cfg.IdempotencyTTL <= 0 {
+		cfg.IdempotencyTTL = 24 * time.Hour
+	}
+	if cfg.InFlightLease <= 0 {
+		cfg.InFlightLease = time.Minute
+	}
+	if cfg.SignatureSkew <= 0 {
+		cfg.SignatureSkew = 5 * time.Minute
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{cfg: cfg, codecs: map[string]acp.Codec{}, log: cfg.Logger}
+	s.idem = &acp.Idempotency{
+		Store: cfg.Store, Logger: cfg.Logger, Metrics: cfg.Metrics, Now: cfg.Now,
+		TTL: cfg.IdempotencyTTL, InFlight: cfg.InFlightLease,
+	}
+	for _, c := range cfg.Codecs {
+		s.codecs[c.Version()] = c
+		s.versions = append(s.versions, c.Version())
+	}
+	slices.Sort(s.versions)
+	slices.Reverse(s.versions)
+
+	s.mcp = mcp.NewServer(&mcp.Implementation{
+		Name:    "agentshop-acp",
+		Title:   "Agentic Commerce Protocol checkout (MCP binding)",
+		Version: "2026-04-17",
+	}, &mcp.ServerOptions{
+		Logger: cfg.Logger,
+		Instructions: "ACP checkout over MCP. Every tool takes {meta, id, payload}: meta.api_version " +
+			"selects the ACP version, meta.idempotency_key makes retries safe, payload is the ACP REST request body.",
+	})
+	for _, t := range tools {
+		s.mcp.AddTool(t.descriptor(), s.toolHandler(t))
+	}
+	return s
+}
+
+// Handler returns the HTTP handler to mount at /acp/mcp: bearer API key
+// authentication in front of the SDK's stateless streamable HTTP transport.
+func (s *Server) Handler() http.Handler {
+	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s.mcp }, &mcp.StreamableHTTPOptions{
+		Stateless:                  true,
+		JSONResponse:               true,
+		Logger:                     s.log,
+		DisableLocalhostProtection: s.cfg.DisableLocalhostProtection,
+		MaxRequestBodyBytes:        s.cfg.MaxBodyBytes,
+	})
+	return s.authenticate(h)
+}
