@@ -1,6 +1,7 @@
-// Package web serves agentshop's pages for people: the order status page
-// that ACP order permalinks point to, and the shop's policy pages. Pages
-// are html/template files embedded in the binary; they need no JavaScript.
+// Package web serves agentshop's pages for people: the hosted checkout
+// page (external checkout, see checkout.go), the order status page that
+// ACP order permalinks point to, and the shop's policy pages. Pages are
+// html/template files embedded in the binary; they need no JavaScript.
 package web
 
 import (
@@ -11,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 
 	"agentshop/internal/commerce"
 )
@@ -45,12 +47,29 @@ type Handler struct {
 	Store    Orders
 	Merchant commerce.Merchant
 	Logger   *slog.Logger
+
+	// Checkout, when set, serves the hosted checkout page /checkout/{id}
+	// for its sessions.
+	Checkout *commerce.Service
+	// PaySteps takes payment on the checkout page, by provider name;
+	// Merchant.Provider picks one.
+	PaySteps map[string]PayStep
+	// CSRFKey signs the checkout forms' CSRF tokens. Every replica must
+	// share it; when empty, a random key is made per process.
+	CSRFKey []byte
+
+	keyOnce     sync.Once
+	key         []byte
+	crossOrigin http.CrossOriginProtection
 }
 
 // Register adds the page routes to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /orders/{id}", h.order)
 	mux.HandleFunc("GET /policies/{name}", h.policy)
+	if h.Checkout != nil {
+		h.registerCheckout(mux)
+	}
 }
 
 func (h *Handler) order(w http.ResponseWriter, r *http.Request) {
@@ -84,7 +103,9 @@ func (h *Handler) policy(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:")
+	if w.Header().Get("Content-Security-Policy") == "" {
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:")
+	}
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	if err := pages.ExecuteTemplate(w, name, data); err != nil {
