@@ -1,0 +1,162 @@
+package mcpapp
+
+import (
+	"cmp"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"agentshop/internal/acp/acp20250929"
+	"agentshop/internal/commerce"
+)
+
+// Config configures a [Server]. Service, Catalog and Merchant are required;
+// everything else has a working default.
+type Config struct {
+	Service *commerce.Service
+	// Catalog is the catalog search_products searches and line item names
+	// come from; it must be the one Service prices with.
+	Catalog  *commerce.Catalog
+	Merchant commerce.Merchant
+	Payment  Payment
+	Logger   *slog.Logger
+	// Version is reported as the server version in initialize.
+	Version string
+
+	// WidgetDomain is the widget's dedicated origin (ui.domain and
+	// openai/widgetDomain). Default: Merchant.BaseURL.
+	WidgetDomain string
+
+	// DNS-rebinding protection (on by default). A request that arrives on a
+	// loopback address must carry a loopback Host or one in AllowedHosts,
+	// and a request with an Origin header must come from a loopback origin,
+	// the request's own host or one in AllowedOrigins; others get 403.
+	//
+	// Behind a tunnel or reverse proxy that forwards to 127.0.0.1, requests
+	// carry the public hostname: list it in AllowedHosts (for example
+	// "shop.example.ngrok.app"), or set DisableRebindingProtection.
+	AllowedHosts   []string
+	AllowedOrigins []string // full origins, e.g. "https://chatgpt.com"
+	// DisableRebindingProtection turns both checks off.
+	DisableRebindingProtection bool
+}
+
+// Payment is how the app declares the payment provider to ChatGPT and which
+// payment_data.provider values complete_checkout accepts. The charge itself
+// always goes through Service.Provider; a future Stripe or Braintree
+// provider plugs in by name: set Service.Provider to it and Provider to its
+// slug.
+type Payment struct {
+	// Provider is the payment_provider.provider declared in sessions: the
+	// PSP slug ChatGPT tokenizes for ("stripe", "braintree"). Default:
+	// Service.Provider.Name() ("sandbox").
+	Provider string
+	// MerchantID is the PSP-specific merchant id declared in
+	// payment_provider.merchant_id (Stripe: the Network ID from the Stripe
+	// profile; Braintree: the merchant id). Default: Merchant.ID.
+	MerchantID string
+	// SupportedPaymentMethods is declared as is; sources disagree on its
+	// shape (strings or objects), so it is data. Default: ["card"].
+	SupportedPaymentMethods []any
+	// Aliases are further payment_data.provider values accepted as
+	// Provider. Default for the sandbox: ["stripe"], because ACP 2025-09-29
+	// allows only "stripe" and its REST sessions declare it.
+	Aliases []string
+	// Mode is payment_mode: "test" or "live". Default: "live" when
+	// Merchant.LiveMode, otherwise "test".
+	Mode string
+}
+
+// accepts reports whether a payment_data.provider value names the
+// configured provider. An empty value is accepted: ACP 2026-04-17 payment
+// data names a handler, not a provider.
+func (p Payment) accepts(name string) bool {
+	name = strings.ToLower(strings.TrimSpace(name))
+	return name == "" || name == strings.ToLower(p.Provider) || slices.ContainsFunc(p.Aliases, func(a string) bool {
+		return strings.EqualFold(a, name)
+	})
+}
+
+// Server is the ChatGPT App MCP server. It is safe for concurrent use.
+type Server struct {
+	cfg   Config
+	codec *acp20250929.Codec
+	mcp   *mcp.Server
+}
+
+// New returns a Server for cfg. It panics if Service, its Provider or
+// Catalog is nil, or Payment.Mode is not "test" or "live": those are
+// wiring mistakes.
+func New(cfg Config) *Server {
+	if cfg.Service == nil || cfg.Service.Provider == nil || cfg.Catalog == nil {
+		panic("mcpapp: New needs Service (with a Provider) and Catalog")
+	}
+	cfg.Logger = cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
+	cfg.Version = cmp.Or(cfg.Version, "dev")
+	cfg.WidgetDomain = cmp.Or(cfg.WidgetDomain, origin(cfg.Merchant.BaseURL))
+	p := &cfg.Payment
+	p.Provider = cmp.Or(p.Provider, cfg.Service.Provider.Name())
+	p.MerchantID = cmp.Or(p.MerchantID, cfg.Merchant.ID)
+	if p.SupportedPaymentMethods == nil {
+		p.SupportedPaymentMethods = []any{"card"}
+	}
+	if p.Aliases == nil && p.Provider == "sandbox" {
+		p.Aliases = []string{"stripe"}
+	}
+	if p.Mode == "" {
+		p.Mode = "test"
+		if cfg.Merchant.LiveMode {
+			p.Mode = "live"
+		}
+	}
+	if p.Mode != "test" && p.Mode != "live" {
+		panic(fmt.Sprintf("mcpapp: Payment.Mode %q is neither test nor live", p.Mode))
+	}
+
+	s := &Server{cfg: cfg, codec: acp20250929.New(cfg.Merchant)}
+	caps := &mcp.ServerCapabilities{}
+	caps.AddExtension(uiExtension, map[string]any{"mimeTypes": []string{widgetMIME}})
+	s.mcp = mcp.NewServer(&mcp.Implementation{Name: "agentshop", Title: cfg.Merchant.Name, Version: cfg.Version}, &mcp.ServerOptions{
+		Instructions: instructions(cfg.Merchant.Name),
+		Logger:       cfg.Logger,
+		Capabilities: caps,
+	})
+	s.addProductTools()
+	s.addCheckoutTools()
+	s.addCompleteTool()
+	s.addOrderTool()
+	s.addWidget()
+	return s
+}
+
+// instructions tell the model how the tools fit together.
+func instructions(shop string) string {
+	return strings.TrimSpace(fmt.Sprintf(`
+This is %s. Use search_products to find items; show the buyer a few matches.
+When the buyer wants to buy, call show_checkout with the item ids and quantities: it opens a
+checkout widget where the buyer enters the address, picks shipping and pays. Never ask for card
+details in the chat. Prices, taxes and totals come from the server; do not compute them.
+Use get_order to answer questions about an order.`, cmp.Or(shop, "the shop")))
+}
+
+// Handler returns the streamable HTTP handler to mount at /mcp. It is
+// stateless: every POST is answered on its own, so replicas need no
+// session affinity.
+func (s *Server) Handler() http.Handler {
+	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s.mcp }, &mcp.StreamableHTTPOptions{
+		Stateless:    true,
+		JSONResponse: true,
+		Logger:       s.cfg.Logger,
+		// The go-sdk check cannot be told about allowed hosts; ours
+		// (rebinding.go) does the same and more.
+		DisableLocalhostProtection: true,
+	})
+	if s.cfg.DisableRebindingProtection {
+		return h
+	}
+	return &rebindingGuard{next: h, hosts: s.cfg.AllowedHosts, origins: s.cfg.AllowedOrigins, logger: s.cfg.Logger}
+}
