@@ -132,7 +132,7 @@ func (r *runner) idempotencyChecks(ctx context.Context) {
 	r.run(ctx, g, "concurrent same key → one effect", func(ctx context.Context, c *Case) {
 		// Up to three rounds of eight concurrent creates under one key
 		// each, until one request overlaps another in flight.
-		for round := 0; round < 3 && len(inFlight) == 0; round++ {
+		for round := 0; round < 3 && len(inFlight) == 0 && !c.failed; round++ {
 			resps := r.concurrentCreates(ctx, 8)
 			ids := map[string]bool{}
 			fresh := 0
@@ -169,7 +169,15 @@ func (r *runner) idempotencyChecks(ctx context.Context) {
 			return
 		}
 		if len(inFlight) == 0 {
-			c.Skipf("could not provoke an in-flight request: every concurrent create finished before the next arrived")
+			// Creates are quick; a complete waits for the payment provider,
+			// which leaves a wider window.
+			inFlight = r.concurrentCompletes(ctx, c, 8)
+			if c.skipped || c.failed {
+				return
+			}
+		}
+		if len(inFlight) == 0 {
+			c.Skipf("could not provoke an in-flight request: every concurrent create and complete finished before the next arrived")
 			return
 		}
 		for _, x := range inFlight {
@@ -226,4 +234,54 @@ func (r *runner) concurrentCreates(ctx context.Context, n int) []concurrentResul
 	close(start)
 	wg.Wait()
 	return out
+}
+
+// concurrentCompletes pays a ready session with n identical completes
+// under one key at once. It fails c when they charged twice or made two
+// orders, and returns the 409 answers.
+func (r *runner) concurrentCompletes(ctx context.Context, c *Case, n int) []concurrentResult {
+	if !r.canPay(ctx, c) {
+		return nil
+	}
+	s := r.readySession(ctx, c)
+	if s == nil {
+		return nil
+	}
+	total, _ := s.Total()
+	tok := r.delegate(ctx, c, s, delegation{card: cardSucceeds, maxAmount: total, sessionID: s.ID})
+	if tok == "" {
+		return nil
+	}
+	key := acpclient.NewUUID()
+	body := r.completeBody(c, s, tok)
+	out := make([]concurrentResult, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			done, resp, err := r.c.CompleteSession(ctx, s.ID, body, acpclient.WithIdempotencyKey(key))
+			out[i] = concurrentResult{done, resp, err}
+		})
+	}
+	close(start)
+	wg.Wait()
+	var conflicts []concurrentResult
+	orders := map[string]bool{}
+	for i, x := range out {
+		switch {
+		case x.resp == nil:
+			c.Errorf("complete %d: %v", i, x.err)
+		case x.resp.Status == http.StatusConflict:
+			conflicts = append(conflicts, x)
+		default:
+			if done := r.expectSession(c, "concurrent complete", http.StatusOK, x.s, x.resp, x.err); done != nil && done.Order != nil {
+				orders[done.Order.ID] = true
+			}
+		}
+	}
+	if len(orders) > 1 {
+		c.Errorf("%d concurrent completes with one key made %d orders", n, len(orders))
+	}
+	return conflicts
 }

@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -233,10 +232,4 @@ func messagesText(s *acpclient.Session) string {
 		parts[i] = strings.TrimSpace(m.Type + " " + m.Code + " " + m.Param)
 	}
 	return strings.Join(parts, ", ")
-}
-
-// isAPIError reports whether err is an error answer with the status.
-func isAPIError(err error, status int) bool {
-	e, ok := errors.AsType[*acpclient.APIError](err)
-	return ok && e.Status == status
 }

@@ -51,7 +51,12 @@ func (a amounts) onlyOf(ts []string) bool {
 
 // totalsReader reads amounts from a session body and records integer
 // problems as it goes.
-type totalsReader struct{ problems []problem }
+type totalsReader struct {
+	problems []problem
+	// unreadable is set once an amount was not an integer: arithmetic
+	// that needs it is skipped rather than reported twice.
+	unreadable bool
+}
 
 func (r *totalsReader) add(rule, format string, args ...any) {
 	r.problems = append(r.problems, problem{Rule: rule, Detail: fmt.Sprintf(format, args...)})
@@ -64,11 +69,13 @@ func (r *totalsReader) amount(v any, path string) (int64, bool) {
 	}
 	n, isNum := v.(json.Number)
 	if !isNum {
+		r.unreadable = true
 		r.add(ruleIntegers, "%s is %v, not a JSON integer", path, v)
 		return 0, false
 	}
 	i, err := strconv.ParseInt(string(n), 10, 64)
 	if err != nil {
+		r.unreadable = true
 		r.add(ruleIntegers, "%s is %s, not an integer in minor units", path, n)
 		return 0, false
 	}
@@ -158,14 +165,15 @@ func checkTotals(body []byte) []problem {
 			a = r.flat(m, path, "base_amount", "discount", "subtotal", "tax", "total")
 		}
 		r.amount(m["unit_amount"], path+".unit_amount")
+		readable := !r.unreadable
 		if a.count["total"] > 1 {
 			r.add(ruleOneTotal, "%s has %d totals of type total", path, a.count["total"])
 		}
 		disc := a.get("discount") + a.get("items_discount")
-		if a.has("items_base_amount") && a.has("subtotal") && a.get("subtotal") != a.get("items_base_amount")-disc {
+		if readable && a.has("items_base_amount") && a.has("subtotal") && a.get("subtotal") != a.get("items_base_amount")-disc {
 			r.add(ruleLines, "%s: subtotal %d ≠ base %d − discount %d", path, a.get("subtotal"), a.get("items_base_amount"), disc)
 		}
-		if a.has("subtotal") && a.has("total") && a.only("items_base_amount", "items_discount", "discount", "subtotal", "tax", "total") &&
+		if readable && a.has("subtotal") && a.has("total") && a.only("items_base_amount", "items_discount", "discount", "subtotal", "tax", "total") &&
 			a.get("total") != a.get("subtotal")+a.get("tax") {
 			r.add(ruleLines, "%s: total %d ≠ subtotal %d + tax %d", path, a.get("total"), a.get("subtotal"), a.get("tax"))
 		}
@@ -211,7 +219,7 @@ func checkTotals(body []byte) []problem {
 		}
 		if !o.hasTotal {
 			r.add(ruleOptions, "%s has no total", path)
-		} else if a.has("subtotal") && o.total != o.sub+o.tax {
+		} else if !r.unreadable && a.has("subtotal") && o.total != o.sub+o.tax {
 			r.add(ruleOptions, "%s: total %d ≠ subtotal %d + tax %d", path, o.total, o.sub, o.tax)
 		}
 		id, _ := m["id"].(string)
@@ -254,7 +262,7 @@ func checkTotals(body []byte) []problem {
 	}
 
 	// Session sums.
-	if !sumsKnown || session.count["total"] != 1 {
+	if !sumsKnown || r.unreadable || session.count["total"] != 1 {
 		return r.problems
 	}
 	extras := session.get("fee") + session.get("gift_wrap") + session.get("tip") - session.get("store_credit")
