@@ -39,14 +39,14 @@ func newClient(t *testing.T, s *shop) *client {
 
 var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
-type page struct {
+type response struct {
 	status   int
 	location string
 	header   http.Header
 	body     string
 }
 
-func (c *client) do(req *http.Request) page {
+func (c *client) do(req *http.Request) response {
 	c.t.Helper()
 	res, err := c.hc.Do(req)
 	if err != nil {
@@ -54,21 +54,21 @@ func (c *client) do(req *http.Request) page {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	p := page{status: res.StatusCode, location: res.Header.Get("Location"), header: res.Header, body: string(b)}
+	p := response{status: res.StatusCode, location: res.Header.Get("Location"), header: res.Header, body: string(b)}
 	if m := csrfRE.FindStringSubmatch(p.body); m != nil {
 		c.csrf = m[1]
 	}
 	return p
 }
 
-func (c *client) get(path string) page {
+func (c *client) get(path string) response {
 	c.t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, c.base+path, nil)
 	return c.do(req)
 }
 
 // post submits form with the last page's CSRF token unless form has one.
-func (c *client) post(path string, form url.Values, header ...string) page {
+func (c *client) post(path string, form url.Values, header ...string) response {
 	c.t.Helper()
 	form = cloneValues(form)
 	if _, ok := form["csrf"]; !ok {
@@ -90,14 +90,14 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-func (c *client) wantRedirect(p page, to string) {
+func (c *client) wantRedirect(p response, to string) {
 	c.t.Helper()
 	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, to) {
 		c.t.Fatalf("got %d Location %q, want 303 to %s…\n%s", p.status, p.location, to, p.body)
 	}
 }
 
-func has(t *testing.T, p page, want ...string) {
+func has(t *testing.T, p response, want ...string) {
 	t.Helper()
 	for _, w := range want {
 		if !strings.Contains(p.body, w) {
@@ -106,7 +106,7 @@ func has(t *testing.T, p page, want ...string) {
 	}
 }
 
-func hasNot(t *testing.T, p page, notWant ...string) {
+func hasNot(t *testing.T, p response, notWant ...string) {
 	t.Helper()
 	for _, w := range notWant {
 		if strings.Contains(p.body, w) {
