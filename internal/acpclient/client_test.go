@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"agentshop/internal/acp/acpschema"
+	"agentshop/internal/acp/acpschema/schematest"
 	"agentshop/internal/acpclient"
 )
 
@@ -308,7 +309,7 @@ func TestRequests(t *testing.T) {
 	// The schema check skips itself (and leaves schemas nil) when
 	// AGENTSHOP_ACP_SPEC_DIR is unset.
 	var schemas *acpschema.Validator
-	t.Run("load schemas", func(t *testing.T) { schemas = acpschema.FromEnv(t) })
+	t.Run("load schemas", func(t *testing.T) { schemas = schematest.FromEnv(t) })
 	for _, tt := range tests {
 		t.Run(tt.version+"/"+tt.name, func(t *testing.T) {
 			f := newFakeMerchant(t)

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"agentshop/internal/acp/acpschema"
+	"agentshop/internal/acp/acpschema/schematest"
 	"agentshop/internal/acpclient"
 )
 
@@ -92,7 +93,7 @@ func TestDecodeSession(t *testing.T) {
 // TestDecodeOfficialExamples decodes the official example sessions of both
 // versions (from AGENTSHOP_ACP_SPEC_DIR) and checks the fields agents rely on.
 func TestDecodeOfficialExamples(t *testing.T) {
-	acpschema.FromEnv(t) // skips unless the spec directory is configured
+	schematest.FromEnv(t) // skips unless the spec directory is configured
 	dir := os.Getenv(acpschema.EnvSpecDir)
 	load := func(version string) map[string]json.RawMessage {
 		b, err := os.ReadFile(filepath.Join(dir, version, "examples", "examples.agentic_checkout.json"))

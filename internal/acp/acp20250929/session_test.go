@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"agentshop/internal/acp/acp20250929"
-	"agentshop/internal/acp/acpschema"
+	"agentshop/internal/acp/acpschema/schematest"
 	"agentshop/internal/commerce"
 )
 
@@ -143,7 +143,7 @@ func TestEncodeSession(t *testing.T) {
 			}
 		}},
 	}
-	schema := acpschema.FromEnv(t)
+	schema := schematest.FromEnv(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -7,7 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"agentshop/internal/acp/acp20260417"
-	"agentshop/internal/acp/acpschema"
+	"agentshop/internal/acp/acpschema/schematest"
 	"agentshop/internal/commerce"
 )
 
@@ -236,7 +236,7 @@ func repeat(s string, n int) string {
 // accepts are the ones the (patched) schema describes, so decode and
 // schema do not drift apart.
 func TestRequestsMatchSchema(t *testing.T) {
-	v := acpschema.FromEnv(t)
+	v := schematest.FromEnv(t)
 	c := acp20260417.New(merchant)
 	create := `{"line_items":[{"id":"tee","quantity":2}],"currency":"usd",` + caps + `,"discounts":{"codes":["SAVE10"]}}`
 	if err := v.Validate(acp20260417.APIVersion, "CheckoutSessionCreateRequest", []byte(create)); err != nil {

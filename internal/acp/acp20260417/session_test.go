@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"agentshop/internal/acp/acp20260417"
-	"agentshop/internal/acp/acpschema"
+	"agentshop/internal/acp/acpschema/schematest"
 	"agentshop/internal/commerce"
 )
 
@@ -198,7 +198,7 @@ func TestEncodeSession(t *testing.T) {
 			wantMessage(t, m, "error", "invalid", "")
 		}},
 	}
-	schema := acpschema.FromEnv(t)
+	schema := schematest.FromEnv(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -238,7 +238,7 @@ func TestEncodeLiveMerchant(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := acpschema.FromEnv(t).Validate(acp20260417.APIVersion, "CheckoutSession", b); err != nil {
+	if err := schematest.FromEnv(t).Validate(acp20260417.APIVersion, "CheckoutSession", b); err != nil {
 		t.Errorf("schema: %v\n%s", err, b)
 	}
 	m := decodeJSON(t, b)

@@ -8,13 +8,14 @@ import (
 	"testing"
 
 	"agentshop/internal/acp/acpschema"
+	"agentshop/internal/acp/acpschema/schematest"
 )
 
 // TestOfficialExamples validates the spec's own examples. The patched
 // schemas must accept the examples the spec gets right and still reject
 // the ones it is known to get wrong.
 func TestOfficialExamples(t *testing.T) {
-	v := acpschema.FromEnv(t)
+	v := schematest.FromEnv(t)
 	dir := os.Getenv(acpschema.EnvSpecDir)
 	tests := []struct {
 		version, file, key, def string
@@ -69,7 +70,7 @@ func TestOfficialExamples(t *testing.T) {
 
 // TestPatches checks each schema patch on a minimal document.
 func TestPatches(t *testing.T) {
-	v := acpschema.FromEnv(t)
+	v := schematest.FromEnv(t)
 	tests := []struct {
 		name, version, def, doc string
 		valid                   bool
@@ -100,7 +101,7 @@ func TestPatches(t *testing.T) {
 }
 
 func TestValidateErrors(t *testing.T) {
-	v := acpschema.FromEnv(t)
+	v := schematest.FromEnv(t)
 	if err := v.Validate("1999-01-01", "CheckoutSession", []byte(`{}`)); err == nil || !strings.Contains(err.Error(), "not loaded") {
 		t.Errorf("unknown version: %v", err)
 	}
