@@ -211,6 +211,10 @@ func payloadError(c acp.Codec, err error) error {
 		cp.Param = m.RequestParam(cp.Param)
 	}
 	cp.Param = "$.payload" + strings.TrimPrefix(cp.Param, "$")
+	if len(de.Param) > 1 {
+		// Codec messages may name the field by its path ("$.x is required.").
+		cp.Message = strings.ReplaceAll(cp.Message, de.Param, cp.Param)
+	}
 	return &cp
 }
 

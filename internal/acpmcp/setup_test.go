@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -93,14 +94,22 @@ func setup(t *testing.T) *bundle {
 	mux.Handle("/acp/mcp", s.Handler())
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	var v *acpschema.Validator
-	if dir := os.Getenv(acpschema.EnvSpecDir); dir != "" {
-		if v, err = acpschema.Load(dir); err != nil {
-			t.Fatal(err)
-		}
+	v, err := validator()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return &bundle{srv: srv, store: st, provider: prov, schema: v, key: secret, now: now}
 }
+
+// validator loads the official schemas once for all tests (compiling them
+// is slow under -race); nil when AGENTSHOP_ACP_SPEC_DIR is unset.
+var validator = sync.OnceValues(func() (*acpschema.Validator, error) {
+	dir := os.Getenv(acpschema.EnvSpecDir)
+	if dir == "" {
+		return nil, nil
+	}
+	return acpschema.Load(dir)
+})
 
 // tWriter sends log lines to the test log.
 type tWriter struct{ t *testing.T }
