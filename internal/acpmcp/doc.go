@@ -34,7 +34,7 @@
 //   - Results: MCP's tools/call result cannot be the session itself, as the
 //     binding's examples show it, so the session (CheckoutSession, or
 //     CheckoutSessionWithOrder after complete) is the result's
-//     structuredContent and, byte for byte, the text of its only content
+//     structuredContent and, as JSON text, the text of its only content
 //     block.
 //   - Errors are JSON-RPC errors, not isError tool results: code -32000,
 //     message = the ACP message, data = the ACP flat error object from
@@ -44,7 +44,10 @@
 //     is used only for envelope errors: arguments that are not an object, a
 //     missing or non-object meta, a meta member of the wrong type, a missing
 //     or non-string id, a missing payload where it is required, or a
-//     payload that is not an object; its data is an ACP error too.
+//     payload that is not an object; its data is an ACP error too, with
+//     code invalid_params and the offending member's path ($.meta, $.id, …).
+//     Payload errors are decoded before the idempotency key is looked at,
+//     as on REST, so a malformed payload is never stored for replay.
 //     A missing or unsupported meta.api_version is -32000
 //     missing_api_version / unsupported_api_version with supported_versions,
 //     like REST's API-Version errors.
