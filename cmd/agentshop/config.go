@@ -50,6 +50,10 @@ type Shop struct {
 	RateLimit           float64 `json:"rate_limit_per_second"`
 	RateBurst           int     `json:"rate_limit_burst"`
 	MaxBodyBytes        int64   `json:"max_body_bytes"`
+	// BehindProxy turns off the MCP endpoints' DNS-rebinding protection,
+	// which refuses requests whose Host is not localhost. Set it when a
+	// tunnel or reverse proxy forwards a public host name.
+	BehindProxy bool `json:"behind_proxy"`
 }
 
 // Ship are flat shipping rates in minor units.
@@ -179,6 +183,10 @@ func loadConfig(fs *flag.FlagSet, args []string, env func(string) string) (Confi
 	str(&cfg.LogLevel, "log-level", "AGENTSHOP_LOG_LEVEL", "log level: debug, info, warn, error")
 	str(&cfg.Shop.PublicURL, "public-url", "AGENTSHOP_PUBLIC_URL", "public base URL for order links (default http://<addr>)")
 	str(&cfg.Shop.MerchantID, "merchant-id", "AGENTSHOP_MERCHANT_ID", "merchant id declared to agents and bound into payment allowances")
+	if v := env("AGENTSHOP_BEHIND_PROXY"); v == "1" || v == "true" {
+		cfg.Shop.BehindProxy = true
+	}
+	fs.BoolVar(&cfg.Shop.BehindProxy, "behind-proxy", cfg.Shop.BehindProxy, "a tunnel or reverse proxy forwards a public host: turn off the MCP endpoints' DNS-rebinding protection (env AGENTSHOP_BEHIND_PROXY)")
 	cfg.AgentAPIKey = env("AGENTSHOP_AGENT_API_KEY")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err

@@ -192,6 +192,16 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("signed purchase: %v\n%s", err, out)
 		}
 	})
+	t.Run("ACP MCP binding is mounted and authenticated", func(t *testing.T) {
+		res, err := http.Post(srv.url+"/acp/mcp", "application/json", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("POST /acp/mcp without a key = %d, want 401", res.StatusCode)
+		}
+	})
 	t.Run("metrics", func(t *testing.T) {
 		res, err := http.Get(srv.url + "/metrics")
 		if err != nil {

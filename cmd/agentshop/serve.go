@@ -21,6 +21,7 @@ import (
 	"agentshop/internal/acp"
 	"agentshop/internal/acp/acp20250929"
 	"agentshop/internal/acp/acp20260417"
+	"agentshop/internal/acpmcp"
 	"agentshop/internal/catalog"
 	"agentshop/internal/commerce"
 	"agentshop/internal/payment/sandbox"
@@ -129,6 +130,7 @@ func (m *Main) Run(ctx context.Context) error {
 		PaymentLease: time.Duration(cfg.Shop.PaymentLease),
 		Observe:      metrics.ObserveComplete(provider.Name()),
 	}
+	codecs := []acp.Codec{acp20250929.New(merchant), acp20260417.New(merchant)}
 	api := acp.NewHandler(acp.Config{
 		Service:       m.Service,
 		Store:         st,
@@ -143,8 +145,21 @@ func (m *Main) Run(ctx context.Context) error {
 		InFlightLease: time.Duration(cfg.Shop.IdempotencyInFlight),
 	})
 
+	acpMCP := acpmcp.New(acpmcp.Config{
+		Service:                    m.Service,
+		Store:                      st,
+		Codecs:                     codecs,
+		Logger:                     m.Logger,
+		Metrics:                    metrics,
+		MaxBodyBytes:               cfg.Shop.MaxBodyBytes,
+		InFlightLease:              time.Duration(cfg.Shop.IdempotencyInFlight),
+		DisableLocalhostProtection: cfg.Shop.BehindProxy,
+	})
+
 	mux := http.NewServeMux()
 	api.Register(mux)
+	// No method in the pattern: the MCP SDK answers GET and DELETE itself.
+	mux.Handle("/acp/mcp", acpMCP.Handler())
 	(&web.Handler{Store: st, Merchant: merchant, Logger: m.Logger}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
