@@ -1,0 +1,166 @@
+package acp
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// canonicalSeeds are bodies that exercise key order, numbers, escapes and
+// nesting; the spec's create example is in testdata/fuzz.
+var canonicalSeeds = []string{
+	``, ` `, `{}`, `[]`, `null`, `true`, `0`, `-0`, `"x"`,
+	`{"b":1,"a":[1,2.0,3e0,-1.5e-7,1e21,12345678901234567890]}`,
+	`{"a":{"z":null,"y":false},"a":"dup"}`,
+	`{"\u00e9":"\u2028<>&","é":"\ud83d\ude00","e\u0301":"\ud800"}`,
+	"{\"x\":\"\xff\xfe\"}",
+	`{"line_items":[{"id":"tee","quantity":2}],"currency":"usd"} trailing`,
+	`[[[[[[[[[[{}]]]]]]]]]]`,
+	`{"n":1e400}`,
+}
+
+// FuzzCanonical checks Canonical on any body: it never panics; what it
+// returns is valid JSON that canonicalizes to itself; and the same
+// document written with its keys in another order and other whitespace
+// has the same canonical form (so it has the same fingerprint and the
+// same signature).
+func FuzzCanonical(f *testing.F) {
+	for _, s := range canonicalSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		c, err := Canonical(body)
+		if err != nil {
+			return
+		}
+		if len(c) == 0 {
+			if len(bytes.TrimSpace(body)) != 0 {
+				t.Fatalf("non-empty body %q canonicalized to nothing", body)
+			}
+			return
+		}
+		if !json.Valid(c) {
+			t.Fatalf("canonical form is not JSON: %q", c)
+		}
+		again, err := Canonical(c)
+		if err != nil || !bytes.Equal(again, c) {
+			t.Fatalf("not idempotent: %q → %q → %q (%v)", body, c, again, err)
+		}
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("Canonical accepted what json rejects: %v", err)
+		}
+		var reordered bytes.Buffer
+		writeReordered(&reordered, v)
+		rc, err := Canonical(reordered.Bytes())
+		if err != nil || !bytes.Equal(rc, c) {
+			t.Fatalf("reordered %q canonicalizes to %q, original to %q (%v)", reordered.Bytes(), rc, c, err)
+		}
+	})
+}
+
+// writeReordered writes v as JSON with object keys in reverse sorted
+// order, numbers as written and whitespace between tokens.
+func writeReordered(buf *bytes.Buffer, v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		// Reverse of Canonical's order.
+		for i := 1; i < len(keys); i++ {
+			for j := i; j > 0 && keys[j] > keys[j-1]; j-- {
+				keys[j], keys[j-1] = keys[j-1], keys[j]
+			}
+		}
+		buf.WriteString("{ ")
+		for i, k := range keys {
+			if i > 0 {
+				buf.WriteString(" ,\n")
+			}
+			b, _ := json.Marshal(k)
+			buf.Write(b)
+			buf.WriteString(" : ")
+			writeReordered(buf, x[k])
+		}
+		buf.WriteString(" }")
+	case []any:
+		buf.WriteString("[\t")
+		for i, e := range x {
+			if i > 0 {
+				buf.WriteString(", ")
+			}
+			writeReordered(buf, e)
+		}
+		buf.WriteString("]")
+	case json.Number:
+		buf.WriteString(x.String())
+	default:
+		b, _ := json.Marshal(x)
+		buf.Write(b)
+	}
+}
+
+// FuzzVerifySignature checks request-signature verification on any
+// headers and body: it never panics; it accepts a request only when the
+// Signature is the one Sign computes for that secret, timestamp and body;
+// a request signed now is accepted, also with its keys reordered; and a
+// signature with one character changed is refused.
+func FuzzVerifySignature(f *testing.F) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	ts := now.Format(time.RFC3339)
+	for _, s := range canonicalSeeds {
+		f.Add([]byte(s), "whsec_test", Sign("whsec_test", ts, []byte(s)), ts)
+	}
+	f.Add([]byte(`{"a":1}`), "", "", "")
+	f.Add([]byte(`{"a":1}`), "s", "AAAA==", "2026-05-01T12:04:59+00:00")
+	f.Add([]byte(`{"a":1}`), "s", "x", "2026-05-01T11:54:59Z")
+	f.Add([]byte(`{"a":1}`), "s", "x", "not a time")
+	const skew = 5 * time.Minute
+	f.Fuzz(func(t *testing.T, body []byte, secret, sig, stamp string) {
+		r := signedRequest(sig, stamp)
+		if err := verifySignature(r, body, secret, now, skew); err == nil {
+			if want := Sign(secret, stamp, body); strings.TrimRight(sig, "=") != want {
+				t.Fatalf("accepted signature %q, want %q", sig, want)
+			}
+		}
+		good := Sign(secret, ts, body)
+		if err := verifySignature(signedRequest(good, ts), body, secret, now, skew); err != nil {
+			t.Fatalf("genuine signature refused: %v", err)
+		}
+		bad := []byte(good)
+		bad[len(bad)/2] ^= 1
+		if err := verifySignature(signedRequest(string(bad), ts), body, secret, now, skew); err == nil {
+			t.Fatalf("changed signature %q accepted (genuine %q)", bad, good)
+		}
+		if _, err := Canonical(body); err != nil || len(bytes.TrimSpace(body)) == 0 {
+			return
+		}
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if dec.Decode(&v) != nil {
+			return
+		}
+		var reordered bytes.Buffer
+		writeReordered(&reordered, v)
+		if err := verifySignature(signedRequest(good, ts), reordered.Bytes(), secret, now, skew); err != nil {
+			t.Fatalf("signature of %q refused for the same document reordered %q: %v", body, reordered.Bytes(), err)
+		}
+	})
+}
+
+func signedRequest(sig, ts string) *http.Request {
+	r, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1/checkout_sessions", nil)
+	r.Header.Set("Signature", sig)
+	r.Header.Set("Timestamp", ts)
+	r.Header.Set("Content-Length", strconv.Itoa(0))
+	return r
+}
