@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -127,4 +129,49 @@ func TestBenchFlags(t *testing.T) {
 			t.Errorf("%q: no error", args)
 		}
 	}
+}
+
+// TestBenchProfile runs the server and a 16-agent full bench in this
+// process for AGENTSHOP_BENCH_PROFILE (a duration, e.g. 20s), to profile
+// the server under load without a pprof endpoint in serve:
+//
+//	AGENTSHOP_BENCH_PROFILE=20s go test -run TestBenchProfile -count 1 \
+//	  -cpuprofile cpu.out -blockprofile block.out ./cmd/agentshop
+//
+// The profile holds the bench client too (same process, as on the 2-core
+// benchmark machine, where both share the CPUs); its frames are under
+// internal/bench and acpclient. AGENTSHOP_BENCH_DATABASE selects
+// PostgreSQL.
+func TestBenchProfile(t *testing.T) {
+	d, err := time.ParseDuration(os.Getenv("AGENTSHOP_BENCH_PROFILE"))
+	if err != nil {
+		t.Skip("set AGENTSHOP_BENCH_PROFILE=20s to profile a bench run")
+	}
+	cfg := DefaultConfig()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.Data = t.TempDir()
+	cfg.Database = os.Getenv("AGENTSHOP_BENCH_DATABASE")
+	cfg.AgentAPIKey = benchAPIKey
+	cfg.LogLevel = "error"
+	cfg.Shop.RateLimit = 0
+	m := &Main{Config: cfg, Stdout: io.Discard, Stderr: io.Discard}
+	if err := m.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	c := 16
+	if s := os.Getenv("AGENTSHOP_BENCH_CONCURRENCY"); s != "" {
+		if c, err = strconv.Atoi(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := bench.Run(t.Context(), bench.Config{
+		Merchant: m.URL(), APIKey: benchAPIKey, Concurrency: c, Duration: d, Item: "gift-card-25",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	r.Print(&out)
+	t.Log("\n" + out.String())
 }
