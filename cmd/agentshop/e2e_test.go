@@ -202,6 +202,21 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("POST /acp/mcp without a key = %d, want 401", res.StatusCode)
 		}
 	})
+	t.Run("ChatGPT App MCP server is mounted", func(t *testing.T) {
+		body := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}}`
+		req, _ := http.NewRequest("POST", srv.url+"/mcp", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !strings.Contains(string(b), "serverInfo") {
+			t.Errorf("initialize on /mcp: %d %s", res.StatusCode, b)
+		}
+	})
 	t.Run("metrics", func(t *testing.T) {
 		res, err := http.Get(srv.url + "/metrics")
 		if err != nil {

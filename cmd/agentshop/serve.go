@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,6 +25,7 @@ import (
 	"agentshop/internal/acpmcp"
 	"agentshop/internal/catalog"
 	"agentshop/internal/commerce"
+	"agentshop/internal/mcpapp"
 	"agentshop/internal/payment/sandbox"
 	"agentshop/internal/store/postgres"
 	"agentshop/internal/store/sqlite"
@@ -156,8 +158,25 @@ func (m *Main) Run(ctx context.Context) error {
 		DisableLocalhostProtection: cfg.Shop.BehindProxy,
 	})
 
+	// The ChatGPT App. A tunnel URL given as --public-url passes the
+	// DNS-rebinding check; --behind-proxy turns the check off.
+	var allowedHosts []string
+	if u, err := url.Parse(merchant.BaseURL); err == nil && u.Host != "" {
+		allowedHosts = append(allowedHosts, u.Host)
+	}
+	app := mcpapp.New(mcpapp.Config{
+		Service:                    m.Service,
+		Catalog:                    cat,
+		Merchant:                   merchant,
+		Logger:                     m.Logger.With("surface", "mcp"),
+		Version:                    version,
+		AllowedHosts:               allowedHosts,
+		DisableRebindingProtection: cfg.Shop.BehindProxy,
+	})
+
 	mux := http.NewServeMux()
 	api.Register(mux)
+	mux.Handle("/mcp", app.Handler())
 	// No method in the pattern: the MCP SDK answers GET and DELETE itself.
 	mux.Handle("/acp/mcp", acpMCP.Handler())
 	(&web.Handler{Store: st, Merchant: merchant, Logger: m.Logger}).Register(mux)
