@@ -125,6 +125,16 @@ func TestThreeDS(t *testing.T) {
 			t.Fatalf("after 3DS: %s", done.Raw)
 		}
 	})
+	t.Run("another card after a challenge", func(t *testing.T) {
+		b := setup(t)
+		s := b.newReadySession(t, v2026)
+		id := s.str("id")
+		b.complete(t, v2026, id, b.delegate(t, v2026, card, id, s.total())).want(t, http.StatusOK)
+		r := b.complete(t, v2026, id, b.delegate(t, v2026, "4242424242424242", id, s.total())).want(t, http.StatusOK)
+		if r.str("status") != "completed" || r.hasMessage("requires_3ds") {
+			t.Fatalf("a new card after a 3DS challenge should pay: %s", r.Raw)
+		}
+	})
 	t.Run(v2025, func(t *testing.T) {
 		b := setup(t)
 		s := b.newReadySession(t, v2025)

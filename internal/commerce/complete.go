@@ -76,12 +76,23 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 		}
 		token := in.Token
 		if st == StatusAuthRequired {
-			if in.Authentication == nil {
+			challenged := ""
+			if sess.Auth3DS != nil {
+				challenged = sess.Auth3DS.Token
+			}
+			switch {
+			case in.Authentication != nil:
+				if token == "" {
+					token = challenged
+				}
+			case token == "" || token == challenged:
 				return &Error{Code: EINVALID, Reason: CodeRequires3DS, Param: "$.authentication_result",
 					Message: "This payment needs 3-D Secure: complete again with authentication_result."}
-			}
-			if token == "" && sess.Auth3DS != nil {
-				token = sess.Auth3DS.Token
+			default:
+				// Another payment credential is a new payment: the pending
+				// challenge belonged to the previous one.
+				sess.Status, sess.Auth3DS, sess.PaymentMessage = "", nil, nil
+				st = ""
 			}
 		}
 		if token == "" {
