@@ -11,7 +11,7 @@ import (
 func (h *Handler) delegate(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	key := r.Header.Get("Idempotency-Key")
-	return h.idempotent(w, r, c, http.StatusCreated, func(save SaveFunc) ([]byte, error) {
+	return h.idempotent(w, r, c, http.StatusCreated, true, func(save SaveFunc) ([]byte, error) {
 		var body []byte
 		err := h.cfg.Store.InTx(ctx, func(tx commerce.Executor) error {
 			var err error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -42,6 +43,13 @@ type IdempotentRequest struct {
 	Body   []byte
 	// Status is the success status (201 for create, 200 otherwise).
 	Status int
+	// Atomic says the request's effect commits in one transaction that
+	// calls save. The key is then claimed inside that transaction rather
+	// than in one of its own: one commit less, and a concurrent request
+	// with the same key waits for the first and replays its answer. Complete
+	// is not atomic: it calls the payment provider between transactions,
+	// so its key is claimed first and answers 409 while the charge runs.
+	Atomic bool
 }
 
 // IdempotentResult is the response to send.
@@ -86,27 +94,15 @@ func (id *Idempotency) Do(ctx context.Context, req IdempotentRequest, run func(s
 		Scope: req.Scope, Key: req.Key, Fingerprint: fp,
 		LockedUntil: now.Add(id.InFlight), CreatedAt: now, ExpiresAt: now.Add(id.TTL),
 	}
+	if req.Atomic {
+		return id.atomic(ctx, req, claim, now, run)
+	}
 	prev, claimed, err := id.Store.ClaimIdempotencyKey(ctx, claim, now)
 	if err != nil {
 		return IdempotentResult{}, err
 	}
 	if !claimed {
-		switch {
-		case prev.Fingerprint != fp:
-			id.Metrics.idempotencyEvent("conflict")
-			st := http.StatusUnprocessableEntity
-			if !req.Strict {
-				st = http.StatusConflict
-			}
-			return IdempotentResult{}, newError(st, typeInvalid, "idempotency_conflict", "This Idempotency-Key was used with a different request body.", "")
-		case !prev.Done:
-			id.Metrics.idempotencyEvent("in_flight")
-			e := newError(http.StatusConflict, typeInvalid, "idempotency_in_flight", "A request with this Idempotency-Key is still being processed.", "")
-			e.retryAfter = 1
-			return IdempotentResult{}, e
-		}
-		id.Metrics.idempotencyEvent("replayed")
-		return IdempotentResult{Status: prev.Status, Body: prev.Body, Replayed: true}, nil
+		return id.existing(prev, fp, req.Strict)
 	}
 
 	saved := false
@@ -135,9 +131,87 @@ func (id *Idempotency) Do(ctx context.Context, req IdempotentRequest, run func(s
 	return IdempotentResult{Status: req.Status, Body: body}, nil
 }
 
+// errKeyTaken rolls an atomic request's effect back when its key turns out
+// to be in use by an earlier request.
+var errKeyTaken = errors.New("idempotency key already used")
+
+// atomic claims the key inside the effect's transaction (see
+// IdempotentRequest.Atomic). If another request holds the key, the effect
+// rolls back and that request's answer is replayed (or refused).
+func (id *Idempotency) atomic(ctx context.Context, req IdempotentRequest, claim *commerce.IdempotencyRecord, now time.Time, run func(save SaveFunc) ([]byte, error)) (IdempotentResult, error) {
+	var prev *commerce.IdempotencyRecord
+	saved := false
+	claimAndFinish := func(ctx context.Context, tx commerce.Executor, status int, body []byte) error {
+		p, ok, err := tx.ClaimIdempotencyKey(ctx, claim, now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			prev = p
+			return errKeyTaken
+		}
+		return tx.FinishIdempotencyKey(ctx, req.Scope, req.Key, status, body)
+	}
+	body, err := run(func(ctx context.Context, tx commerce.Executor, body []byte) error {
+		if err := claimAndFinish(ctx, tx, req.Status, body); err != nil {
+			return err
+		}
+		saved = true
+		return nil
+	})
+	if prev != nil {
+		return id.existing(prev, claim.Fingerprint, req.Strict)
+	}
+	bg := context.WithoutCancel(ctx)
+	if err != nil {
+		// A 4xx changed nothing and is stored for replay; 5xx and "retry
+		// shortly" answers are not stored.
+		if e := ErrorFor(err); e.status < 500 && e.retryAfter == 0 {
+			serr := id.Store.InTx(bg, func(tx commerce.Executor) error { return claimAndFinish(bg, tx, e.status, e.body()) })
+			if prev != nil {
+				return id.existing(prev, claim.Fingerprint, req.Strict)
+			}
+			if serr != nil {
+				id.Logger.ErrorContext(ctx, "store idempotent error response", "err", serr)
+			}
+		}
+		return IdempotentResult{}, err
+	}
+	if !saved {
+		// The operation had no transaction of its own (nothing changed).
+		if err := id.Store.InTx(bg, func(tx commerce.Executor) error { return claimAndFinish(bg, tx, req.Status, body) }); err != nil {
+			if prev != nil {
+				return id.existing(prev, claim.Fingerprint, req.Strict)
+			}
+			return IdempotentResult{}, err
+		}
+	}
+	return IdempotentResult{Status: req.Status, Body: body}, nil
+}
+
+// existing answers a request whose key another request already holds.
+func (id *Idempotency) existing(prev *commerce.IdempotencyRecord, fp string, strict bool) (IdempotentResult, error) {
+	switch {
+	case prev.Fingerprint != fp:
+		id.Metrics.idempotencyEvent("conflict")
+		st := http.StatusUnprocessableEntity
+		if !strict {
+			st = http.StatusConflict
+		}
+		return IdempotentResult{}, newError(st, typeInvalid, "idempotency_conflict", "This Idempotency-Key was used with a different request body.", "")
+	case !prev.Done:
+		id.Metrics.idempotencyEvent("in_flight")
+		e := newError(http.StatusConflict, typeInvalid, "idempotency_in_flight", "A request with this Idempotency-Key is still being processed.", "")
+		e.retryAfter = 1
+		return IdempotentResult{}, e
+	}
+	id.Metrics.idempotencyEvent("replayed")
+	return IdempotentResult{Status: prev.Status, Body: prev.Body, Replayed: true}, nil
+}
+
 // idempotent runs an HTTP request through h's Idempotency and writes the
 // response with the ACP headers.
-func (h *Handler) idempotent(w http.ResponseWriter, r *http.Request, c *call, status int, run func(save SaveFunc) ([]byte, error)) error {
+func (h *Handler) idempotent(w http.ResponseWriter, r *http.Request, c *call, status int, atomic bool, run func(save SaveFunc) ([]byte, error)) error {
 	key := r.Header.Get("Idempotency-Key")
 	res, err := h.idem.Do(r.Context(), IdempotentRequest{
 		Scope:  c.key.ID + " " + r.Method + " " + r.URL.Path,
@@ -145,6 +219,7 @@ func (h *Handler) idempotent(w http.ResponseWriter, r *http.Request, c *call, st
 		Strict: StrictIdempotency(c.codec.Version()),
 		Body:   c.body,
 		Status: status,
+		Atomic: atomic,
 	}, run)
 	if err != nil {
 		return err

@@ -314,3 +314,29 @@ func TestSecretsStayOutOfLogs(t *testing.T) {
 		}
 	}
 }
+
+func TestConcurrentSameKey(t *testing.T) {
+	b := setup(t)
+	body := createBody(v2026, map[string]int{racket: 1}, true)
+	var wg sync.WaitGroup
+	res := make([]resp, 10)
+	for i := range res {
+		wg.Go(func() {
+			res[i] = b.do(t, req{method: "POST", path: "/checkout_sessions", version: v2026, idem: "same", body: body})
+		})
+	}
+	wg.Wait()
+	fresh := 0
+	for _, r := range res {
+		// Same key, same body: one creates, the others wait and replay.
+		if r.Status != http.StatusCreated || r.str("id") != res[0].str("id") {
+			t.Fatalf("concurrent same-key create: %d %s (first %s)", r.Status, r.Raw, res[0].str("id"))
+		}
+		if r.Header.Get("Idempotent-Replayed") == "" {
+			fresh++
+		}
+	}
+	if fresh != 1 {
+		t.Errorf("%d responses were not replays, want exactly 1", fresh)
+	}
+}

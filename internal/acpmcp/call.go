@@ -91,6 +91,9 @@ func (s *Server) run(ctx context.Context, req *mcp.CallToolRequest, c *call) ([]
 		Strict: acp.StrictIdempotency(c.codec.Version()),
 		Body:   c.payload,
 		Status: c.tool.status,
+		// Complete calls the provider between transactions; the other
+		// tools commit their effect in one.
+		Atomic: c.tool.name != ToolComplete,
 	}, func(save acp.SaveFunc) ([]byte, error) {
 		var body []byte
 		v, err := op(ctx, func(ctx context.Context, tx commerce.Executor, v *commerce.View) error {
