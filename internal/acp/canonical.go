@@ -70,6 +70,9 @@ func writeCanonical(buf *bytes.Buffer, v any) error {
 		if err != nil {
 			return err
 		}
+		if f == 0 {
+			f = 0 // -0 is written as 0 (RFC 8785 §3.2.2.3)
+		}
 		if f == math.Trunc(f) && math.Abs(f) < 1e21 {
 			buf.WriteString(strconv.FormatFloat(f, 'f', -1, 64))
 		} else {
@@ -83,11 +86,36 @@ func writeCanonical(buf *bytes.Buffer, v any) error {
 	return nil
 }
 
+// writeString writes s as a JSON string, escaping what JSON requires
+// (quote, backslash, control characters) and nothing else, as JCS does.
 func writeString(buf *bytes.Buffer, s string) {
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	buf.Truncate(buf.Len() - 1) // Encode's newline
+	const hex = "0123456789abcdef"
+	buf.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			buf.WriteByte('\\')
+			buf.WriteByte(c)
+		case c == '\n':
+			buf.WriteString(`\n`)
+		case c == '\r':
+			buf.WriteString(`\r`)
+		case c == '\t':
+			buf.WriteString(`\t`)
+		case c == '\b':
+			buf.WriteString(`\b`)
+		case c == '\f':
+			buf.WriteString(`\f`)
+		case c < 0x20:
+			buf.WriteString(`\u00`)
+			buf.WriteByte(hex[c>>4])
+			buf.WriteByte(hex[c&0xf])
+		default:
+			buf.WriteByte(c)
+		}
+	}
+	buf.WriteByte('"')
 }
 
 // Fingerprint is the hex SHA-256 of a body's canonical form.
