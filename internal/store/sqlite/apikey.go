@@ -10,11 +10,18 @@ import (
 
 const apiKeyColumns = `id, name, hash, prefix, signing_secret, created_at, revoked_at`
 
+var (
+	qCreateAPIKey = writeQuery(`
+		INSERT INTO api_keys (id, name, hash, prefix, signing_secret, created_at, revoked_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	qAPIKeyByHash = readQuery(`SELECT ` + apiKeyColumns + ` FROM api_keys WHERE hash = ?`)
+	qListAPIKeys  = readQuery(`SELECT ` + apiKeyColumns + ` FROM api_keys ORDER BY created_at, id`)
+	qRevokeAPIKey = writeQuery(`UPDATE api_keys SET revoked_at = ? WHERE id = ?`)
+)
+
 // CreateAPIKey inserts k. ErrConflict if the id or hash exists.
 func (c conn) CreateAPIKey(ctx context.Context, k *commerce.APIKey) error {
-	_, err := c.writer().ExecContext(ctx, `
-		INSERT INTO api_keys (id, name, hash, prefix, signing_secret, created_at, revoked_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	_, err := c.writer().exec(ctx, qCreateAPIKey,
 		k.ID, k.Name, k.Hash, k.Prefix, k.SigningSecret, micros(k.CreatedAt), microsPtr(k.RevokedAt))
 	return wrap("create api key", err)
 }
@@ -22,7 +29,7 @@ func (c conn) CreateAPIKey(ctx context.Context, k *commerce.APIKey) error {
 // APIKeyByHash returns the key with this hash, revoked or not, or
 // ErrNotFound.
 func (c conn) APIKeyByHash(ctx context.Context, hash string) (*commerce.APIKey, error) {
-	row := c.reader().QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE hash = ?`, hash)
+	row := c.reader().queryRow(ctx, qAPIKeyByHash, hash)
 	k, err := scanAPIKey(row)
 	if err != nil {
 		return nil, wrap("api key by hash", err)
@@ -32,7 +39,7 @@ func (c conn) APIKeyByHash(ctx context.Context, hash string) (*commerce.APIKey, 
 
 // ListAPIKeys returns every key, oldest first (ties by id).
 func (c conn) ListAPIKeys(ctx context.Context) ([]*commerce.APIKey, error) {
-	rows, err := c.reader().QueryContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys ORDER BY created_at, id`)
+	rows, err := c.reader().query(ctx, qListAPIKeys)
 	if err != nil {
 		return nil, wrap("list api keys", err)
 	}
@@ -53,7 +60,7 @@ func (c conn) ListAPIKeys(ctx context.Context) ([]*commerce.APIKey, error) {
 
 // RevokeAPIKey marks the key revoked at at. ErrNotFound if no such id.
 func (c conn) RevokeAPIKey(ctx context.Context, id string, at time.Time) error {
-	res, err := c.writer().ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ?`, micros(at), id)
+	res, err := c.writer().exec(ctx, qRevokeAPIKey, micros(at), id)
 	if err != nil {
 		return wrap("revoke api key", err)
 	}

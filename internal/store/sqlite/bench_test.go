@@ -35,7 +35,11 @@ type benchFlow struct {
 
 func newBenchFlow(tb testing.TB) *benchFlow {
 	tb.Helper()
-	db := mustOpen(tb, filepath.Join(tb.TempDir(), "agentshop.db"))
+	return newBenchFlowOn(tb, mustOpen(tb, filepath.Join(tb.TempDir(), "agentshop.db")))
+}
+
+func newBenchFlowOn(tb testing.TB, db *sqlite.DB) *benchFlow {
+	tb.Helper()
 	cat, err := commerce.NewCatalog([]commerce.Item{
 		{ID: "racket", Title: "Racket", Price: 13900, Currency: "usd", Stock: 1 << 40},
 		{ID: "gift", Title: "Gift card", Price: 5000, Currency: "usd", Stock: 1 << 40, Digital: true},
@@ -79,6 +83,12 @@ func (f *benchFlow) request(ctx context.Context, scope string, op func(commerce.
 
 // run does one full flow and checks that it ended in an order.
 func (f *benchFlow) run(ctx context.Context) error {
+	_, err := f.runID(ctx)
+	return err
+}
+
+// runID is run returning the session's id.
+func (f *benchFlow) runID(ctx context.Context) (string, error) {
 	v, err := f.request(ctx, "key POST /checkout_sessions", func(r commerce.Recorder) (*commerce.View, error) {
 		return f.svc.Create(ctx, commerce.CreateInput{
 			Lines: []commerce.LineInput{{ItemID: "racket", Quantity: 1}, {ItemID: "gift", Quantity: 2}},
@@ -86,7 +96,7 @@ func (f *benchFlow) run(ctx context.Context) error {
 		}, r)
 	})
 	if err != nil {
-		return fmt.Errorf("create: %w", err)
+		return "", fmt.Errorf("create: %w", err)
 	}
 	id := v.Session.ID
 	_, err = f.request(ctx, "key POST /checkout_sessions/"+id, func(r commerce.Recorder) (*commerce.View, error) {
@@ -96,18 +106,18 @@ func (f *benchFlow) run(ctx context.Context) error {
 		}}, r)
 	})
 	if err != nil {
-		return fmt.Errorf("update: %w", err)
+		return "", fmt.Errorf("update: %w", err)
 	}
 	v, err = f.request(ctx, "key POST /checkout_sessions/"+id+"/complete", func(r commerce.Recorder) (*commerce.View, error) {
 		return f.svc.Complete(ctx, id, commerce.CompleteInput{Token: "vt_bench"}, r)
 	})
 	if err != nil {
-		return fmt.Errorf("complete: %w", err)
+		return "", fmt.Errorf("complete: %w", err)
 	}
 	if v.Status != commerce.StatusCompleted || v.Order == nil {
-		return fmt.Errorf("complete: status %s, messages %+v", v.Status, v.Messages)
+		return "", fmt.Errorf("complete: status %s, messages %+v", v.Status, v.Messages)
 	}
-	return nil
+	return id, nil
 }
 
 // BenchmarkFlow runs create → update → complete flows through

@@ -9,6 +9,28 @@ import (
 	"agentshop/internal/commerce"
 )
 
+var (
+	qClaimIdempotencyKey = writeQuery(`
+			INSERT INTO idempotency_keys (scope, key, fingerprint, done, status, body, locked_until, created_at, expires_at)
+			VALUES (?1, ?2, ?3, 0, 0, NULL, ?4, ?5, ?6)
+			ON CONFLICT (scope, key) DO UPDATE SET
+				fingerprint = excluded.fingerprint, done = 0, status = 0, body = NULL,
+				locked_until = excluded.locked_until, created_at = excluded.created_at, expires_at = excluded.expires_at
+			WHERE idempotency_keys.expires_at IS NULL OR idempotency_keys.expires_at <= ?7
+				OR (idempotency_keys.done = 0 AND (idempotency_keys.locked_until IS NULL OR idempotency_keys.locked_until <= ?7))
+			RETURNING 1`)
+	qGetIdempotencyKey = writeQuery(`
+		SELECT fingerprint, done, status, body, locked_until, created_at, expires_at
+		FROM idempotency_keys WHERE scope = ? AND key = ?`)
+	qFinishIdempotencyKey = writeQuery(`
+		UPDATE idempotency_keys SET done = 1, status = ?, body = ?
+		WHERE scope = ? AND key = ?`)
+	qReleaseIdempotencyKey = writeQuery(`
+		DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND done = 0`)
+	qDeleteExpiredIdempotencyKeys = writeQuery(`
+		DELETE FROM idempotency_keys WHERE expires_at IS NULL OR expires_at < ?`)
+)
+
 // ClaimIdempotencyKey records rec as in flight unless an unexpired record
 // with the same scope and key exists. A record expires when ExpiresAt <=
 // now; an in-flight record whose LockedUntil <= now is taken over. A zero
@@ -18,17 +40,9 @@ func (c conn) ClaimIdempotencyKey(ctx context.Context, rec *commerce.Idempotency
 		existing *commerce.IdempotencyRecord
 		claimed  bool
 	)
-	err := c.atomic(ctx, func(q querier) error {
+	err := c.atomic(ctx, func(q runner) error {
 		var one int
-		err := q.QueryRowContext(ctx, `
-			INSERT INTO idempotency_keys (scope, key, fingerprint, done, status, body, locked_until, created_at, expires_at)
-			VALUES (?1, ?2, ?3, 0, 0, NULL, ?4, ?5, ?6)
-			ON CONFLICT (scope, key) DO UPDATE SET
-				fingerprint = excluded.fingerprint, done = 0, status = 0, body = NULL,
-				locked_until = excluded.locked_until, created_at = excluded.created_at, expires_at = excluded.expires_at
-			WHERE idempotency_keys.expires_at IS NULL OR idempotency_keys.expires_at <= ?7
-				OR (idempotency_keys.done = 0 AND (idempotency_keys.locked_until IS NULL OR idempotency_keys.locked_until <= ?7))
-			RETURNING 1`,
+		err := q.queryRow(ctx, qClaimIdempotencyKey,
 			rec.Scope, rec.Key, rec.Fingerprint, micros(rec.LockedUntil), micros(rec.CreatedAt), micros(rec.ExpiresAt), now.UnixMicro(),
 		).Scan(&one)
 		switch {
@@ -51,15 +65,12 @@ func (c conn) ClaimIdempotencyKey(ctx context.Context, rec *commerce.Idempotency
 	return existing, false, nil
 }
 
-func getIdempotencyKey(ctx context.Context, q querier, scope, key string) (*commerce.IdempotencyRecord, error) {
+func getIdempotencyKey(ctx context.Context, q runner, scope, key string) (*commerce.IdempotencyRecord, error) {
 	var (
 		r                    = &commerce.IdempotencyRecord{Scope: scope, Key: key}
 		locked, created, exp sql.NullInt64
 	)
-	err := q.QueryRowContext(ctx, `
-		SELECT fingerprint, done, status, body, locked_until, created_at, expires_at
-		FROM idempotency_keys WHERE scope = ? AND key = ?`, scope, key,
-	).Scan(&r.Fingerprint, &r.Done, &r.Status, &r.Body, &locked, &created, &exp)
+	err := q.queryRow(ctx, qGetIdempotencyKey, scope, key).Scan(&r.Fingerprint, &r.Done, &r.Status, &r.Body, &locked, &created, &exp)
 	if err != nil {
 		return nil, err
 	}
@@ -73,9 +84,7 @@ func (c conn) FinishIdempotencyKey(ctx context.Context, scope, key string, statu
 	if body == nil {
 		body = []byte{}
 	}
-	res, err := c.writer().ExecContext(ctx, `
-		UPDATE idempotency_keys SET done = 1, status = ?, body = ?
-		WHERE scope = ? AND key = ?`, status, body, scope, key)
+	res, err := c.writer().exec(ctx, qFinishIdempotencyKey, status, body, scope, key)
 	if err != nil {
 		return wrap("finish idempotency key", err)
 	}
@@ -85,16 +94,14 @@ func (c conn) FinishIdempotencyKey(ctx context.Context, scope, key string, statu
 // ReleaseIdempotencyKey deletes an in-flight record; done records and
 // missing ones are left alone.
 func (c conn) ReleaseIdempotencyKey(ctx context.Context, scope, key string) error {
-	_, err := c.writer().ExecContext(ctx, `
-		DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND done = 0`, scope, key)
+	_, err := c.writer().exec(ctx, qReleaseIdempotencyKey, scope, key)
 	return wrap("release idempotency key", err)
 }
 
 // DeleteExpiredIdempotencyKeys removes records whose ExpiresAt is before
 // now and returns how many.
 func (c conn) DeleteExpiredIdempotencyKeys(ctx context.Context, now time.Time) (int64, error) {
-	res, err := c.writer().ExecContext(ctx, `
-		DELETE FROM idempotency_keys WHERE expires_at IS NULL OR expires_at < ?`, now.UnixMicro())
+	res, err := c.writer().exec(ctx, qDeleteExpiredIdempotencyKeys, now.UnixMicro())
 	if err != nil {
 		return 0, wrap("delete expired idempotency keys", err)
 	}

@@ -11,6 +11,15 @@ import (
 
 const orderColumns = `data, created_at, updated_at`
 
+var (
+	qCreateOrder = writeQuery(`
+		INSERT INTO orders (id, session_id, created_at, updated_at, data)
+		VALUES (?, ?, ?, ?, ?)`)
+	qGetOrder   = readQuery(`SELECT ` + orderColumns + ` FROM orders WHERE id = ?`)
+	qListOrders = readQuery(`
+		SELECT ` + orderColumns + ` FROM orders ORDER BY created_at DESC, id DESC LIMIT ?`)
+)
+
 // CreateOrder inserts o. ErrConflict if the id exists or the session
 // already has an order; ErrNotFound if the session does not exist.
 func (c conn) CreateOrder(ctx context.Context, o *commerce.Order) error {
@@ -18,16 +27,14 @@ func (c conn) CreateOrder(ctx context.Context, o *commerce.Order) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: create order: %w", err)
 	}
-	_, err = c.writer().ExecContext(ctx, `
-		INSERT INTO orders (id, session_id, created_at, updated_at, data)
-		VALUES (?, ?, ?, ?, ?)`,
+	_, err = c.writer().exec(ctx, qCreateOrder,
 		o.ID, o.SessionID, micros(o.CreatedAt), micros(o.UpdatedAt), string(data))
 	return wrap("create order", err)
 }
 
 // GetOrder returns the order with id, or ErrNotFound.
 func (c conn) GetOrder(ctx context.Context, id string) (*commerce.Order, error) {
-	row := c.reader().QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, id)
+	row := c.reader().queryRow(ctx, qGetOrder, id)
 	o, err := scanOrder(row)
 	if err != nil {
 		return nil, wrap("get order "+id, err)
@@ -42,8 +49,7 @@ func (c conn) ListOrders(ctx context.Context, limit int) ([]*commerce.Order, err
 	if limit <= 0 {
 		return out, nil
 	}
-	rows, err := c.reader().QueryContext(ctx, `
-		SELECT `+orderColumns+` FROM orders ORDER BY created_at DESC, id DESC LIMIT ?`, limit)
+	rows, err := c.reader().query(ctx, qListOrders, limit)
 	if err != nil {
 		return nil, wrap("list orders", err)
 	}

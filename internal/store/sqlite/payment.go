@@ -11,6 +11,18 @@ import (
 
 const paymentColumns = `data, lease_until, created_at, updated_at`
 
+var (
+	qCreatePayment = writeQuery(`
+		INSERT INTO payments (id, session_id, attempt, status, lease_until, created_at, updated_at, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	qUpdatePayment = writeQuery(`
+		UPDATE payments SET session_id = ?, attempt = ?, status = ?, lease_until = ?, created_at = ?, updated_at = ?, data = ?
+		WHERE id = ?`)
+	qGetPayment   = readQuery(`SELECT ` + paymentColumns + ` FROM payments WHERE id = ?`)
+	qListPayments = readQuery(`
+		SELECT ` + paymentColumns + ` FROM payments WHERE session_id = ? ORDER BY attempt`)
+)
+
 // CreatePayment inserts p. ErrConflict if p's session already has an active
 // (pending or succeeded) attempt, the attempt number is taken or the id
 // exists; ErrNotFound if the session does not exist.
@@ -19,9 +31,7 @@ func (c conn) CreatePayment(ctx context.Context, p *commerce.Payment) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: create payment: %w", err)
 	}
-	_, err = c.writer().ExecContext(ctx, `
-		INSERT INTO payments (id, session_id, attempt, status, lease_until, created_at, updated_at, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = c.writer().exec(ctx, qCreatePayment,
 		p.ID, p.SessionID, p.Attempt, string(p.Status), micros(p.LeaseUntil), micros(p.CreatedAt), micros(p.UpdatedAt), string(data))
 	return wrap("create payment", err)
 }
@@ -33,9 +43,7 @@ func (c conn) UpdatePayment(ctx context.Context, p *commerce.Payment) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: update payment: %w", err)
 	}
-	res, err := c.writer().ExecContext(ctx, `
-		UPDATE payments SET session_id = ?, attempt = ?, status = ?, lease_until = ?, created_at = ?, updated_at = ?, data = ?
-		WHERE id = ?`,
+	res, err := c.writer().exec(ctx, qUpdatePayment,
 		p.SessionID, p.Attempt, string(p.Status), micros(p.LeaseUntil), micros(p.CreatedAt), micros(p.UpdatedAt), string(data), p.ID)
 	if err != nil {
 		return wrap("update payment", err)
@@ -45,7 +53,7 @@ func (c conn) UpdatePayment(ctx context.Context, p *commerce.Payment) error {
 
 // GetPayment returns the payment with id, or ErrNotFound.
 func (c conn) GetPayment(ctx context.Context, id string) (*commerce.Payment, error) {
-	row := c.reader().QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments WHERE id = ?`, id)
+	row := c.reader().queryRow(ctx, qGetPayment, id)
 	p, err := scanPayment(row)
 	if err != nil {
 		return nil, wrap("get payment "+id, err)
@@ -55,8 +63,7 @@ func (c conn) GetPayment(ctx context.Context, id string) (*commerce.Payment, err
 
 // ListPayments returns a session's attempts in attempt order.
 func (c conn) ListPayments(ctx context.Context, sessionID string) ([]*commerce.Payment, error) {
-	rows, err := c.reader().QueryContext(ctx, `
-		SELECT `+paymentColumns+` FROM payments WHERE session_id = ? ORDER BY attempt`, sessionID)
+	rows, err := c.reader().query(ctx, qListPayments, sessionID)
 	if err != nil {
 		return nil, wrap("list payments", err)
 	}

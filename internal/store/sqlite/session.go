@@ -11,15 +11,23 @@ import (
 
 const sessionColumns = `data, created_at, updated_at, expires_at`
 
+var (
+	qCreateSession = writeQuery(`
+		INSERT INTO sessions (id, status, api_key_id, created_at, updated_at, expires_at, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	qGetSession    = readQuery(`SELECT ` + sessionColumns + ` FROM sessions WHERE id = ?`)
+	qUpdateSession = writeQuery(`
+		UPDATE sessions SET status = ?, api_key_id = ?, created_at = ?, updated_at = ?, expires_at = ?, data = ?
+		WHERE id = ?`)
+)
+
 // CreateSession inserts s. ErrConflict if the id exists.
 func (c conn) CreateSession(ctx context.Context, s *commerce.Session) error {
 	data, err := json.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("sqlite: create session: %w", err)
 	}
-	_, err = c.writer().ExecContext(ctx, `
-		INSERT INTO sessions (id, status, api_key_id, created_at, updated_at, expires_at, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	_, err = c.writer().exec(ctx, qCreateSession,
 		s.ID, string(s.Status), s.APIKeyID, micros(s.CreatedAt), micros(s.UpdatedAt), micros(s.ExpiresAt), string(data))
 	return wrap("create session", err)
 }
@@ -36,8 +44,8 @@ func (c conn) LockSession(ctx context.Context, id string) (*commerce.Session, er
 	return c.getSession(ctx, c.reader(), id)
 }
 
-func (c conn) getSession(ctx context.Context, q querier, id string) (*commerce.Session, error) {
-	row := q.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = ?`, id)
+func (c conn) getSession(ctx context.Context, q runner, id string) (*commerce.Session, error) {
+	row := q.queryRow(ctx, qGetSession, id)
 	s, err := scanSession(row)
 	if err != nil {
 		return nil, wrap("get session "+id, err)
@@ -52,9 +60,7 @@ func (c conn) UpdateSession(ctx context.Context, s *commerce.Session) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: update session: %w", err)
 	}
-	res, err := c.writer().ExecContext(ctx, `
-		UPDATE sessions SET status = ?, api_key_id = ?, created_at = ?, updated_at = ?, expires_at = ?, data = ?
-		WHERE id = ?`,
+	res, err := c.writer().exec(ctx, qUpdateSession,
 		string(s.Status), s.APIKeyID, micros(s.CreatedAt), micros(s.UpdatedAt), micros(s.ExpiresAt), string(data), s.ID)
 	if err != nil {
 		return wrap("update session", err)

@@ -26,7 +26,13 @@ type DB struct {
 	conn
 	write *sql.DB // one connection, BEGIN IMMEDIATE
 	read  *sql.DB // several query_only connections
+	// wstmts and rstmts are every query prepared on write and every read
+	// query prepared on read; see [query].
+	wstmts, rstmts stmts
 }
+
+// driverName is the database/sql driver Open uses; tests swap in a wrapper.
+var driverName = "sqlite"
 
 var (
 	_ commerce.Store    = (*DB)(nil)
@@ -54,7 +60,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 
 	wq := cloneValues(q)
 	wq.Set("_txlock", "immediate")
-	write, err := sql.Open("sqlite", path+"?"+wq.Encode())
+	write, err := sql.Open(driverName, path+"?"+wq.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -75,7 +81,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	rq := cloneValues(q)
 	rq.Del("_journal_mode") // persistent in the file; a reader must not try to set it
 	rq.Set("_query_only", "1")
-	read, err := sql.Open("sqlite", path+"?"+rq.Encode())
+	read, err := sql.Open(driverName, path+"?"+rq.Encode())
 	if err != nil {
 		_ = write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -85,6 +91,15 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxIdleConns(n)
 	db.read = read
 	if err := read.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	// Prepare after migrating: the statements need the tables. Later
+	// migrations by another process make SQLite re-prepare them by itself.
+	if db.wstmts, err = prepareAll(ctx, write, false); err == nil {
+		db.rstmts, err = prepareAll(ctx, read, true)
+	}
+	if err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -99,9 +114,9 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-// Close closes both pools.
+// Close closes both pools and their prepared statements.
 func (db *DB) Close() error {
-	var errs []error
+	errs := []error{db.rstmts.close(), db.wstmts.close()}
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}
@@ -117,7 +132,7 @@ func (db *DB) Ping(ctx context.Context) error {
 		return err
 	}
 	var n int
-	err = db.read.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n)
+	err = db.conn.reader().queryRow(ctx, qCountMigrations).Scan(&n)
 	if err != nil {
 		return fmt.Errorf("sqlite: ping: %w", translate(err))
 	}
@@ -133,7 +148,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // another's uncommitted writes and [DB.LockSession] needs no lock of its
 // own.
 func (db *DB) InTx(ctx context.Context, fn func(tx commerce.Executor) error) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error { return fn(conn{tx: tx}) })
+	return db.inTx(ctx, func(tx *sql.Tx) error { return fn(conn{db: db, tx: tx}) })
 }
 
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
@@ -154,44 +169,36 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-// querier is what *sql.DB and *sql.Tx have in common.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
+var qCountMigrations = readQuery(`SELECT count(*) FROM schema_migrations`)
 
-// conn implements [commerce.Executor] either on the pools (db set) or
-// inside one transaction (tx set).
+// conn implements [commerce.Executor] either on the pools (tx nil) or
+// inside one transaction (tx set). db is always set.
 type conn struct {
 	db *DB
 	tx *sql.Tx
 }
 
 // reader is where reads go: the transaction, or the read pool.
-func (c conn) reader() querier {
+func (c conn) reader() runner {
 	if c.tx != nil {
-		return c.tx
+		return runner{c.tx, c.db.wstmts}
 	}
-	return c.db.read
+	return runner{nil, c.db.rstmts}
 }
 
 // writer is where single-statement writes go: the transaction, or the
 // write connection in autocommit mode.
-func (c conn) writer() querier {
-	if c.tx != nil {
-		return c.tx
-	}
-	return c.db.write
+func (c conn) writer() runner {
+	return runner{c.tx, c.db.wstmts}
 }
 
 // atomic runs fn in the transaction, or in a new one outside InTx, for
 // writes made of several statements.
-func (c conn) atomic(ctx context.Context, fn func(q querier) error) error {
+func (c conn) atomic(ctx context.Context, fn func(r runner) error) error {
 	if c.tx != nil {
-		return fn(c.tx)
+		return fn(c.writer())
 	}
-	return c.db.inTx(ctx, func(tx *sql.Tx) error { return fn(tx) })
+	return c.db.inTx(ctx, func(tx *sql.Tx) error { return fn(runner{tx, c.db.wstmts}) })
 }
 
 // translate maps driver errors onto the commerce sentinels: no rows is

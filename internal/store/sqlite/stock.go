@@ -9,6 +9,17 @@ import (
 	"agentshop/internal/commerce"
 )
 
+var (
+	qSeedStock   = writeQuery(`INSERT INTO stock (item_id, quantity) VALUES (?, ?) ON CONFLICT (item_id) DO NOTHING`)
+	qStockLevels = readQuery(`
+		SELECT item_id, quantity FROM stock
+		WHERE item_id IN (SELECT value FROM json_each(?))`)
+	qAdjustStock = writeQuery(`
+			UPDATE stock SET quantity = quantity + ?1
+			WHERE item_id = ?2 AND quantity + ?1 >= 0`)
+	qStockExists = writeQuery(`SELECT 1 FROM stock WHERE item_id = ?`)
+)
+
 // SeedStock sets the stock of each item not yet known to the store and
 // leaves existing counts untouched.
 func (c conn) SeedStock(ctx context.Context, stock map[string]int64) error {
@@ -17,9 +28,9 @@ func (c conn) SeedStock(ctx context.Context, stock map[string]int64) error {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	return c.atomic(ctx, func(q querier) error {
+	return c.atomic(ctx, func(q runner) error {
 		for _, id := range ids {
-			_, err := q.ExecContext(ctx, `INSERT INTO stock (item_id, quantity) VALUES (?, ?) ON CONFLICT (item_id) DO NOTHING`, id, stock[id])
+			_, err := q.exec(ctx, qSeedStock, id, stock[id])
 			if err != nil {
 				return wrap("seed stock of "+id, err)
 			}
@@ -39,9 +50,7 @@ func (c conn) StockLevels(ctx context.Context, itemIDs []string) (map[string]int
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: stock levels: %w", err)
 	}
-	rows, err := c.reader().QueryContext(ctx, `
-		SELECT item_id, quantity FROM stock
-		WHERE item_id IN (SELECT value FROM json_each(?))`, string(ids))
+	rows, err := c.reader().query(ctx, qStockLevels, string(ids))
 	if err != nil {
 		return nil, wrap("stock levels", err)
 	}
@@ -66,10 +75,8 @@ func (c conn) StockLevels(ctx context.Context, itemIDs []string) (map[string]int
 // result would be negative; ErrNotFound if the item has no stock row.
 func (c conn) AdjustStock(ctx context.Context, itemID string, delta int64) error {
 	op := fmt.Sprintf("adjust stock of %s by %d", itemID, delta)
-	return c.atomic(ctx, func(q querier) error {
-		res, err := q.ExecContext(ctx, `
-			UPDATE stock SET quantity = quantity + ?1
-			WHERE item_id = ?2 AND quantity + ?1 >= 0`, delta, itemID)
+	return c.atomic(ctx, func(q runner) error {
+		res, err := q.exec(ctx, qAdjustStock, delta, itemID)
 		if err != nil {
 			return wrap(op, err)
 		}
@@ -80,7 +87,7 @@ func (c conn) AdjustStock(ctx context.Context, itemID string, delta int64) error
 		}
 		// The guard failed or the row is missing; tell which.
 		var one int
-		if err := q.QueryRowContext(ctx, `SELECT 1 FROM stock WHERE item_id = ?`, itemID).Scan(&one); err != nil {
+		if err := q.queryRow(ctx, qStockExists, itemID).Scan(&one); err != nil {
 			return wrap(op, err)
 		}
 		return fmt.Errorf("sqlite: %s: %w", op, commerce.ErrInsufficientStock)

@@ -10,15 +10,25 @@ import (
 	"agentshop/internal/commerce"
 )
 
+var (
+	qCreateVaultToken = writeQuery(`
+		INSERT INTO vault_tokens (id, redeemed_by, redeemed_at, created_at, expires_at, data)
+		VALUES (?, ?, ?, ?, ?, ?)`)
+	qGetVaultToken = readQuery(`
+		SELECT data, redeemed_by, redeemed_at, created_at, expires_at FROM vault_tokens WHERE id = ?`)
+	qRedeemVaultToken = writeQuery(`
+			UPDATE vault_tokens SET redeemed_by = ?, redeemed_at = ?
+			WHERE id = ? AND redeemed_by IS NULL`)
+	qVaultTokenRedeemedBy = writeQuery(`SELECT redeemed_by FROM vault_tokens WHERE id = ?`)
+)
+
 // CreateVaultToken inserts t. ErrConflict if the id exists.
 func (c conn) CreateVaultToken(ctx context.Context, t *commerce.VaultToken) error {
 	data, err := json.Marshal(t)
 	if err != nil {
 		return fmt.Errorf("sqlite: create vault token: %w", err)
 	}
-	_, err = c.writer().ExecContext(ctx, `
-		INSERT INTO vault_tokens (id, redeemed_by, redeemed_at, created_at, expires_at, data)
-		VALUES (?, ?, ?, ?, ?, ?)`,
+	_, err = c.writer().exec(ctx, qCreateVaultToken,
 		t.ID, nullString(t.RedeemedBy), microsPtr(t.RedeemedAt), micros(t.CreatedAt), micros(t.ExpiresAt), string(data))
 	return wrap("create vault token", err)
 }
@@ -30,9 +40,7 @@ func (c conn) GetVaultToken(ctx context.Context, id string) (*commerce.VaultToke
 		by                       sql.NullString
 		redeemed, created, expir sql.NullInt64
 	)
-	err := c.reader().QueryRowContext(ctx, `
-		SELECT data, redeemed_by, redeemed_at, created_at, expires_at FROM vault_tokens WHERE id = ?`, id,
-	).Scan(&data, &by, &redeemed, &created, &expir)
+	err := c.reader().queryRow(ctx, qGetVaultToken, id).Scan(&data, &by, &redeemed, &created, &expir)
 	if err != nil {
 		return nil, wrap("get vault token "+id, err)
 	}
@@ -50,10 +58,8 @@ func (c conn) GetVaultToken(ctx context.Context, id string) (*commerce.VaultToke
 // returns ErrConflict. ErrNotFound if no such token.
 func (c conn) RedeemVaultToken(ctx context.Context, id, chargeKey string, at time.Time) error {
 	op := "redeem vault token " + id
-	return c.atomic(ctx, func(q querier) error {
-		res, err := q.ExecContext(ctx, `
-			UPDATE vault_tokens SET redeemed_by = ?, redeemed_at = ?
-			WHERE id = ? AND redeemed_by IS NULL`, chargeKey, micros(at), id)
+	return c.atomic(ctx, func(q runner) error {
+		res, err := q.exec(ctx, qRedeemVaultToken, chargeKey, micros(at), id)
 		if err != nil {
 			return wrap(op, err)
 		}
@@ -63,7 +69,7 @@ func (c conn) RedeemVaultToken(ctx context.Context, id, chargeKey string, at tim
 			return nil
 		}
 		var by string
-		if err := q.QueryRowContext(ctx, `SELECT redeemed_by FROM vault_tokens WHERE id = ?`, id).Scan(&by); err != nil {
+		if err := q.queryRow(ctx, qVaultTokenRedeemedBy, id).Scan(&by); err != nil {
 			return wrap(op, err)
 		}
 		if by != chargeKey {
