@@ -4,9 +4,8 @@
 # --scenario full` for SOAK_DURATION, samples the server's resident memory
 # (/proc/PID/status VmRSS) and goroutines (/metrics go_goroutines) every
 # SOAK_INTERVAL into a CSV, and then says whether memory and goroutines
-# stayed flat (the last third of the samples under load against the first
-# third; idle goroutines after the run against before it) and whether bench
-# saw no errors and verified every order. Exits non-zero when any check fails.
+# stayed flat (see analyze below) and whether bench saw no errors and
+# verified every order. Exits non-zero when any check fails.
 #
 #   SOAK_DURATION        bench duration (default 10m)
 #   SOAK_INTERVAL        sampling interval (default 30s; use 5s for a 1m run)
@@ -14,8 +13,12 @@
 #   SOAK_DATABASE        a postgres:// URL whose first search_path schema exists
 #                        (default: SQLite in the temporary directory)
 #   SOAK_CSV             where to write the samples (default: soak-<time>.csv in the temp dir, kept)
-#   SOAK_MAX_RSS_GROWTH  allowed growth of mean RSS, percent (default 25)
-#   SOAK_MAX_GOROUTINE_GROWTH  allowed growth of mean goroutines, absolute (default 5)
+#   SOAK_MAX_HEAP_GROWTH       allowed growth of the Go heap in use, percent (default 25)
+#   SOAK_MAX_RSS_GROWTH        allowed growth of RSS, first to last third, percent (default 50)
+#   SOAK_MAX_RSS_LATE_GROWTH   allowed growth of RSS within the last third, percent (default 5)
+#   SOAK_MAX_GOROUTINE_GROWTH  allowed growth of goroutines, absolute (default 5)
+#
+# `scripts/soak.sh --analyze FILE.csv` prints the verdict on earlier samples.
 #
 # The server's rate limit is lifted (bench uses one API key) and it sells a
 # digital item with stock for any run length, so neither shows up as errors.
@@ -25,19 +28,10 @@ cd "$(dirname "$0")/.."
 duration=${SOAK_DURATION:-10m}
 interval=${SOAK_INTERVAL:-30s}
 concurrency=${SOAK_CONCURRENCY:-4}
-max_rss=${SOAK_MAX_RSS_GROWTH:-25}
+max_rss=${SOAK_MAX_RSS_GROWTH:-50}
+max_rss_late=${SOAK_MAX_RSS_LATE_GROWTH:-5}
+max_heap=${SOAK_MAX_HEAP_GROWTH:-25}
 max_gor=${SOAK_MAX_GOROUTINE_GROWTH:-5}
-
-tmp=$(mktemp -d -t agentshop-soak.XXXXXX)
-csv=${SOAK_CSV:-$tmp/soak-$(date +%Y%m%dT%H%M%S).csv}
-server_pid=""
-cleanup() {
-	if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-		kill -TERM "$server_pid" 2>/dev/null || true
-		wait "$server_pid" 2>/dev/null || true
-	fi
-}
-trap cleanup EXIT
 
 seconds() { # 10m, 30s, 1h30m → seconds
 	local d=$1 total=0 n
@@ -52,6 +46,62 @@ seconds() { # 10m, 30s, 1h30m → seconds
 }
 run_s=$(seconds "$duration")
 every_s=$(seconds "$interval")
+
+# analyze prints the verdict on a samples CSV. Under load it compares the
+# last third of the samples with the first third (the first sample is
+# warm-up and left out): the Go heap in use must stay flat; RSS may grow
+# while bounded caches (SQLite's page cache) fill, but must have levelled
+# off within the last third; the median goroutine count (in-flight
+# requests make it noisy) must stay flat. Idle goroutines after the run
+# must match those before it (no leak).
+analyze() {
+	awk -F, -v max_rss="$max_rss" -v max_rss_late="$max_rss_late" -v max_heap="$max_heap" -v max_gor="$max_gor" '
+	function median(a, lo, hi,   m, i, j, x, b) {
+		m = 0
+		for (i = lo; i < hi; i++) b[m++] = a[i]
+		for (i = 1; i < m; i++) { x = b[i]; for (j = i - 1; j >= 0 && b[j] > x; j--) b[j+1] = b[j]; b[j+1] = x }
+		return m % 2 ? b[int(m/2)] : (b[m/2-1] + b[m/2]) / 2
+	}
+	function mean(a, lo, hi,   i, s) { for (i = lo; i < hi; i++) s += a[i]; return s / (hi - lo) }
+	function verdict(ok) { return ok ? "PASS" : "FAIL" }
+	BEGIN { n = 0; skipped = 0 }
+	$1 == "idle" && !seen_idle { idle0 = $4; seen_idle = 1; next }
+	$1 == "idle" { idle1 = $4; next }
+	$1 == "load" && !skipped { skipped = 1; next }
+	$1 == "load" { r[n] = $3; g[n] = $4; h[n] = $5; n++ }
+	END {
+		if (n < 6) { print "FAIL too few load samples (" n "); lower SOAK_INTERVAL"; exit }
+		k = int(n / 3)
+		r1 = mean(r, 0, k); r3 = mean(r, n - k, n)
+		h1 = mean(h, 0, k); h3 = mean(h, n - k, n)
+		half = int(k / 2)
+		late = (mean(r, n - half, n) - mean(r, n - k, n - k + half)) * 100 / mean(r, n - k, n - k + half)
+		g1 = median(g, 0, k); g3 = median(g, n - k, n)
+		growth = (r3 - r1) * 100 / r1
+		hgrowth = (h3 - h1) * 100 / h1
+		printf "%s heap in use under load: first third %.1f MB, last third %.1f MB (%+.1f%%, limit %d%%)\n", verdict(hgrowth <= max_heap), h1 / 1048576, h3 / 1048576, hgrowth, max_heap
+		printf "%s rss under load: first third %.1f MB, last third %.1f MB (%+.1f%%, limit %d%%)\n", verdict(growth <= max_rss), r1 / 1024, r3 / 1024, growth, max_rss
+		printf "%s rss levelled off: second half of the last third %+.1f%% over its first half (limit %d%%)\n", verdict(late <= max_rss_late), late, max_rss_late
+		printf "%s goroutines under load (median): first third %g, last third %g (limit +%d)\n", verdict(g3 - g1 <= max_gor), g1, g3, max_gor
+		printf "%s goroutines idle: before %d, after %d (limit +%d)\n", verdict(idle1 - idle0 <= max_gor), idle0, idle1, max_gor
+	}' "$1"
+}
+
+if [ "${1:-}" = "--analyze" ]; then
+	analyze "$2"
+	exit
+fi
+
+tmp=$(mktemp -d -t agentshop-soak.XXXXXX)
+csv=${SOAK_CSV:-$tmp/soak-$(date +%Y%m%dT%H%M%S).csv}
+server_pid=""
+cleanup() {
+	if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+		kill -TERM "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+	fi
+}
+trap cleanup EXIT
 
 echo "soak: building into $tmp"
 go build -o "$tmp/agentshop" ./cmd/agentshop
@@ -133,33 +183,7 @@ sleep 5 # bench has exited: its connections, and their goroutines, are gone
 sample idle $(($(date +%s) - start)) | tee -a "$csv"
 cat "$tmp/bench.out"
 
-# Flatness under load: the last third of the load samples against the
-# first third (the first sample is warm-up and left out): mean RSS, and
-# the median goroutine count, which in-flight requests make noisy. Idle
-# goroutines after the run must match those before it (no leak).
-verdict=$(awk -F, -v max_rss="$max_rss" -v max_gor="$max_gor" '
-	function median(a, lo, hi,   m, i, j, x, b) {
-		m = 0
-		for (i = lo; i < hi; i++) b[m++] = a[i]
-		for (i = 1; i < m; i++) { x = b[i]; for (j = i - 1; j >= 0 && b[j] > x; j--) b[j+1] = b[j]; b[j+1] = x }
-		return m % 2 ? b[int(m/2)] : (b[m/2-1] + b[m/2]) / 2
-	}
-	BEGIN { n = 0; skipped = 0 }
-	$1 == "idle" && !seen_idle { idle0 = $4; seen_idle = 1; next }
-	$1 == "idle" { idle1 = $4; next }
-	$1 == "load" && !skipped { skipped = 1; next }
-	$1 == "load" { r[n] = $3; g[n] = $4; n++ }
-	END {
-		if (n < 3) { print "FAIL too few load samples (" n "); lower SOAK_INTERVAL"; exit }
-		k = int(n / 3)
-		for (i = 0; i < k; i++) { r1 += r[i]; r3 += r[n-k+i] }
-		r1 /= k; r3 /= k
-		g1 = median(g, 0, k); g3 = median(g, n - k, n)
-		growth = (r3 - r1) * 100 / r1
-		printf "%s rss under load: first third %.0f kB, last third %.0f kB (%+.1f%%, limit %d%%)\n", growth <= max_rss ? "PASS" : "FAIL", r1, r3, growth, max_rss
-		printf "%s goroutines under load (median): first third %g, last third %g (limit +%d)\n", g3 - g1 <= max_gor ? "PASS" : "FAIL", g1, g3, max_gor
-		printf "%s goroutines idle: before %d, after %d (limit +%d)\n", idle1 - idle0 <= max_gor ? "PASS" : "FAIL", idle0, idle1, max_gor
-	}' "$csv")
+verdict=$(analyze "$csv")
 errors=$(awk '/^errors: none/ { print 0; found = 1 } /^errors:$/ { on = 1; next } on && /^ *[0-9]+ / { s += $1 } on && /^$/ { on = 0 } END { if (!found) print s + 0 }' "$tmp/bench.out")
 
 echo
