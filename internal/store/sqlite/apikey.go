@@ -64,7 +64,7 @@ func (c conn) RevokeAPIKey(ctx context.Context, id string, at time.Time) error {
 	if err != nil {
 		return wrap("revoke api key", err)
 	}
-	return mustAffect("revoke api key "+id, res)
+	return mustAffect("revoke api key", id, res)
 }
 
 func scanAPIKey(row scanner) (*commerce.APIKey, error) {

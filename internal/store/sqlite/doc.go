@@ -31,6 +31,15 @@
 // the only write connection is busy with fn's transaction, and it would wait
 // for itself.
 //
+// # Statements
+//
+// Every SQL statement is a package-level query, prepared by [Open] once on
+// the write pool (and, for reads, once on the read pool) and reused by every
+// call: modernc.org/sqlite keeps a prepared statement compiled and resets it
+// after each run, so no call parses SQL again. Inside a transaction a call
+// binds the pool's statement to the transaction with [database/sql.Tx.StmtContext],
+// which reuses what is already prepared on the one write connection.
+//
 // # Storage
 //
 // Sessions, orders, payments and vault tokens are stored as JSON in a data

@@ -88,7 +88,7 @@ func (c conn) FinishIdempotencyKey(ctx context.Context, scope, key string, statu
 	if err != nil {
 		return wrap("finish idempotency key", err)
 	}
-	return mustAffect("finish idempotency key", res)
+	return mustAffect("finish idempotency key", "", res)
 }
 
 // ReleaseIdempotencyKey deletes an in-flight record; done records and

@@ -48,7 +48,7 @@ func (c conn) UpdatePayment(ctx context.Context, p *commerce.Payment) error {
 	if err != nil {
 		return wrap("update payment", err)
 	}
-	return mustAffect("update payment "+p.ID, res)
+	return mustAffect("update payment", p.ID, res)
 }
 
 // GetPayment returns the payment with id, or ErrNotFound.

@@ -65,7 +65,7 @@ func (c conn) UpdateSession(ctx context.Context, s *commerce.Session) error {
 	if err != nil {
 		return wrap("update session", err)
 	}
-	return mustAffect("update session "+s.ID, res)
+	return mustAffect("update session", s.ID, res)
 }
 
 func scanSession(row scanner) (*commerce.Session, error) {

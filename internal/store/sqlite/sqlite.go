@@ -235,16 +235,20 @@ func wrap(op string, err error) error {
 	return fmt.Errorf("sqlite: %s: %w", op, translate(err))
 }
 
-// mustAffect returns ErrNotFound when res changed no row.
-func mustAffect(op string, res sql.Result) error {
+// mustAffect returns ErrNotFound when res changed no row. op and id name
+// the operation in the error (id may be "").
+func mustAffect(op, id string, res sql.Result) error {
 	n, err := res.RowsAffected()
+	if err == nil && n > 0 {
+		return nil
+	}
+	if id != "" {
+		op += " " + id
+	}
 	if err != nil {
 		return wrap(op, err)
 	}
-	if n == 0 {
-		return fmt.Errorf("sqlite: %s: %w", op, commerce.ErrNotFound)
-	}
-	return nil
+	return fmt.Errorf("sqlite: %s: %w", op, commerce.ErrNotFound)
 }
 
 // micros encodes t for an INTEGER time column: microseconds since the

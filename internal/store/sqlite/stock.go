@@ -74,22 +74,24 @@ func (c conn) StockLevels(ctx context.Context, itemIDs []string) (map[string]int
 // AdjustStock adds delta to an item's stock. ErrInsufficientStock if the
 // result would be negative; ErrNotFound if the item has no stock row.
 func (c conn) AdjustStock(ctx context.Context, itemID string, delta int64) error {
-	op := fmt.Sprintf("adjust stock of %s by %d", itemID, delta)
+	// Inside InTx this runs holding the write connection: name the
+	// operation only when it fails.
+	op := func() string { return fmt.Sprintf("adjust stock of %s by %d", itemID, delta) }
 	return c.atomic(ctx, func(q runner) error {
 		res, err := q.exec(ctx, qAdjustStock, delta, itemID)
 		if err != nil {
-			return wrap(op, err)
+			return wrap(op(), err)
 		}
 		if n, err := res.RowsAffected(); err != nil {
-			return wrap(op, err)
+			return wrap(op(), err)
 		} else if n == 1 {
 			return nil
 		}
 		// The guard failed or the row is missing; tell which.
 		var one int
 		if err := q.queryRow(ctx, qStockExists, itemID).Scan(&one); err != nil {
-			return wrap(op, err)
+			return wrap(op(), err)
 		}
-		return fmt.Errorf("sqlite: %s: %w", op, commerce.ErrInsufficientStock)
+		return fmt.Errorf("sqlite: %s: %w", op(), commerce.ErrInsufficientStock)
 	})
 }
