@@ -27,6 +27,9 @@ func TestReplicas(t *testing.T) {
 	b := newBackend(t, "postgres")
 	dir := t.TempDir()
 	cfg := leaseConfig(t, dir, crashPaymentLease, crashInFlight)
+	// One after the other: two first starts at once on an empty database
+	// race to insert AGENTSHOP_AGENT_API_KEY and one exits with a conflict
+	// (ensureAPIKey does not treat ErrConflict as "already there").
 	a := launch(t, bin, dir, "replica-a.log", b, nil, "--config", cfg)
 	bb := launch(t, bin, dir, "replica-b.log", b, nil, "--config", cfg)
 	replicas := []*server{a, bb}
