@@ -137,7 +137,7 @@ func DefaultConfig() Config {
 			LowStockAt:          3,
 			SessionTTL:          Dur(24 * time.Hour),
 			PaymentLease:        Dur(30 * time.Second),
-			IdempotencyInFlight: Dur(time.Minute),
+			IdempotencyInFlight: Dur(35 * time.Second),
 			RateLimit:           50,
 			RateBurst:           100,
 			MaxBodyBytes:        1 << 20,

@@ -254,6 +254,9 @@ func (m *Main) ensureAPIKey(ctx context.Context) error {
 		_, err := m.Store.APIKeyByHash(ctx, commerce.HashSecret(s))
 		if errors.Is(err, commerce.ErrNotFound) {
 			err = m.Store.CreateAPIKey(ctx, commerce.APIKeyFromSecret("AGENTSHOP_AGENT_API_KEY", s, now))
+			if errors.Is(err, commerce.ErrConflict) {
+				err = nil // another replica starting at the same time stored it
+			}
 		}
 		return err
 	}

@@ -5,7 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"io"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 )
@@ -24,6 +27,9 @@ func Canonical(body []byte) ([]byte, error) {
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("canonical: data after the JSON value")
 	}
 	var buf bytes.Buffer
 	if err := writeCanonical(&buf, v); err != nil {
@@ -66,6 +72,15 @@ func writeCanonical(buf *bytes.Buffer, v any) error {
 	case string:
 		writeString(buf, x)
 	case json.Number:
+		if integer.MatchString(string(x)) {
+			// Integers keep their digits: through float64, amounts above
+			// 2^53 would collapse into their neighbours.
+			if x == "-0" {
+				x = "0"
+			}
+			buf.WriteString(string(x))
+			return nil
+		}
 		f, err := x.Float64()
 		if err != nil {
 			return err
@@ -117,6 +132,9 @@ func writeString(buf *bytes.Buffer, s string) {
 	}
 	buf.WriteByte('"')
 }
+
+// integer matches a JSON integer literal.
+var integer = regexp.MustCompile(`^-?(0|[1-9][0-9]*)$`)
 
 // Fingerprint is the hex SHA-256 of a body's canonical form.
 func Fingerprint(body []byte) (string, error) {

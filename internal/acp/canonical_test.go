@@ -6,7 +6,7 @@ func TestCanonical(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{``, ``},
 		{` {"b":1, "a":[true,null,"x"]} `, `{"a":[true,null,"x"],"b":1}`},
-		{`{"n":1.0,"m":1e2,"f":0.5,"neg":-0.0}`, `{"f":0.5,"m":100,"n":1,"neg":0}`},
+		{`{"n":1.0,"m":1e2,"f":0.5,"neg":-0.0,"z":-0,"big":123456789012345678901234567890}`, `{"big":123456789012345678901234567890,"f":0.5,"m":100,"n":1,"neg":0,"z":0}`},
 		{`{"s":"quote \" back \\ nl \n tab \t ctl \u0001 html <&> é 😀"}`, `{"s":"quote \" back \\ nl \n tab \t ctl \u0001 html <&> é 😀"}`},
 		{`{"z":{"y":2,"x":1}}`, `{"z":{"x":1,"y":2}}`},
 	}
@@ -25,7 +25,14 @@ func TestCanonical(t *testing.T) {
 	if a != b || a == c {
 		t.Error("Fingerprint must ignore key order and number spelling, and respect array order")
 	}
-	if _, err := Canonical([]byte(`{"a":`)); err == nil {
-		t.Error("Canonical accepted broken JSON")
+	for _, bad := range []string{`{"a":`, `{"a":1} x`, `{"a":1}{}`} {
+		if _, err := Canonical([]byte(bad)); err == nil {
+			t.Errorf("Canonical accepted %s", bad)
+		}
+	}
+	big1, _ := Fingerprint([]byte(`{"max_amount":9007199254740993}`))
+	big2, _ := Fingerprint([]byte(`{"max_amount":9007199254740992}`))
+	if big1 == big2 {
+		t.Error("integers above 2^53 share a fingerprint")
 	}
 }

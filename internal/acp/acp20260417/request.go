@@ -75,6 +75,9 @@ func (c *Codec) DecodeCreate(body []byte) (commerce.CreateInput, error) {
 	if err != nil {
 		return commerce.CreateInput{}, err
 	}
+	if r.Currency != nil {
+		*r.Currency = strings.TrimSpace(*r.Currency)
+	}
 	cur, err := acpjson.NonEmpty(r.Currency, "$.currency")
 	if err != nil {
 		return commerce.CreateInput{}, err
@@ -89,7 +92,7 @@ func (c *Codec) DecodeCreate(body []byte) (commerce.CreateInput, error) {
 	}
 	in := commerce.CreateInput{
 		Lines:               lines,
-		Currency:            strings.ToLower(strings.TrimSpace(cur)),
+		Currency:            strings.ToLower(cur),
 		Buyer:               r.Buyer.domain(),
 		Fulfillment:         f,
 		FulfillmentOptionID: opt,
