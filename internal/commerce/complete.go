@@ -55,9 +55,15 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 		case StatusCanceled, StatusExpired:
 			return &Error{Code: ECONFLICT, Reason: "session_" + string(st), Message: fmt.Sprintf("The checkout session is %s and cannot be paid.", st)}
 		}
-		active, err := activePayment(ctx, tx, id)
+		prev, err := tx.ListPayments(ctx, id)
 		if err != nil {
-			return err
+			return fmt.Errorf("list payments: %w", err)
+		}
+		var active *Payment
+		for _, p := range prev {
+			if p.Status.Active() {
+				active = p
+			}
 		}
 		if active != nil {
 			if active.LeaseUntil.After(now) {
@@ -119,10 +125,6 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 				}
 				return fmt.Errorf("reserve stock of %s: %w", l.ItemID, err)
 			}
-		}
-		prev, err := tx.ListPayments(ctx, id)
-		if err != nil {
-			return fmt.Errorf("list payments: %w", err)
 		}
 		n := len(prev) + 1
 		claim = &Payment{
@@ -231,13 +233,16 @@ func (s *Service) charge(ctx context.Context, p *Payment, in CompleteInput, rec 
 		if err != nil {
 			return fmt.Errorf("get payment: %w", err)
 		}
+		var order *Order
 		if cur.Status == PaymentPending {
-			if err := s.settle(ctx, tx, sess, cur, res, in, now); err != nil {
+			if order, err = s.settle(ctx, tx, sess, cur, res, in, now); err != nil {
 				return err
 			}
 		}
 		// else: a request that re-drove this attempt settled it already.
-		if v, err = s.view(ctx, tx, sess, now); err != nil {
+		if order != nil {
+			v = &View{Session: sess, Status: StatusCompleted, Quote: orderQuote(order), Order: order}
+		} else if v, err = s.view(ctx, tx, sess, now); err != nil {
 			return err
 		}
 		return record(ctx, tx, rec, v)
@@ -249,8 +254,10 @@ func (s *Service) charge(ctx context.Context, p *Payment, in CompleteInput, rec 
 	return v, nil
 }
 
-// settle records a provider result for a pending attempt.
-func (s *Service) settle(ctx context.Context, tx Executor, sess *Session, p *Payment, res ChargeResult, in CompleteInput, now time.Time) error {
+// settle records a provider result for a pending attempt. It returns the
+// order when the charge succeeded.
+func (s *Service) settle(ctx context.Context, tx Executor, sess *Session, p *Payment, res ChargeResult, in CompleteInput, now time.Time) (*Order, error) {
+	var order *Order
 	token := p.Token
 	p.Token = ""
 	p.UpdatedAt = now
@@ -285,8 +292,9 @@ func (s *Service) settle(ctx context.Context, tx Executor, sess *Session, p *Pay
 			o.Fulfillment = &f
 		}
 		if err := tx.CreateOrder(ctx, o); err != nil {
-			return fmt.Errorf("create order: %w", err)
+			return nil, fmt.Errorf("create order: %w", err)
 		}
+		order = o
 		sess.Status = StatusCompleted
 		sess.OrderID = o.ID
 		sess.PaymentMessage = nil
@@ -299,7 +307,7 @@ func (s *Service) settle(ctx context.Context, tx Executor, sess *Session, p *Pay
 				continue
 			}
 			if err := tx.AdjustStock(ctx, l.ItemID, l.Quantity); err != nil {
-				return fmt.Errorf("release stock of %s: %w", l.ItemID, err)
+				return nil, fmt.Errorf("release stock of %s: %w", l.ItemID, err)
 			}
 		}
 		msg := res.Message
@@ -320,15 +328,15 @@ func (s *Service) settle(ctx context.Context, tx Executor, sess *Session, p *Pay
 			sess.PaymentMessage = &Message{Type: MessageError, Code: CodePaymentDeclined, Param: "$.payment_data", Content: msg}
 		}
 	default:
-		return fmt.Errorf("payment provider returned unknown outcome %q", res.Outcome)
+		return nil, fmt.Errorf("payment provider returned unknown outcome %q", res.Outcome)
 	}
 	if err := tx.UpdatePayment(ctx, p); err != nil {
-		return fmt.Errorf("update payment: %w", err)
+		return nil, fmt.Errorf("update payment: %w", err)
 	}
 	if err := tx.UpdateSession(ctx, sess); err != nil {
-		return fmt.Errorf("update session: %w", err)
+		return nil, fmt.Errorf("update session: %w", err)
 	}
-	return nil
+	return order, nil
 }
 
 func (s *Service) observe(outcome string, d time.Duration) {
