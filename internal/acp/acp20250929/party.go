@@ -1,9 +1,9 @@
 package acp20250929
 
 import (
-	"agentshop/internal/acp/acpjson"
 	"strings"
 
+	"agentshop/internal/acp/acpjson"
 	"agentshop/internal/commerce"
 )
 

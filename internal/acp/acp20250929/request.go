@@ -1,11 +1,11 @@
 package acp20250929
 
 import (
-	"agentshop/internal/acp/acpjson"
 	"encoding/json"
 	"fmt"
 	"strings"
 
+	"agentshop/internal/acp/acpjson"
 	"agentshop/internal/commerce"
 )
 

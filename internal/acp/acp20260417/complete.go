@@ -1,11 +1,11 @@
 package acp20260417
 
 import (
-	"agentshop/internal/acp/acpjson"
 	"encoding/json"
 	"strings"
 	"unicode/utf8"
 
+	"agentshop/internal/acp/acpjson"
 	"agentshop/internal/commerce"
 )
 

@@ -1,9 +1,9 @@
 package acp20260417
 
 import (
-	"agentshop/internal/acp/acpjson"
 	"strings"
 
+	"agentshop/internal/acp/acpjson"
 	"agentshop/internal/commerce"
 )
 

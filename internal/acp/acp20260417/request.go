@@ -1,12 +1,12 @@
 package acp20260417
 
 import (
-	"agentshop/internal/acp/acpjson"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 
+	"agentshop/internal/acp/acpjson"
 	"agentshop/internal/commerce"
 )
 
