@@ -110,11 +110,23 @@ func (s *Server) showCheckout(ctx context.Context, req *mcp.CallToolRequest, in 
 }
 
 func (s *Server) updateCheckout(ctx context.Context, req *mcp.CallToolRequest, in updateArgs) (*mcp.CallToolResult, json.RawMessage, error) {
-	v, err := s.cfg.Service.Update(ctx, in.CheckoutSessionID, commerce.UpdateInput{
+	up := commerce.UpdateInput{
 		Lines:               lineInputs(in.Items),
 		Fulfillment:         in.FulfillmentAddress.fulfillment(),
 		FulfillmentOptionID: in.FulfillmentOptionID,
-	}, nil)
+	}
+	var (
+		v   *commerce.View
+		err error
+	)
+	if up.Lines == nil && up.Fulfillment == nil && up.FulfillmentOptionID == nil {
+		// Nothing to change: the widget is asking for the session's state,
+		// e.g. after the buyer paid on the hosted page. A completed session
+		// comes back with its order.
+		v, err = s.cfg.Service.Get(ctx, in.CheckoutSessionID)
+	} else {
+		v, err = s.cfg.Service.Update(ctx, in.CheckoutSessionID, up, nil)
+	}
 	if err != nil {
 		return nil, nil, s.toolError(ctx, "update_checkout", err)
 	}

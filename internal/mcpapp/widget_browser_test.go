@@ -492,10 +492,13 @@ func TestBrowserWidgetMCPApps(t *testing.T) {
 		t.Fatalf("session after paying: order %+v, option %s (want %s)", v.Order, v.Quote.Selected.ID, express)
 	}
 
-	// Back in the chat, the widget learns the checkout is paid.
+	// Back in the chat, the widget learns the checkout is paid, and which order.
 	w.click("#check-status")
 	w.waitVisible("#confirmation")
 	cdpDo(t, ctx, screenshot(t, dir, "mcpapps-4-confirmation"))
+	if got := w.attr("#confirmation", "data-order-id"); got != v.Order.ID {
+		t.Errorf("widget confirmation shows order %q, want %q", got, v.Order.ID)
+	}
 }
 
 // artifactDir is where screenshots go.
