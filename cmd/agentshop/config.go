@@ -20,9 +20,11 @@ type Config struct {
 	Database    string `json:"database"`
 	Catalog     string `json:"catalog"`
 	AgentAPIKey string `json:"-"` // from the environment only: secrets stay out of files
-	LogFormat   string `json:"log_format"`
-	LogLevel    string `json:"log_level"`
-	Shop        Shop   `json:"shop"`
+	// CSRFKey signs the hosted checkout's forms; replicas must share it.
+	CSRFKey   string `json:"-"`
+	LogFormat string `json:"log_format"`
+	LogLevel  string `json:"log_level"`
+	Shop      Shop   `json:"shop"`
 }
 
 // Shop is the merchant's profile and pricing rules.
@@ -188,6 +190,7 @@ func loadConfig(fs *flag.FlagSet, args []string, env func(string) string) (Confi
 	}
 	fs.BoolVar(&cfg.Shop.BehindProxy, "behind-proxy", cfg.Shop.BehindProxy, "a tunnel or reverse proxy forwards a public host: turn off the MCP endpoints' DNS-rebinding protection (env AGENTSHOP_BEHIND_PROXY)")
 	cfg.AgentAPIKey = env("AGENTSHOP_AGENT_API_KEY")
+	cfg.CSRFKey = env("AGENTSHOP_CSRF_KEY")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

@@ -217,6 +217,32 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("initialize on /mcp: %d %s", res.StatusCode, b)
 		}
 	})
+	t.Run("hosted checkout page", func(t *testing.T) {
+		body := `{"items":[{"id":"starvie-metheora-warrior","quantity":1}]}`
+		req, _ := http.NewRequest("POST", srv.url+"/checkout_sessions", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("API-Version", "2025-09-29")
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		id := regexp.MustCompile(`"id":"(cs_[a-z0-9]+)"`).FindSubmatch(b)
+		if res.StatusCode != http.StatusCreated || id == nil {
+			t.Fatalf("create: %d %s", res.StatusCode, b)
+		}
+		page, err := http.Get(srv.url + "/checkout/" + string(id[1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		html, _ := io.ReadAll(page.Body)
+		page.Body.Close()
+		if page.StatusCode != http.StatusOK || !strings.Contains(string(html), "StarVie") || !strings.Contains(string(html), "csrf") {
+			t.Errorf("hosted checkout page: %d\n%s", page.StatusCode, html)
+		}
+	})
 	t.Run("metrics", func(t *testing.T) {
 		res, err := http.Get(srv.url + "/metrics")
 		if err != nil {

@@ -179,7 +179,19 @@ func (m *Main) Run(ctx context.Context) error {
 	mux.Handle("/mcp", app.Handler())
 	// No method in the pattern: the MCP SDK answers GET and DELETE itself.
 	mux.Handle("/acp/mcp", acpMCP.Handler())
-	(&web.Handler{Store: st, Merchant: merchant, Logger: m.Logger}).Register(mux)
+	if cfg.CSRFKey == "" {
+		m.Logger.Info("no AGENTSHOP_CSRF_KEY: hosted checkout forms are signed with a per-process key (set one shared key when running several replicas)")
+	}
+	(&web.Handler{
+		Store:    st,
+		Merchant: merchant,
+		Logger:   m.Logger,
+		Checkout: m.Service,
+		PaySteps: map[string]web.PayStep{
+			"sandbox": &web.SandboxCard{Provider: provider, MerchantID: merchant.ID},
+		},
+		CSRFKey: []byte(cfg.CSRFKey),
+	}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
