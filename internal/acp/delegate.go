@@ -12,10 +12,14 @@ func (h *Handler) delegate(w http.ResponseWriter, r *http.Request, c *call) erro
 	ctx := r.Context()
 	key := r.Header.Get("Idempotency-Key")
 	return h.idempotent(w, r, c, http.StatusCreated, true, func(save SaveFunc) ([]byte, error) {
+		store, err := h.cfg.Delegate(ctx, c.body, key)
+		if err != nil {
+			return nil, err
+		}
 		var body []byte
-		err := h.cfg.Store.InTx(ctx, func(tx commerce.Executor) error {
+		err = h.cfg.Store.InTx(ctx, func(tx commerce.Executor) error {
 			var err error
-			if body, err = h.cfg.Delegate(ctx, tx, c.body, key); err != nil {
+			if body, err = store(ctx, tx); err != nil {
 				return err
 			}
 			return save(ctx, tx, body)

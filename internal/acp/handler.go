@@ -24,10 +24,12 @@ type Codec interface {
 	EncodeSession(v *commerce.View) ([]byte, error)
 }
 
-// DelegateFunc handles a sandbox delegate-payment request body: it
-// validates it, stores a vault token through q (the transaction that also
-// stores the idempotent response) and returns the 201 response body.
-type DelegateFunc func(ctx context.Context, q commerce.Executor, body []byte, idempotencyKey string) ([]byte, error)
+// DelegateFunc handles a sandbox delegate-payment request body in two
+// steps: it decodes and validates body (outside any transaction), then the
+// returned store function saves the vault token through q, the
+// transaction that also stores the idempotent response, and returns the
+// 201 response body.
+type DelegateFunc func(ctx context.Context, body []byte, idempotencyKey string) (store func(ctx context.Context, q commerce.Executor) ([]byte, error), err error)
 
 // Config configures a [Handler].
 type Config struct {

@@ -88,23 +88,45 @@ func (p *Provider) Delegate(ctx context.Context, req DelegateRequest) (*commerce
 	return p.delegate(ctx, p.vault, req)
 }
 
-// HandleDelegate is the body of ACP's POST /agentic_commerce/delegate_payment:
-// it decodes body, stores the token through q (so it commits with the
-// caller's idempotency record) and returns the 201 response body. Its
-// signature is acp.DelegateFunc's.
-func (p *Provider) HandleDelegate(ctx context.Context, q commerce.Executor, body []byte, idempotencyKey string) ([]byte, error) {
+// HandleDelegate is the body of ACP's POST /agentic_commerce/delegate_payment,
+// in two steps so that the write transaction holds no parsing: it decodes
+// and validates body now, and returns store, which saves the token through
+// the caller's transaction (where the idempotency record commits too) and
+// returns the 201 response body. Its signature is acp.DelegateFunc's.
+func (p *Provider) HandleDelegate(ctx context.Context, body []byte, idempotencyKey string) (store func(ctx context.Context, q commerce.Executor) ([]byte, error), err error) {
 	req, err := DecodeDelegateRequest(body)
 	if err != nil {
 		return nil, err
 	}
-	t, err := p.delegate(ctx, q, req)
+	t, err := p.token(req)
 	if err != nil {
 		return nil, err
 	}
-	return EncodeDelegateResponse(t, idempotencyKey)
+	resp, err := EncodeDelegateResponse(t, idempotencyKey)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, q commerce.Executor) ([]byte, error) {
+		if err := q.CreateVaultToken(ctx, t); err != nil {
+			return nil, fmt.Errorf("sandbox: create vault token: %w", err)
+		}
+		return resp, nil
+	}, nil
 }
 
 func (p *Provider) delegate(ctx context.Context, v Vault, req DelegateRequest) (*commerce.VaultToken, error) {
+	t, err := p.token(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.CreateVaultToken(ctx, t); err != nil {
+		return nil, fmt.Errorf("sandbox: create vault token: %w", err)
+	}
+	return t, nil
+}
+
+// token validates req and builds the vault token it asks for.
+func (p *Provider) token(req DelegateRequest) (*commerce.VaultToken, error) {
 	now := p.now()
 	card, last4, err := p.validateCard(req.PaymentMethod, now)
 	if err != nil {
@@ -145,9 +167,6 @@ func (p *Provider) delegate(ctx context.Context, v Vault, req DelegateRequest) (
 	}
 	if t.Metadata == nil {
 		t.Metadata = map[string]string{}
-	}
-	if err := v.CreateVaultToken(ctx, t); err != nil {
-		return nil, fmt.Errorf("sandbox: create vault token: %w", err)
 	}
 	return t, nil
 }

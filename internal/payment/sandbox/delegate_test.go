@@ -377,7 +377,11 @@ func TestHandleDelegate(t *testing.T) {
 	t.Parallel()
 	p, _ := setup(t)
 	v := newMemVault() // the transaction's executor, not the provider's vault
-	body, err := p.HandleDelegate(context.Background(), executor{v: v}, encode(t, requestJSON("4242424242424242")), "idem_1")
+	store, err := p.HandleDelegate(context.Background(), encode(t, requestJSON("4242424242424242")), "idem_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := store(context.Background(), executor{v: v})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -400,7 +404,7 @@ func TestHandleDelegate(t *testing.T) {
 		t.Errorf("created = %q", resp.Created)
 	}
 
-	if _, err := p.HandleDelegate(context.Background(), executor{v: v}, []byte(`{}`), "idem_2"); commerce.ErrorCode(err) != commerce.EINVALID {
+	if _, err := p.HandleDelegate(context.Background(), []byte(`{}`), "idem_2"); commerce.ErrorCode(err) != commerce.EINVALID {
 		t.Errorf("empty body: error %v, want invalid", err)
 	}
 }
