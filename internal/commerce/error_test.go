@@ -25,3 +25,21 @@ func TestErrorCode(t *testing.T) {
 		}
 	}
 }
+
+func TestNewID(t *testing.T) {
+	seen := map[string]bool{}
+	prev := ""
+	for range 1000 {
+		id := NewID("ord")
+		if len(id) != len("ord_")+26 || seen[id] {
+			t.Fatalf("bad or repeated id %q", id)
+		}
+		seen[id] = true
+		// Ids made in a later millisecond sort after earlier ones; within
+		// one millisecond their order is random.
+		if prev != "" && id[:13] < prev[:13] { // "ord_" and 9 characters: 45 bits of time
+			t.Fatalf("id %s sorts before the earlier %s", id, prev)
+		}
+		prev = id
+	}
+}

@@ -103,11 +103,22 @@ func (s *Service) logger() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// NewID returns prefix + "_" + 26 random base32 characters.
+// idEncoding is base32 in lower case, whose order matches byte order.
+var idEncoding = base32.NewEncoding("0123456789abcdefghijklmnopqrstuv").WithPadding(base32.NoPadding)
+
+// NewID returns prefix + "_" + 26 base32 characters: 48 bits of
+// millisecond time, then 80 random bits. The time prefix makes new ids
+// sort after old ones, so inserts land at the end of each index instead of
+// all over it; the random part keeps ids unguessable (order ids are also
+// the order page's URL).
 func NewID(prefix string) string {
 	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return prefix + "_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+	ms := uint64(time.Now().UnixMilli())
+	for i := range 6 {
+		b[i] = byte(ms >> (40 - 8*i))
+	}
+	_, _ = rand.Read(b[6:])
+	return prefix + "_" + idEncoding.EncodeToString(b[:])
 }
 
 // Create validates in and creates a session. Business problems (unknown
