@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"agentshop/internal/browsertest"
 	"agentshop/internal/catalog"
 	"agentshop/internal/commerce"
 	"agentshop/internal/mcpapp"
@@ -266,37 +266,15 @@ const hostMCPApps = `<!doctype html><html><head><meta charset="utf-8"><title>MCP
 })().catch(e => { host.error = String(e); });
 </script></body></html>`
 
-// newBrowser starts a headless Chromium with a fresh profile; it skips the
-// test when chromium is not installed.
+// newBrowser starts a headless Chromium for the widget tests.
 func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("browser test skipped: %s not found (run .ci/install-chromium.sh)", chromiumPath)
-	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(700, 1100),
+	return browsertest.New(t, 700, 1100,
 		// Keep the widget's sandboxed iframe in the page's process, where
 		// chromedp's DOM queries reach it (FromNode); an out-of-process
 		// iframe target does not report its DOM changes to chromedp.
 		chromedp.Flag("disable-features", "IsolateSandboxedIframes,SitePerProcess"),
 		chromedp.Flag("disable-site-isolation-trials", true),
 	)
-	ctx, cancelCtx := chromedp.NewContext(alloc, chromedp.WithErrorf(t.Logf))
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
 }
 
 // inWidget runs actions in the widget iframe. Chrome runs the sandboxed
@@ -311,14 +289,14 @@ type inWidget struct {
 
 func openWidget(t *testing.T, ctx context.Context, url string) *inWidget {
 	t.Helper()
-	cdpDo(t, ctx,
+	browsertest.Do(t, ctx,
 		chromedp.Navigate(url),
-		cdpDiscard(chromedp.Poll[bool](`window.host && (window.host.ready || window.host.error)`, chromedp.WithPollingTimeout(15*time.Second))),
+		browsertest.Discard(chromedp.Poll[bool](`window.host && (window.host.ready || window.host.error)`, chromedp.WithPollingTimeout(15*time.Second))),
 	)
-	if e := cdpRun(t, ctx, chromedp.Evaluate[string](`host.error || ""`)); e != "" {
+	if e := browsertest.Run(t, ctx, chromedp.Evaluate[string](`host.error || ""`)); e != "" {
 		t.Fatalf("host page: %s", e)
 	}
-	nodes := cdpRun(t, ctx, chromedp.Nodes(chromedp.CSS("iframe#w")))
+	nodes := browsertest.Run(t, ctx, chromedp.Nodes(chromedp.CSS("iframe#w")))
 	w := &inWidget{t: t, page: ctx, ctx: ctx, from: chromedp.FromNode(nodes[0])}
 	cctx, ccancel := context.WithCancel(ctx)
 	t.Cleanup(ccancel)
@@ -341,7 +319,7 @@ func (w *inWidget) do(name string, a chromedp.Action[chromedp.Void]) {
 	ctx, cancel := context.WithTimeout(w.ctx, 15*time.Second)
 	defer cancel()
 	if err := chromedp.Do(ctx, a); err != nil {
-		chromedp.Do(w.page, screenshot(w.t, artifactDir(w.t, "widget"), "failed-"+strings.Fields(w.t.Name())[0]))
+		chromedp.Do(w.page, browsertest.Screenshot(w.t, browsertest.ArtifactDir(w.t, "widget"), "failed-"+strings.Fields(w.t.Name())[0]))
 		w.t.Fatalf("widget: %s: %v", name, err)
 	}
 }
@@ -399,19 +377,19 @@ func (w *inWidget) shipAndChooseExpress() string {
 func TestBrowserWidgetChatGPT(t *testing.T) {
 	ctx := newBrowser(t)
 	s := newWidgetStack(t)
-	dir := artifactDir(t, "widget")
+	dir := browsertest.ArtifactDir(t, "widget")
 
 	w := openWidget(t, ctx, s.srv.URL+"/host/openai?item="+racket)
 	w.waitVisible(`#buy[data-action="request-checkout"]`) // Buy, not Continue, with requestCheckout
-	cdpDo(t, ctx, screenshot(t, dir, "chatgpt-1-start"))
+	browsertest.Do(t, ctx, browsertest.Screenshot(t, dir, "chatgpt-1-start"))
 	express := w.shipAndChooseExpress()
 	if got := w.attr(`#totals tr[data-type="fulfillment"]`, "data-amount"); got != "1499" {
 		t.Errorf("fulfillment total %q after choosing express, want 1499", got)
 	}
-	cdpDo(t, ctx, screenshot(t, dir, "chatgpt-2-ready"))
+	browsertest.Do(t, ctx, browsertest.Screenshot(t, dir, "chatgpt-2-ready"))
 	w.click("#buy")
 	w.waitVisible("#confirmation")
-	cdpDo(t, ctx, screenshot(t, dir, "chatgpt-3-confirmation"))
+	browsertest.Do(t, ctx, browsertest.Screenshot(t, dir, "chatgpt-3-confirmation"))
 
 	orderID := w.attr("#confirmation", "data-order-id")
 	if !strings.HasPrefix(orderID, "ord_") {
@@ -428,7 +406,7 @@ func TestBrowserWidgetChatGPT(t *testing.T) {
 		t.Errorf("requestCheckout got option %v, mode %v", sent["fulfillment_option_id"], sent["payment_mode"])
 	}
 	w.click("#order-link")
-	cdpDo(t, ctx, cdpDiscard(chromedp.Poll[bool](`host.links.length > 0`, chromedp.WithPollingTimeout(5*time.Second))))
+	browsertest.Do(t, ctx, browsertest.Discard(chromedp.Poll[bool](`host.links.length > 0`, chromedp.WithPollingTimeout(5*time.Second))))
 	var links []string
 	evalJSON(t, ctx, `host.links`, &links)
 	if len(links) != 1 || links[0] != s.srv.URL+"/orders/"+orderID {
@@ -446,7 +424,7 @@ func TestBrowserWidgetChatGPT(t *testing.T) {
 func TestBrowserWidgetMCPApps(t *testing.T) {
 	ctx := newBrowser(t)
 	s := newWidgetStack(t)
-	dir := artifactDir(t, "widget")
+	dir := browsertest.ArtifactDir(t, "widget")
 
 	w := openWidget(t, ctx, s.srv.URL+"/host/mcpapps?item="+racket)
 	var init map[string]any
@@ -456,10 +434,10 @@ func TestBrowserWidgetMCPApps(t *testing.T) {
 	}
 	w.waitVisible(`#buy[data-action="continue"]`) // Continue to secure checkout
 	express := w.shipAndChooseExpress()
-	cdpDo(t, ctx, screenshot(t, dir, "mcpapps-1-ready"))
+	browsertest.Do(t, ctx, browsertest.Screenshot(t, dir, "mcpapps-1-ready"))
 	w.click("#buy")
 	w.waitVisible("#handoff")
-	cdpDo(t, ctx, screenshot(t, dir, "mcpapps-2-handoff"))
+	browsertest.Do(t, ctx, browsertest.Screenshot(t, dir, "mcpapps-2-handoff"))
 
 	var links []string
 	evalJSON(t, ctx, `host.links`, &links)
@@ -472,16 +450,16 @@ func TestBrowserWidgetMCPApps(t *testing.T) {
 	// shipping option chosen in the widget are already there.
 	tab, cancel := chromedp.NewContext(ctx)
 	defer cancel()
-	cdpDo(t, tab,
+	browsertest.Do(t, tab,
 		chromedp.Navigate(links[0]),
 		chromedp.WaitVisible(chromedp.CSS("#pay-button")),
 		chromedp.SendKeys(chromedp.CSS("#p-number"), "4242 4242 4242 4242"),
 		chromedp.SendKeys(chromedp.CSS("#p-exp"), "12/34"),
 		chromedp.SendKeys(chromedp.CSS("#p-cvc"), "123"),
-		cdpDiscard(chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS("#pay-button")))),
-		screenshot(t, dir, "mcpapps-3-hosted-order"),
+		browsertest.Discard(chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS("#pay-button")))),
+		browsertest.Screenshot(t, dir, "mcpapps-3-hosted-order"),
 	)
-	if loc := cdpRun(t, tab, chromedp.Location()); !strings.Contains(loc, "/orders/ord_") {
+	if loc := browsertest.Run(t, tab, chromedp.Location()); !strings.Contains(loc, "/orders/ord_") {
 		t.Fatalf("hosted page ended at %s", loc)
 	}
 	v, err := s.svc.Get(context.Background(), id)
@@ -495,71 +473,17 @@ func TestBrowserWidgetMCPApps(t *testing.T) {
 	// Back in the chat, the widget learns the checkout is paid, and which order.
 	w.click("#check-status")
 	w.waitVisible("#confirmation")
-	cdpDo(t, ctx, screenshot(t, dir, "mcpapps-4-confirmation"))
+	browsertest.Do(t, ctx, browsertest.Screenshot(t, dir, "mcpapps-4-confirmation"))
 	if got := w.attr("#confirmation", "data-order-id"); got != v.Order.ID {
 		t.Errorf("widget confirmation shows order %q, want %q", got, v.Order.ID)
 	}
 }
 
-// artifactDir is where screenshots go.
-func artifactDir(t *testing.T, sub string) string {
-	t.Helper()
-	dir := os.Getenv("AGENTSHOP_ARTIFACTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	dir = filepath.Join(dir, sub)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// screenshot saves a full-page PNG of the current page.
-func screenshot(t *testing.T, dir, name string) chromedp.Action[chromedp.Void] {
-	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		png, err := chromedp.FullScreenshot(100)(ctx, tg)
-		if err != nil {
-			return err
-		}
-		p := filepath.Join(dir, name+".png")
-		if err := os.WriteFile(p, png, 0o644); err != nil {
-			return err
-		}
-		t.Logf("screenshot: %s", p)
-		return nil
-	})
-}
-
-// discard drops an action's value.
-func cdpDiscard[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
-	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := a(ctx, t)
-		return err
-	})
-}
-
-func cdpRun[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
-	t.Helper()
-	v, err := chromedp.Run(ctx, a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 // evalJSON evaluates expr in the page and decodes its JSON into out.
 func evalJSON(t *testing.T, ctx context.Context, expr string, out any) {
 	t.Helper()
-	js := cdpRun(t, ctx, chromedp.Evaluate[string](`JSON.stringify(`+expr+`)`))
+	js := browsertest.Run(t, ctx, chromedp.Evaluate[string](`JSON.stringify(`+expr+`)`))
 	if err := json.Unmarshal([]byte(js), out); err != nil {
 		t.Fatalf("%s = %s: %v", expr, js, err)
-	}
-}
-
-func cdpDo(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatal(err)
 	}
 }
