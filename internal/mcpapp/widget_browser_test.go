@@ -43,8 +43,6 @@ import (
 // pages and the test PSP endpoint, on 127.0.0.1. Screenshots go to
 // $AGENTSHOP_ARTIFACTS/widget (or a temp dir); their paths are logged.
 
-const chromiumPath = "/usr/bin/chromium"
-
 // widgetStack is the real app behind a browser.
 type widgetStack struct {
 	srv *httptest.Server
