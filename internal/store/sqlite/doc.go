@@ -14,22 +14,74 @@
 // the upgrade with SQLITE_BUSY at once, whatever busy_timeout says. Two
 // pools avoid that:
 //
-//   - the write pool has exactly one connection. [DB.InTx] and every write
-//     made on the [DB] use it, so writers queue in Go (database/sql waits for
-//     the connection, honouring the context) instead of racing in SQLite.
-//     Its transactions begin with BEGIN IMMEDIATE (_txlock=immediate), which
-//     takes the write lock up front: a second process on the same file (a
-//     `migrate` run, a backup tool) then makes us wait up to busy_timeout
-//     rather than fail mid-transaction. Because writers are serialized,
-//     [DB.LockSession] is a plain read inside the transaction.
+//   - the write pool has exactly one connection, owned by one writer
+//     goroutine: [DB.InTx] and every write made on the [DB] (as a
+//     one-statement transaction) are jobs queued for it, and nothing else
+//     uses the connection. Its transactions begin with BEGIN IMMEDIATE
+//     (_txlock=immediate), which takes the write lock up front: a second
+//     process on the same file (a `migrate` run, a backup tool) then makes
+//     us wait up to busy_timeout rather than fail mid-transaction.
 //   - the read pool has several connections opened with query_only. Reads
 //     called on the [DB] outside a transaction use it; in WAL mode readers
 //     see the last committed state and never block the writer or each other.
 //
+// # Group commit
+//
+// The writer takes every queued job (at most maxBatch) and runs them in one
+// transaction: BEGIN IMMEDIATE, then for each job SAVEPOINT, fn, and RELEASE
+// (or ROLLBACK TO and RELEASE when fn returns an error or panics, or its
+// context ended meanwhile: that job gets its error, the others are not
+// affected), then one COMMIT. A job's InTx returns nil only after that
+// COMMIT succeeded; when it fails, every job of the batch gets the error and
+// none of their effects remain. Jobs run one after another, so a transaction
+// never sees another's uncommitted writes and [DB.LockSession] is a plain
+// read inside the transaction; a job does see the committed-in-batch
+// effects of the jobs before it, exactly as if they had committed first.
+//
+// Cancellation: a job whose context ends while it is queued is answered
+// with the context's error at once and never runs. Once fn runs, its
+// statements run without the context's cancellation (SQLite rolls back the
+// whole transaction, not one statement, when a write is interrupted, which
+// would take the batch with it); they fail with the context's error instead
+// once it has ended, and the job is rolled back to its savepoint when fn
+// returns. If SQLite nevertheless ends the transaction under a job (an I/O
+// error, a full disk), the jobs already run in it get the error and the
+// rest run in a new transaction.
+//
 // Within [DB.InTx], reads and writes both use the transaction, so fn sees
 // its own writes. fn must not call methods on the [DB] itself that write:
-// the only write connection is busy with fn's transaction, and it would wait
-// for itself.
+// they are jobs for the writer, which is busy running fn, so they would
+// wait for themselves until their context ends.
+//
+// [DB.Close] refuses new jobs, waits for the queued ones, and stops the
+// writer and the checkpointer.
+//
+// # Checkpoints
+//
+// Commits never checkpoint (wal_autocheckpoint=0 on the write connection),
+// so the writer neither copies pages back into the database file nor waits
+// for its fsyncs. A checkpointer goroutine runs PRAGMA
+// wal_checkpoint(PASSIVE) every checkpointInterval from a connection of its
+// own; PASSIVE never waits for readers or the writer. The WAL is rewound
+// only by a writer that finds it fully checkpointed, which under steady
+// load may never happen, so when a PASSIVE checkpoint finds the WAL longer
+// than walMaxFrames pages (64 MiB at 4 KiB pages), the writer runs PRAGMA
+// wal_checkpoint(RESTART) between two batches: it copies what the last
+// PASSIVE left (what was written while it ran), waits (up to busy_timeout)
+// for readers of older snapshots, and the next transaction writes the WAL
+// from its start. That pauses the writer for about 10-20 ms once per
+// walMaxFrames pages written (every second or two at 16 agents). The WAL
+// therefore holds at most walMaxFrames pages plus what is written in one
+// checkpointInterval and one batch, unless a reader keeps a snapshot open
+// for longer (none here does) or the RESTART cannot finish, in which case
+// it is retried before the next batch. The file is overwritten, not
+// truncated, so it stays at that size on disk while the database is open;
+// SQLite deletes it when the last connection closes. With
+// synchronous=NORMAL the checkpoints are where the WAL and the database
+// file are fsynced: a crash of the process loses no committed transaction,
+// and a power loss can roll back those committed since the last checkpoint
+// (about checkpointInterval's worth; SQLite's automatic checkpoints, every
+// 1000 pages, gave a similar window).
 //
 // # Statements
 //

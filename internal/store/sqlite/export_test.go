@@ -1,5 +1,7 @@
 package sqlite
 
+import "time"
+
 // UseDriver makes Open use the database/sql driver registered as name, until
 // the returned function is called. Tests calling it must not run in
 // parallel with others that open databases.
@@ -7,4 +9,23 @@ func UseDriver(name string) (restore func()) {
 	old := driverName
 	driverName = name
 	return func() { driverName = old }
+}
+
+// Queued returns how many jobs wait for the writer (not counting the
+// batch it is running).
+func (db *DB) Queued() int {
+	db.w.mu.Lock()
+	defer db.w.mu.Unlock()
+	return len(db.w.queue)
+}
+
+// WALFile is the path of the WAL of the database at path.
+func WALFile(path string) string { return path + "-wal" }
+
+// SetCheckpointing sets the checkpointer's interval and WAL bound for
+// databases opened until restore is called.
+func SetCheckpointing(interval time.Duration, maxFrames int64) (restore func()) {
+	oi, of := checkpointInterval, walMaxFrames
+	checkpointInterval, walMaxFrames = interval, maxFrames
+	return func() { checkpointInterval, walMaxFrames = oi, of }
 }

@@ -38,7 +38,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		return err
 	}
 	for _, name := range names {
-		err := db.inTx(ctx, func(tx *sql.Tx) error {
+		err := db.directTx(ctx, func(tx *sql.Tx) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, path.Base(name)).Scan(&n); err != nil {
 				return err

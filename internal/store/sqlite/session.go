@@ -37,9 +37,10 @@ func (c conn) GetSession(ctx context.Context, id string) (*commerce.Session, err
 	return c.getSession(ctx, c.reader(), id)
 }
 
-// LockSession is GetSession. Inside [DB.InTx] the transaction already holds
-// the database's only write connection, so no other transaction can change
-// the session until it ends; outside a transaction there is nothing to lock.
+// LockSession is GetSession. Inside [DB.InTx], fn runs alone on the
+// database's only write connection (the writer runs one fn at a time, each
+// in its own savepoint), so no other transaction can change the session
+// until fn's ends; outside a transaction there is nothing to lock.
 func (c conn) LockSession(ctx context.Context, id string) (*commerce.Session, error) {
 	return c.getSession(ctx, c.reader(), id)
 }

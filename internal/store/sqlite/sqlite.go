@@ -29,6 +29,10 @@ type DB struct {
 	// wstmts and rstmts are every query prepared on write and every read
 	// query prepared on read; see [query].
 	wstmts, rstmts stmts
+	// w owns write: every write transaction is a job of its batches.
+	w *writer
+	// ckpt checkpoints the WAL in the background.
+	ckpt *checkpointer
 }
 
 // driverName is the database/sql driver Open uses; tests swap in a wrapper.
@@ -60,6 +64,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 
 	wq := cloneValues(q)
 	wq.Set("_txlock", "immediate")
+	// Commits never checkpoint: the checkpointer does, off the commit path.
+	wq.Add("_pragma", "wal_autocheckpoint(0)")
 	write, err := sql.Open(driverName, path+"?"+wq.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -103,6 +109,21 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	cq := url.Values{}
+	cq.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
+	ckpt, err := sql.Open(driverName, path+"?"+cq.Encode())
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	ckpt.SetMaxIdleConns(1)
+	db.w = newWriter(write, db.wstmts)
+	if db.ckpt, err = newCheckpointer(ctx, ckpt, db.w); err != nil {
+		_ = ckpt.Close()
+		_ = db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, translate(err))
+	}
 	return db, nil
 }
 
@@ -114,9 +135,18 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-// Close closes both pools and their prepared statements.
+// Close waits for the queued transactions to be committed or rolled back,
+// stops the writer and the checkpointer, and closes both pools and their
+// prepared statements. Transactions started after Close fail.
 func (db *DB) Close() error {
-	errs := []error{db.rstmts.close(), db.wstmts.close()}
+	var errs []error
+	if db.w != nil {
+		db.w.close()
+	}
+	if db.ckpt != nil {
+		errs = append(errs, db.ckpt.close())
+	}
+	errs = append(errs, db.rstmts.close(), db.wstmts.close())
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}
@@ -143,22 +173,24 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 // InTx runs fn in one transaction on the write connection. It commits when
-// fn returns nil and rolls back otherwise; fn's error is returned as is.
-// Concurrent calls queue for the connection, so a transaction never sees
-// another's uncommitted writes and [DB.LockSession] needs no lock of its
-// own.
+// fn returns nil and rolls back otherwise (also when ctx ends before the
+// commit); fn's error is returned as is. Concurrent calls are committed in
+// groups by the writer (see the package doc): fn runs inside a savepoint of
+// a shared transaction, never alongside another fn, so a transaction never
+// sees another's uncommitted writes and [DB.LockSession] needs no lock of
+// its own. A panic in fn is returned as an error.
 func (db *DB) InTx(ctx context.Context, fn func(tx commerce.Executor) error) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error { return fn(conn{db: db, tx: tx}) })
 }
 
-func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// directTx runs fn in a transaction of its own on the write pool, for
+// [DB.migrate] before the writer starts.
+func (db *DB) directTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", translate(err))
 	}
-	// database/sql's Rollback takes no context, so a canceled ctx cannot cut
-	// it short (it also rolls back by itself when ctx is canceled). After
-	// Commit it is a no-op returning sql.ErrTxDone.
+	// After Commit, Rollback is a no-op returning sql.ErrTxDone.
 	defer func() { _ = tx.Rollback() }()
 	if err := fn(tx); err != nil {
 		return err
@@ -181,15 +213,18 @@ type conn struct {
 // reader is where reads go: the transaction, or the read pool.
 func (c conn) reader() runner {
 	if c.tx != nil {
-		return runner{c.tx, c.db.wstmts}
+		return runner{tx: c.tx, stmts: c.db.wstmts}
 	}
-	return runner{nil, c.db.rstmts}
+	return runner{stmts: c.db.rstmts}
 }
 
-// writer is where single-statement writes go: the transaction, or the
-// write connection in autocommit mode.
+// writer is where single-statement writes go: the transaction, or outside
+// one a job of the writer of its own.
 func (c conn) writer() runner {
-	return runner{c.tx, c.db.wstmts}
+	if c.tx != nil {
+		return runner{tx: c.tx, stmts: c.db.wstmts}
+	}
+	return runner{stmts: c.db.wstmts, db: c.db}
 }
 
 // atomic runs fn in the transaction, or in a new one outside InTx, for
@@ -198,7 +233,7 @@ func (c conn) atomic(ctx context.Context, fn func(r runner) error) error {
 	if c.tx != nil {
 		return fn(c.writer())
 	}
-	return c.db.inTx(ctx, func(tx *sql.Tx) error { return fn(runner{tx, c.db.wstmts}) })
+	return c.db.inTx(ctx, func(tx *sql.Tx) error { return fn(runner{tx: tx, stmts: c.db.wstmts}) })
 }
 
 // translate maps driver errors onto the commerce sentinels: no rows is

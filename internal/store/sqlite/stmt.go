@@ -73,10 +73,21 @@ func (ss stmts) close() error {
 }
 
 // runner runs queries with a pool's statements, inside tx when it is set
-// (whose connection is the write pool's).
+// (whose connection is the write pool's). With db set instead (writes
+// outside a transaction), each exec is a job of db's writer.
 type runner struct {
 	tx    *sql.Tx
 	stmts stmts
+	db    *DB
+}
+
+// txContext is the context a statement inside a transaction runs with: ctx
+// without its cancellation. The transaction is shared by a batch, and
+// SQLite rolls the whole of it back when a write statement is interrupted,
+// so a canceled caller must not interrupt one; the writer rolls back to the
+// caller's savepoint instead when its fn returns.
+func txContext(ctx context.Context) context.Context {
+	return context.WithoutCancel(ctx)
 }
 
 func (r runner) stmt(ctx context.Context, q *query) *sql.Stmt {
@@ -90,13 +101,37 @@ func (r runner) stmt(ctx context.Context, q *query) *sql.Stmt {
 }
 
 func (r runner) exec(ctx context.Context, q *query, args ...any) (sql.Result, error) {
+	if r.tx == nil && r.db != nil {
+		var res sql.Result
+		err := r.db.inTx(ctx, func(tx *sql.Tx) error {
+			var err error
+			res, err = runner{tx: tx, stmts: r.stmts}.exec(ctx, q, args...)
+			return err
+		})
+		return res, err
+	}
+	if r.tx != nil {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		ctx = txContext(ctx)
+	}
 	return r.stmt(ctx, q).ExecContext(ctx, args...)
 }
 
 func (r runner) query(ctx context.Context, q *query, args ...any) (*sql.Rows, error) {
+	if r.tx != nil {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		ctx = txContext(ctx)
+	}
 	return r.stmt(ctx, q).QueryContext(ctx, args...)
 }
 
 func (r runner) queryRow(ctx context.Context, q *query, args ...any) *sql.Row {
+	if r.tx != nil {
+		ctx = txContext(ctx)
+	}
 	return r.stmt(ctx, q).QueryRowContext(ctx, args...)
 }
