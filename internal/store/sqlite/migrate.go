@@ -4,10 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"sort"
+	"time"
+
+	"agentshop/internal/commerce"
 )
 
 //go:embed migrations/*.sql
@@ -27,11 +31,25 @@ func migrationNames() ([]string, error) {
 // IMMEDIATE makes a second process starting at the same time wait for the
 // first, after which it finds the migration recorded and skips it.
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		name       TEXT PRIMARY KEY,
-		applied_at INTEGER NOT NULL DEFAULT (CAST(unixepoch('subsec') * 1000000 AS INTEGER))
-	) STRICT`); err != nil {
-		return wrap("create schema_migrations", err)
+	start := time.Now()
+	// In a BEGIN IMMEDIATE transaction (the write pool's _txlock), not as
+	// a bare statement: a bare CREATE reads the schema first and then
+	// upgrades to a write lock. Even so, while another process is creating
+	// the file and switching it to WAL, SQLite can answer SQLITE_BUSY
+	// without waiting out busy_timeout; start-up retries for a while then.
+	var err error
+	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
+		err = db.createMigrationsTable(ctx)
+		if err == nil || !errors.Is(err, commerce.ErrUnavailable) || ctx.Err() != nil {
+			break
+		}
+		if wait == 500*time.Millisecond && time.Since(start) > busyTimeout {
+			break
+		}
+		time.Sleep(wait)
+	}
+	if err != nil {
+		return err
 	}
 	names, err := migrationNames()
 	if err != nil {
@@ -59,6 +77,24 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("sqlite: migrate %s: %w", name, translate(err))
 		}
+	}
+	return nil
+}
+
+func (db *DB) createMigrationsTable(ctx context.Context) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return wrap("create schema_migrations", err)
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name       TEXT PRIMARY KEY,
+		applied_at INTEGER NOT NULL DEFAULT (CAST(unixepoch('subsec') * 1000000 AS INTEGER))
+	) STRICT`); err != nil {
+		_ = tx.Rollback()
+		return wrap("create schema_migrations", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return wrap("create schema_migrations", err)
 	}
 	return nil
 }
