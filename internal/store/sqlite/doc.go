@@ -76,12 +76,17 @@
 // for longer (none here does) or the RESTART cannot finish, in which case
 // it is retried before the next batch. The file is overwritten, not
 // truncated, so it stays at that size on disk while the database is open;
-// SQLite deletes it when the last connection closes. With
-// synchronous=NORMAL the checkpoints are where the WAL and the database
-// file are fsynced: a crash of the process loses no committed transaction,
-// and a power loss can roll back those committed since the last checkpoint
-// (about checkpointInterval's worth; SQLite's automatic checkpoints, every
-// 1000 pages, gave a similar window).
+// SQLite deletes it when the last connection closes.
+//
+// # Durability
+//
+// The store runs synchronous=FULL: every commit fsyncs the WAL, so a
+// committed transaction (an order, once the provider has charged) survives
+// a power loss, not only a crash of the process. Group commit is what makes
+// that affordable: one fsync serves a whole batch. Measured on the 2-core
+// test machine at 16 concurrent agents, FULL costs 10–20 % of the flows/s
+// of NORMAL (BENCHMARKS.md), which would lose the commits since the last
+// checkpoint on a power loss.
 //
 // # Statements
 //
