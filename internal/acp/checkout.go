@@ -12,8 +12,8 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, c *call) error 
 		return err
 	}
 	in.APIKeyID = c.key.ID
-	return h.idempotent(w, r, c, http.StatusCreated, true, func(save SaveFunc) ([]byte, error) {
-		return h.session(c, save, func(rec commerce.Recorder) (*commerce.View, error) {
+	return h.idempotent(w, r, c, http.StatusCreated, func(k *Key) ([]byte, error) {
+		return h.session(c, k.Save, func(rec commerce.Recorder) (*commerce.View, error) {
 			return h.cfg.Service.Create(r.Context(), in, rec)
 		})
 	})
@@ -24,8 +24,8 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request, c *call) error 
 	if err != nil {
 		return err
 	}
-	return h.idempotent(w, r, c, http.StatusOK, true, func(save SaveFunc) ([]byte, error) {
-		return h.session(c, save, func(rec commerce.Recorder) (*commerce.View, error) {
+	return h.idempotent(w, r, c, http.StatusOK, func(k *Key) ([]byte, error) {
+		return h.session(c, k.Save, func(rec commerce.Recorder) (*commerce.View, error) {
 			return h.cfg.Service.Update(r.Context(), r.PathValue("id"), in, rec)
 		})
 	})
@@ -49,8 +49,9 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, c *call) erro
 	if err != nil {
 		return err
 	}
-	return h.idempotent(w, r, c, http.StatusOK, false, func(save SaveFunc) ([]byte, error) {
-		return h.session(c, save, func(rec commerce.Recorder) (*commerce.View, error) {
+	return h.idempotent(w, r, c, http.StatusOK, func(k *Key) ([]byte, error) {
+		in.Claim, in.Claimed = k.Claim, k.Claimed
+		return h.session(c, k.Save, func(rec commerce.Recorder) (*commerce.View, error) {
 			return h.cfg.Service.Complete(r.Context(), r.PathValue("id"), in, rec)
 		})
 	})
@@ -60,8 +61,8 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request, c *call) error 
 	if err := c.codec.DecodeCancel(c.body); err != nil {
 		return err
 	}
-	return h.idempotent(w, r, c, http.StatusOK, true, func(save SaveFunc) ([]byte, error) {
-		return h.session(c, save, func(rec commerce.Recorder) (*commerce.View, error) {
+	return h.idempotent(w, r, c, http.StatusOK, func(k *Key) ([]byte, error) {
+		return h.session(c, k.Save, func(rec commerce.Recorder) (*commerce.View, error) {
 			return h.cfg.Service.Cancel(r.Context(), r.PathValue("id"), rec)
 		})
 	})

@@ -11,7 +11,7 @@ import (
 func (h *Handler) delegate(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	key := r.Header.Get("Idempotency-Key")
-	return h.idempotent(w, r, c, http.StatusCreated, true, func(save SaveFunc) ([]byte, error) {
+	return h.idempotent(w, r, c, http.StatusCreated, func(k *Key) ([]byte, error) {
 		store, err := h.cfg.Delegate(ctx, c.body, key)
 		if err != nil {
 			return nil, err
@@ -22,7 +22,7 @@ func (h *Handler) delegate(w http.ResponseWriter, r *http.Request, c *call) erro
 			if body, err = store(ctx, tx); err != nil {
 				return err
 			}
-			return save(ctx, tx, body)
+			return k.Save(ctx, tx, body)
 		})
 		return body, err
 	})

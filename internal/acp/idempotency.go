@@ -59,6 +59,75 @@ type IdempotentResult struct {
 	Replayed bool
 }
 
+// Key is a request's Idempotency-Key as its operation sees it from inside
+// its transactions. All methods are no-ops for a request without a key.
+type Key struct {
+	req    IdempotentRequest
+	rec    *commerce.IdempotencyRecord
+	now    time.Time
+	atomic bool
+	early  bool // Claim was used: the key is claimed before Save
+	done   bool // the claim is committed
+	saved  bool
+	prev   *commerce.IdempotencyRecord // another request's record, found by a claim
+	noKey  bool
+}
+
+// Save stores the response body inside tx, the transaction that commits
+// the request's effect. In an atomic request that did not Claim, it also
+// claims the key there.
+func (k *Key) Save(ctx context.Context, tx commerce.Executor, body []byte) error {
+	if k.noKey {
+		return nil
+	}
+	if k.atomic && !k.early {
+		if err := k.claimIn(ctx, tx); err != nil {
+			return err
+		}
+	}
+	k.saved = true
+	return tx.FinishIdempotencyKey(ctx, k.req.Scope, k.req.Key, k.req.Status, body)
+}
+
+// Claim claims the key inside tx ahead of Save, for an operation whose
+// effect spans transactions (complete: claim the payment, call the
+// provider, record the outcome). Once tx commits, and Claimed says so, the
+// key is in flight: a concurrent request with it gets 409. A later
+// transaction that calls Save must follow Claimed or call Claim first.
+func (k *Key) Claim(ctx context.Context, tx commerce.Executor) error {
+	if k.noKey || !k.atomic {
+		return nil
+	}
+	k.early = true
+	if k.done {
+		return nil
+	}
+	return k.claimIn(ctx, tx)
+}
+
+// Claimed tells that the transaction that ran Claim has committed.
+func (k *Key) Claimed() {
+	if k.early {
+		k.done = true
+	}
+}
+
+func (k *Key) claimIn(ctx context.Context, tx commerce.Executor) error {
+	p, ok, err := tx.ClaimIdempotencyKey(ctx, k.rec, k.now)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		k.prev = p
+		return errKeyTaken
+	}
+	return nil
+}
+
+// errKeyTaken rolls a request's effect back when its key turns out to be
+// in use by an earlier request.
+var errKeyTaken = errors.New("idempotency key already used")
+
 // Do runs a mutating request under its key:
 //
 //   - missing key: an error when Strict; otherwise the request just runs;
@@ -69,15 +138,15 @@ type IdempotentResult struct {
 //   - 5xx and "retry shortly" answers are not stored, so a retry runs anew;
 //     other errors are stored and replayed like successes.
 //
-// run must call save inside the transaction that commits its effect; the
+// run must call k.Save inside the transaction that commits its effect; the
 // stored response then commits or rolls back with it. Errors returned are
 // *Error (key problems) or run's own.
-func (id *Idempotency) Do(ctx context.Context, req IdempotentRequest, run func(save SaveFunc) ([]byte, error)) (IdempotentResult, error) {
+func (id *Idempotency) Do(ctx context.Context, req IdempotentRequest, run func(k *Key) ([]byte, error)) (IdempotentResult, error) {
 	if req.Key == "" {
 		if req.Strict {
 			return IdempotentResult{}, newError(http.StatusBadRequest, typeInvalid, "idempotency_key_required", "Idempotency-Key header is required on all POST requests.", "")
 		}
-		body, err := run(func(context.Context, commerce.Executor, []byte) error { return nil })
+		body, err := run(&Key{noKey: true})
 		return IdempotentResult{Status: req.Status, Body: body}, err
 	}
 	if len(req.Key) > 255 {
@@ -90,86 +159,57 @@ func (id *Idempotency) Do(ctx context.Context, req IdempotentRequest, run func(s
 		fp = "raw:" + hex.EncodeToString(sum[:])
 	}
 	now := id.Now().UTC()
-	claim := &commerce.IdempotencyRecord{
+	k := &Key{req: req, now: now, atomic: req.Atomic, rec: &commerce.IdempotencyRecord{
 		Scope: req.Scope, Key: req.Key, Fingerprint: fp,
 		LockedUntil: now.Add(id.InFlight), CreatedAt: now, ExpiresAt: now.Add(id.TTL),
-	}
-	if req.Atomic {
-		return id.atomic(ctx, req, claim, now, run)
-	}
-	prev, claimed, err := id.Store.ClaimIdempotencyKey(ctx, claim, now)
-	if err != nil {
-		return IdempotentResult{}, err
-	}
-	if !claimed {
-		return id.existing(prev, fp, req.Strict)
-	}
-
-	saved := false
-	body, err := run(func(ctx context.Context, tx commerce.Executor, body []byte) error {
-		saved = true
-		return tx.FinishIdempotencyKey(ctx, req.Scope, req.Key, req.Status, body)
-	})
-	bg := context.WithoutCancel(ctx)
-	if err != nil {
-		e := ErrorFor(err)
-		if e.status >= 500 || e.retryAfter > 0 {
-			if rerr := id.Store.ReleaseIdempotencyKey(bg, req.Scope, req.Key); rerr != nil {
-				id.Logger.ErrorContext(ctx, "release idempotency key", "err", rerr)
-			}
-		} else if ferr := id.Store.FinishIdempotencyKey(bg, req.Scope, req.Key, e.status, e.body()); ferr != nil {
-			id.Logger.ErrorContext(ctx, "store idempotent error response", "err", ferr)
-		}
-		return IdempotentResult{}, err
-	}
-	if !saved {
-		// The operation had no transaction of its own (nothing changed).
-		if err := id.Store.FinishIdempotencyKey(bg, req.Scope, req.Key, req.Status, body); err != nil {
+	}}
+	if !req.Atomic {
+		prev, claimed, err := id.Store.ClaimIdempotencyKey(ctx, k.rec, now)
+		if err != nil {
 			return IdempotentResult{}, err
 		}
+		if !claimed {
+			return id.existing(prev, fp, req.Strict)
+		}
+		k.early, k.done = true, true
 	}
-	return IdempotentResult{Status: req.Status, Body: body}, nil
-}
 
-// errKeyTaken rolls an atomic request's effect back when its key turns out
-// to be in use by an earlier request.
-var errKeyTaken = errors.New("idempotency key already used")
-
-// atomic claims the key inside the effect's transaction (see
-// IdempotentRequest.Atomic). If another request holds the key, the effect
-// rolls back and that request's answer is replayed (or refused).
-func (id *Idempotency) atomic(ctx context.Context, req IdempotentRequest, claim *commerce.IdempotencyRecord, now time.Time, run func(save SaveFunc) ([]byte, error)) (IdempotentResult, error) {
-	var prev *commerce.IdempotencyRecord
-	saved := false
-	claimAndFinish := func(ctx context.Context, tx commerce.Executor, status int, body []byte) error {
-		p, ok, err := tx.ClaimIdempotencyKey(ctx, claim, now)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			prev = p
-			return errKeyTaken
-		}
-		return tx.FinishIdempotencyKey(ctx, req.Scope, req.Key, status, body)
-	}
-	body, err := run(func(ctx context.Context, tx commerce.Executor, body []byte) error {
-		if err := claimAndFinish(ctx, tx, req.Status, body); err != nil {
-			return err
-		}
-		saved = true
-		return nil
-	})
-	if prev != nil {
-		return id.existing(prev, claim.Fingerprint, req.Strict)
+	body, err := run(k)
+	if k.prev != nil {
+		return id.existing(k.prev, fp, req.Strict)
 	}
 	bg := context.WithoutCancel(ctx)
+	// held: a committed claim in flight, to be finished or released here.
+	// Otherwise no claim of this request survived, and storing an answer
+	// means claiming the key first.
+	held := k.early && k.done
+	claimAndFinish := func(status int, body []byte) error {
+		return id.Store.InTx(bg, func(tx commerce.Executor) error {
+			if err := k.claimIn(bg, tx); err != nil {
+				return err
+			}
+			return tx.FinishIdempotencyKey(bg, req.Scope, req.Key, status, body)
+		})
+	}
 	if err != nil {
-		// A 4xx changed nothing and is stored for replay; 5xx and "retry
-		// shortly" answers are not stored.
-		if e := ErrorFor(err); e.status < 500 && e.retryAfter == 0 {
-			serr := id.Store.InTx(bg, func(tx commerce.Executor) error { return claimAndFinish(bg, tx, e.status, e.body()) })
-			if prev != nil {
-				return id.existing(prev, claim.Fingerprint, req.Strict)
+		e := ErrorFor(err)
+		switch {
+		case e.status >= 500 || e.retryAfter > 0:
+			// Not stored: a retry runs anew.
+			if held {
+				if rerr := id.Store.ReleaseIdempotencyKey(bg, req.Scope, req.Key); rerr != nil {
+					id.Logger.ErrorContext(ctx, "release idempotency key", "err", rerr)
+				}
+			}
+		case held:
+			if ferr := id.Store.FinishIdempotencyKey(bg, req.Scope, req.Key, e.status, e.body()); ferr != nil {
+				id.Logger.ErrorContext(ctx, "store idempotent error response", "err", ferr)
+			}
+		default:
+			// A 4xx changed nothing and is stored for replay.
+			serr := claimAndFinish(e.status, e.body())
+			if k.prev != nil {
+				return id.existing(k.prev, fp, req.Strict)
 			}
 			if serr != nil {
 				id.Logger.ErrorContext(ctx, "store idempotent error response", "err", serr)
@@ -177,13 +217,19 @@ func (id *Idempotency) atomic(ctx context.Context, req IdempotentRequest, claim 
 		}
 		return IdempotentResult{}, err
 	}
-	if !saved {
+	if !k.saved {
 		// The operation had no transaction of its own (nothing changed).
-		if err := id.Store.InTx(bg, func(tx commerce.Executor) error { return claimAndFinish(bg, tx, req.Status, body) }); err != nil {
-			if prev != nil {
-				return id.existing(prev, claim.Fingerprint, req.Strict)
-			}
-			return IdempotentResult{}, err
+		var serr error
+		if held {
+			serr = id.Store.FinishIdempotencyKey(bg, req.Scope, req.Key, req.Status, body)
+		} else {
+			serr = claimAndFinish(req.Status, body)
+		}
+		if k.prev != nil {
+			return id.existing(k.prev, fp, req.Strict)
+		}
+		if serr != nil {
+			return IdempotentResult{}, serr
 		}
 	}
 	return IdempotentResult{Status: req.Status, Body: body}, nil
@@ -211,7 +257,7 @@ func (id *Idempotency) existing(prev *commerce.IdempotencyRecord, fp string, str
 
 // idempotent runs an HTTP request through h's Idempotency and writes the
 // response with the ACP headers.
-func (h *Handler) idempotent(w http.ResponseWriter, r *http.Request, c *call, status int, atomic bool, run func(save SaveFunc) ([]byte, error)) error {
+func (h *Handler) idempotent(w http.ResponseWriter, r *http.Request, c *call, status int, run func(k *Key) ([]byte, error)) error {
 	key := r.Header.Get("Idempotency-Key")
 	res, err := h.idem.Do(r.Context(), IdempotentRequest{
 		Scope:  c.key.ID + " " + r.Method + " " + r.URL.Path,
@@ -219,7 +265,9 @@ func (h *Handler) idempotent(w http.ResponseWriter, r *http.Request, c *call, st
 		Strict: StrictIdempotency(c.codec.Version()),
 		Body:   c.body,
 		Status: status,
-		Atomic: atomic,
+		// Every operation claims the key inside its own transactions:
+		// complete through Key.Claim, the others in Key.Save.
+		Atomic: true,
 	}, run)
 	if err != nil {
 		return err

@@ -94,7 +94,7 @@ func (s *Server) run(ctx context.Context, req *mcp.CallToolRequest, c *call) ([]
 		// Complete calls the provider between transactions; the other
 		// tools commit their effect in one.
 		Atomic: c.tool.name != ToolComplete,
-	}, func(save acp.SaveFunc) ([]byte, error) {
+	}, func(k *acp.Key) ([]byte, error) {
 		var body []byte
 		v, err := op(ctx, func(ctx context.Context, tx commerce.Executor, v *commerce.View) error {
 			b, err := c.codec.EncodeSession(v)
@@ -102,7 +102,7 @@ func (s *Server) run(ctx context.Context, req *mcp.CallToolRequest, c *call) ([]
 				return err
 			}
 			body = b
-			return save(ctx, tx, b)
+			return k.Save(ctx, tx, b)
 		})
 		if err != nil {
 			// Rewritten before Do stores it, so a replay sends the same param.

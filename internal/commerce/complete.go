@@ -41,6 +41,11 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 	)
 	err := s.Store.InTx(ctx, func(tx Executor) error {
 		claim, done = nil, nil
+		if in.Claim != nil {
+			if err := in.Claim(ctx, tx); err != nil {
+				return err
+			}
+		}
 		sess, err := tx.LockSession(ctx, id)
 		if err != nil {
 			return notFound(err, id)
@@ -161,7 +166,16 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 			return nil, err
 		}
 		if rec != nil {
-			if err := s.Store.InTx(ctx, func(tx Executor) error { return rec(ctx, tx, v) }); err != nil {
+			// The claim transaction rolled back, the transport's claim
+			// with it: claim again where the answer is recorded.
+			if err := s.Store.InTx(ctx, func(tx Executor) error {
+				if in.Claim != nil {
+					if err := in.Claim(ctx, tx); err != nil {
+						return err
+					}
+				}
+				return rec(ctx, tx, v)
+			}); err != nil {
 				return nil, err
 			}
 		}
@@ -169,6 +183,9 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 	}
 	if err != nil {
 		return nil, err
+	}
+	if in.Claimed != nil {
+		in.Claimed()
 	}
 	if done != nil {
 		return done, nil

@@ -71,6 +71,14 @@ type CompleteInput struct {
 	Buyer          *Buyer
 	BillingAddress *Address
 	Authentication *AuthenticationResult
+	// Claim, when set, runs first inside the transaction that claims the
+	// payment attempt (or answers without charging); an error rolls that
+	// transaction back and is returned. Claimed, when set, is called once
+	// that transaction has committed, before the provider is called.
+	// Transports use the pair to claim their idempotency key atomically
+	// with the payment attempt.
+	Claim   func(ctx context.Context, tx Executor) error
+	Claimed func()
 }
 
 // View is a session as a client sees it: stored state, computed quote,
