@@ -15,29 +15,13 @@ import (
 func (r *runner) paymentChecks(ctx context.Context) {
 	const g = "payment"
 	r.run(ctx, g, "delegate_payment → 201 token", func(ctx context.Context, c *Case) {
-		if !r.canPay(ctx, c) {
-			return
-		}
-		s := r.readySession(ctx, c)
-		if s == nil {
-			return
-		}
-		total, _ := s.Total()
-		if tok := r.delegate(ctx, c, s, delegation{card: cardSucceeds, maxAmount: total, sessionID: s.ID}); tok != "" {
+		if _, tok := r.tokenForReadySession(ctx, c, cardSucceeds); tok != "" {
 			c.Logf("token %s", tok)
 		}
 	})
 
 	r.run(ctx, g, "complete twice → one order, no second charge", func(ctx context.Context, c *Case) {
-		if !r.canPay(ctx, c) {
-			return
-		}
-		s := r.readySession(ctx, c)
-		if s == nil {
-			return
-		}
-		total, _ := s.Total()
-		tok := r.delegate(ctx, c, s, delegation{card: cardSucceeds, maxAmount: total, sessionID: s.ID})
+		s, tok := r.tokenForReadySession(ctx, c, cardSucceeds)
 		if tok == "" {
 			return
 		}
@@ -104,15 +88,7 @@ func (r *runner) paymentChecks(ctx context.Context) {
 	})
 
 	r.run(ctx, g, "allowance: spent token reused → declined", func(ctx context.Context, c *Case) {
-		if !r.canPay(ctx, c) {
-			return
-		}
-		s := r.readySession(ctx, c)
-		if s == nil {
-			return
-		}
-		total, _ := s.Total()
-		tok := r.delegate(ctx, c, s, delegation{card: cardSucceeds, maxAmount: total, sessionID: s.ID})
+		s, tok := r.tokenForReadySession(ctx, c, cardSucceeds)
 		if tok == "" {
 			return
 		}
@@ -127,15 +103,7 @@ func (r *runner) paymentChecks(ctx context.Context) {
 	})
 
 	r.run(ctx, g, "card "+cardDeclines+" → payment_declined, stays payable", func(ctx context.Context, c *Case) {
-		if !r.canPay(ctx, c) {
-			return
-		}
-		s := r.readySession(ctx, c)
-		if s == nil {
-			return
-		}
-		total, _ := s.Total()
-		tok := r.delegate(ctx, c, s, delegation{card: cardDeclines, maxAmount: total, sessionID: s.ID})
+		s, tok := r.tokenForReadySession(ctx, c, cardDeclines)
 		if tok == "" || !r.expectDeclined(ctx, c, s, tok, "payment_declined") {
 			return
 		}
@@ -190,4 +158,18 @@ func orderID(s *acpclient.Session) string {
 		return "none"
 	}
 	return s.Order.ID
+}
+
+// tokenForReadySession makes a ready session and a sandbox token of card
+// for its whole total. It returns tok == "" (the case already recorded
+// why) when the merchant has no sandbox or either step failed.
+func (r *runner) tokenForReadySession(ctx context.Context, c *Case, card string) (s *acpclient.Session, tok string) {
+	if !r.canPay(ctx, c) {
+		return nil, ""
+	}
+	if s = r.readySession(ctx, c); s == nil {
+		return nil, ""
+	}
+	total, _ := s.Total()
+	return s, r.delegate(ctx, c, s, delegation{card: card, maxAmount: total, sessionID: s.ID})
 }
