@@ -64,16 +64,21 @@ func verifySignature(r *http.Request, body []byte, secret string, now time.Time,
 	if sig == "" || ts == "" {
 		return signatureError("This API key requires signed requests: Signature and Timestamp headers.")
 	}
+	return VerifySignature(secret, ts, sig, body, now, skew)
+}
+
+// VerifySignature checks sig, made with [Sign] over ts and body, and that
+// ts (RFC 3339) is within skew of now. Its error's message is client-safe.
+// The ACP MCP binding uses it with meta.timestamp and meta.signature.
+func VerifySignature(secret, ts, sig string, body []byte, now time.Time, skew time.Duration) error {
 	t, err := time.Parse(time.RFC3339, ts)
 	if err != nil {
-		return signatureError("Timestamp must be RFC 3339.")
+		return signatureError("The timestamp must be RFC 3339.")
 	}
 	if d := now.Sub(t); d > skew || d < -skew {
-		return signatureError("Timestamp is outside the allowed clock skew.")
+		return signatureError("The timestamp is outside the allowed clock skew.")
 	}
-	want := Sign(secret, ts, body)
-	got := strings.TrimRight(sig, "=")
-	if !hmac.Equal([]byte(want), []byte(got)) {
+	if !hmac.Equal([]byte(Sign(secret, ts, body)), []byte(strings.TrimRight(sig, "="))) {
 		return signatureError("The request signature does not match.")
 	}
 	return nil

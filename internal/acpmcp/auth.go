@@ -2,13 +2,11 @@ package acpmcp
 
 import (
 	"context"
-	"crypto/hmac"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"agentshop/internal/acp"
 	"agentshop/internal/commerce"
@@ -87,16 +85,8 @@ func (s *Server) verifySignature(c *call) error {
 	if c.meta.Signature == "" || c.meta.Timestamp == "" {
 		return fail("This API key requires signed requests: meta.signature and meta.timestamp.")
 	}
-	t, err := time.Parse(time.RFC3339, c.meta.Timestamp)
-	if err != nil {
-		return fail("meta.timestamp must be RFC 3339.")
-	}
-	if d := s.cfg.Now().Sub(t); d > s.cfg.SignatureSkew || d < -s.cfg.SignatureSkew {
-		return fail("meta.timestamp is outside the allowed clock skew.")
-	}
-	want := acp.Sign(c.key.SigningSecret, c.meta.Timestamp, c.payload)
-	if !hmac.Equal([]byte(want), []byte(strings.TrimRight(c.meta.Signature, "="))) {
-		return fail("The request signature does not match.")
+	if err := acp.VerifySignature(c.key.SigningSecret, c.meta.Timestamp, c.meta.Signature, c.payload, s.cfg.Now(), s.cfg.SignatureSkew); err != nil {
+		return fail(err.Error())
 	}
 	return nil
 }
