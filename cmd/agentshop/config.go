@@ -24,6 +24,9 @@ type Config struct {
 	CSRFKey   string `json:"-"`
 	LogFormat string `json:"log_format"`
 	LogLevel  string `json:"log_level"`
+	// DebugAddr, when set, serves net/http/pprof there, on its own
+	// listener: keep it on loopback.
+	DebugAddr string `json:"debug_addr"`
 	Shop      Shop   `json:"shop"`
 }
 
@@ -183,6 +186,7 @@ func loadConfig(fs *flag.FlagSet, args []string, env func(string) string) (Confi
 	str(&cfg.Catalog, "catalog", "AGENTSHOP_CATALOG", "catalog file (ACP feed Products, JSON or JSONL); default: the embedded demo shop")
 	str(&cfg.LogFormat, "log-format", "AGENTSHOP_LOG_FORMAT", "log format: text or json")
 	str(&cfg.LogLevel, "log-level", "AGENTSHOP_LOG_LEVEL", "log level: debug, info, warn, error")
+	str(&cfg.DebugAddr, "debug-addr", "AGENTSHOP_DEBUG_ADDR", "serve Go's pprof profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off when empty")
 	str(&cfg.Shop.PublicURL, "public-url", "AGENTSHOP_PUBLIC_URL", "public base URL for order links (default http://<addr>)")
 	str(&cfg.Shop.MerchantID, "merchant-id", "AGENTSHOP_MERCHANT_ID", "merchant id declared to agents and bound into payment allowances")
 	if v := env("AGENTSHOP_BEHIND_PROXY"); v == "1" || v == "true" {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -61,6 +62,8 @@ type Main struct {
 	server  *http.Server
 	ln      net.Listener
 	done    chan error
+	debug   *http.Server // pprof, when Config.DebugAddr is set
+	debugLn net.Listener
 
 	stopJanitor, janitorDone chan struct{}
 }
@@ -224,8 +227,33 @@ func (m *Main) Run(ctx context.Context) error {
 	m.stopJanitor = make(chan struct{})
 	m.janitorDone = make(chan struct{})
 	go m.janitor(time.Hour)
+	if cfg.DebugAddr != "" {
+		if err := m.serveDebug(cfg.DebugAddr); err != nil {
+			return err
+		}
+	}
 	m.Logger.Info("agentshop serving", "addr", m.ln.Addr().String(), "public_url", merchant.BaseURL,
 		"store", storeKind(cfg), "provider", provider.Name(), "items", len(cat.Items()))
+	return nil
+}
+
+// serveDebug serves net/http/pprof's handlers on addr, apart from the
+// public mux so that they are never reachable through it.
+func (m *Main) serveDebug(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("debug listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	m.debug = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	m.debugLn = ln
+	go func() { _ = m.debug.Serve(ln) }()
+	m.Logger.Info("pprof serving", "addr", ln.Addr().String())
 	return nil
 }
 
@@ -239,6 +267,9 @@ func (m *Main) Close() error {
 	if m.stopJanitor != nil {
 		close(m.stopJanitor)
 		<-m.janitorDone
+	}
+	if m.debug != nil {
+		_ = m.debug.Close()
 	}
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

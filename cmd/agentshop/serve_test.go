@@ -1,0 +1,46 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// --debug-addr serves pprof on its own listener and nowhere else.
+func TestDebugAddr(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.DebugAddr = "127.0.0.1:0"
+	cfg.Data = t.TempDir()
+	cfg.LogLevel = "error"
+	m := &Main{Config: cfg, Stdout: io.Discard, Stderr: io.Discard}
+	if err := m.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	get := func(url string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	debugURL := "http://" + m.debugLn.Addr().String()
+	if code, body := get(debugURL + "/debug/pprof/"); code != http.StatusOK || !strings.Contains(body, "goroutine") {
+		t.Errorf("debug listener /debug/pprof/: %d %.80q", code, body)
+	}
+	if code, body := get(debugURL + "/debug/pprof/goroutine?debug=1"); code != http.StatusOK || !strings.Contains(body, "goroutine profile") {
+		t.Errorf("debug listener goroutine profile: %d %.80q", code, body)
+	}
+	if code, _ := get(m.URL() + "/debug/pprof/"); code != http.StatusNotFound {
+		t.Errorf("public listener /debug/pprof/: %d, want 404", code)
+	}
+}

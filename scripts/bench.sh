@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Benchmark points for BENCHMARKS.md (not in CI). Each point starts a fresh
+# `agentshop serve` on a fresh SQLite data directory or PostgreSQL database,
+# drives it with `agentshop bench --scenario full` and verifies the store
+# afterwards, then removes the data.
+#
+#   scripts/bench.sh point sqlite|postgres C [DURATION]   one point (default 20s)
+#   scripts/bench.sh limits                               dd fsyncs/s ×3 and the noop handler at C = 1, 16, 64
+#   scripts/bench.sh all [DURATION]                       limits, then both stores at C = 1, 16, 64
+#
+#   BENCH_BIN       an agentshop binary to use (default: built from this tree)
+#   BENCH_DIR       working directory (default: a new temporary one, removed at exit)
+#   BENCH_PG        PostgreSQL server URL without database (default postgres://postgres@127.0.0.1:5432)
+#   BENCH_PROFILE   if set (e.g. 10s), take a CPU profile of the server during
+#                   each point into $BENCH_DIR/cpu-STORE-C.pprof (kept)
+#
+# The rate limit is lifted (bench uses one API key) and the item has stock
+# for any run length. Before each point it waits until the machine is
+# quiet (under 15 % busy over 3 s) and prints how busy it was.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pg=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
+port=18080
+keep=${BENCH_DIR:+1}
+dir=${BENCH_DIR:-$(mktemp -d -t agentshop-bench.XXXXXX)}
+mkdir -p "$dir"
+server_pid=""
+cleanup() {
+	if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+		kill -TERM "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+	fi
+	[ -n "$keep" ] || rm -rf "$dir"
+}
+trap cleanup EXIT
+
+bin=${BENCH_BIN:-}
+if [ -z "$bin" ]; then
+	bin=$dir/agentshop
+	go build -o "$bin" ./cmd/agentshop
+fi
+key="ask_bench_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+
+cat >"$dir/config.json" <<'EOF'
+{"shop": {"rate_limit_per_second": 0}}
+EOF
+cat >"$dir/catalog.json" <<'EOF'
+[{"id": "prod_bench", "title": "Bench Gift Card", "description": {"plain": "A digital card for benchmarks."},
+  "url": "https://shop.agentshop.example/products/bench",
+  "variants": [{"id": "bench-card", "title": "$25", "url": "https://shop.agentshop.example/products/bench?v=25",
+    "price": {"amount": 2500, "currency": "USD"}, "availability": {"available": true, "status": "in_stock"},
+    "agentshop:stock": 1000000000, "agentshop:digital": true}]}]
+EOF
+
+busy() { # percent of CPU busy over $1 seconds
+	local a b
+	a=($(awk '/^cpu / {print $2+$3+$4+$7+$8, $5+$6}' /proc/stat))
+	sleep "$1"
+	b=($(awk '/^cpu / {print $2+$3+$4+$7+$8, $5+$6}' /proc/stat))
+	echo $(((b[0] - a[0]) * 100 / (b[0] - a[0] + b[1] - a[1] + 1)))
+}
+
+quiet() {
+	local b
+	for _ in $(seq 20); do
+		b=$(busy 3)
+		if [ "$b" -lt 15 ]; then
+			echo "machine ${b}% busy over 3 s"
+			return
+		fi
+	done
+	echo "machine still ${b}% busy after 60 s; measuring anyway" >&2
+}
+
+wait_ready() {
+	for _ in $(seq 200); do
+		curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && return
+		kill -0 "$server_pid" 2>/dev/null || { echo "bench: serve exited:" >&2; cat "$dir/serve.log" >&2; exit 1; }
+		sleep 0.05
+	done
+	echo "bench: serve did not become ready" >&2
+	exit 1
+}
+
+point() { # store, concurrency, duration
+	local store=$1 c=$2 d=${3:-20s} data db store_args=()
+	case $store in
+	sqlite)
+		data=$dir/data-$c
+		rm -rf "$data"
+		store_args=(--data "$data")
+		;;
+	postgres)
+		db=agentshop_bench_$c
+		psql "$pg/postgres" -qc "drop database if exists $db" -c "create database $db" >/dev/null
+		store_args=(--database "$pg/$db?sslmode=disable")
+		;;
+	*) echo "bench: store must be sqlite or postgres" >&2; exit 2 ;;
+	esac
+	quiet
+	local debug=()
+	[ -z "${BENCH_PROFILE:-}" ] || debug=(--debug-addr 127.0.0.1:18081)
+	AGENTSHOP_AGENT_API_KEY=$key "$bin" serve --addr 127.0.0.1:$port "${store_args[@]}" "${debug[@]}" \
+		--config "$dir/config.json" --catalog "$dir/catalog.json" --log-level warn >"$dir/serve.out" 2>"$dir/serve.log" &
+	server_pid=$!
+	wait_ready
+	if [ -n "${BENCH_PROFILE:-}" ]; then
+		(sleep 2; curl -fsS -o "$dir/cpu-$store-$c.pprof" "http://127.0.0.1:18081/debug/pprof/profile?seconds=${BENCH_PROFILE%s}" || true) &
+	fi
+	echo "== $store C=$c $d ($(date -u +%H:%M:%S) UTC)"
+	local t0 t1 c0 c1
+	c0=$(awk '{print $14+$15}' "/proc/$server_pid/stat")
+	t0=$(date +%s.%N)
+	"$bin" bench --merchant "http://127.0.0.1:$port" --api-key "$key" --concurrency "$c" --duration "$d" \
+		--scenario full --item bench-card "${store_args[@]}"
+	t1=$(date +%s.%N)
+	c1=$(awk '{print $14+$15}' "/proc/$server_pid/stat")
+	echo "server CPU $(((c1 - c0) / $(getconf CLK_TCK))) s in $(printf %.0f "$(echo "$t1 - $t0" | bc)") s"
+	kill -TERM "$server_pid"
+	wait "$server_pid" || true
+	server_pid=""
+	case $store in
+	sqlite) rm -rf "$data" ;;
+	postgres) psql "$pg/postgres" -qc "drop database $db" >/dev/null ;;
+	esac
+}
+
+limits() {
+	echo "== synchronous 4 KiB writes in $dir (dd oflag=dsync, 5000 writes ×3)"
+	for _ in 1 2 3; do
+		dd if=/dev/zero of="$dir/ddtest" bs=4k count=5000 oflag=dsync 2>&1 | tail -1
+		rm -f "$dir/ddtest"
+	done
+	"$bin" bench --serve-noop 127.0.0.1:18090 &
+	local noop=$!
+	sleep 0.5
+	for c in 1 16 64; do
+		quiet
+		echo "== noop handler C=$c"
+		"$bin" bench --merchant http://127.0.0.1:18090 --scenario noop --concurrency "$c" --duration 10s
+	done
+	kill "$noop"
+	wait "$noop" 2>/dev/null || true
+}
+
+case ${1:-} in
+point) point "${2:?store}" "${3:?concurrency}" "${4:-20s}" ;;
+limits) limits ;;
+all)
+	limits
+	for store in sqlite postgres; do
+		for c in 1 16 64; do point "$store" "$c" "${2:-20s}"; done
+	done
+	;;
+*) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
