@@ -22,7 +22,9 @@ var errStockGone = errors.New("stock reserved by another session")
 //     key derived from the session and attempt number.
 //  3. In a second transaction it records the outcome: the order, the
 //     session's completion and the payment (success); or a payment_declined
-//     or requires_3ds message and the stock released (failure).
+//     or requires_3ds message and the stock released (failure). A
+//     [StoreCharger] (the sandbox) records its side of the charge in this
+//     same transaction.
 //
 // If the process dies between 1 and 3, the attempt stays pending; once its
 // lease has passed, the next Complete re-drives it with the same provider
@@ -206,8 +208,7 @@ func (s *Service) charge(ctx context.Context, p *Payment, in CompleteInput, rec 
 	// hangs up: the outcome would become ambiguous for no reason.
 	ctx = context.WithoutCancel(ctx)
 	faultPoint("before_provider")
-	start := time.Now()
-	res, perr := s.Provider.Charge(ctx, ChargeRequest{
+	req := ChargeRequest{
 		IdempotencyKey: p.IdempotencyKey,
 		SessionID:      p.SessionID,
 		Amount:         p.Amount,
@@ -216,21 +217,24 @@ func (s *Service) charge(ctx context.Context, p *Payment, in CompleteInput, rec 
 		BillingAddress: in.BillingAddress,
 		Buyer:          in.Buyer,
 		Authentication: in.Authentication,
-	})
+	}
+	start := time.Now()
+	var (
+		res    ChargeResult
+		commit func(context.Context, Executor) error
+		perr   error
+	)
+	if sc, ok := s.Provider.(StoreCharger); ok {
+		res, commit, perr = sc.ChargeInStore(ctx, req)
+	} else {
+		res, perr = s.Provider.Charge(ctx, req)
+	}
 	took := time.Since(start)
 	faultPoint("after_provider")
 	if perr != nil {
 		s.observe("error", took)
 		s.logger().ErrorContext(ctx, "payment provider failed; attempt left pending for retry", "session", p.SessionID, "payment", p.ID, "err", perr)
-		// Let the next request re-drive the attempt at once.
-		_ = s.Store.InTx(ctx, func(tx Executor) error {
-			cur, err := tx.GetPayment(ctx, p.ID)
-			if err != nil || cur.Status != PaymentPending {
-				return err
-			}
-			cur.LeaseUntil = s.now()
-			return tx.UpdatePayment(ctx, cur)
-		})
+		s.releaseLease(ctx, p)
 		return nil, &Error{Code: EUNAVAILABLE, Message: "The payment provider did not answer; retry the request.", Err: perr}
 	}
 	outcome := map[ChargeOutcome]string{ChargeSucceeded: "succeeded", ChargeDeclined: "declined", ChargeRequires3DS: "requires_3ds"}[res.Outcome]
@@ -252,6 +256,11 @@ func (s *Service) charge(ctx context.Context, p *Payment, in CompleteInput, rec 
 		}
 		var order *Order
 		if cur.Status == PaymentPending {
+			if commit != nil {
+				if err := commit(ctx, tx); err != nil {
+					return &chargeCommitError{err}
+				}
+			}
 			if order, err = s.settle(ctx, tx, sess, cur, res, in, now); err != nil {
 				return err
 			}
@@ -264,11 +273,37 @@ func (s *Service) charge(ctx context.Context, p *Payment, in CompleteInput, rec 
 		}
 		return record(ctx, tx, rec, v)
 	})
+	if cerr, ok := errors.AsType[*chargeCommitError](err); ok {
+		s.logger().ErrorContext(ctx, "payment provider could not record the charge; attempt left pending for retry", "session", p.SessionID, "payment", p.ID, "err", cerr.err)
+		s.releaseLease(ctx, p)
+		return nil, &Error{Code: EUNAVAILABLE, Message: "The payment could not be recorded; retry the request.", Err: cerr.err}
+	}
 	if err != nil {
 		return nil, err
 	}
 	faultPoint("after_commit")
 	return v, nil
+}
+
+// chargeCommitError is a [StoreCharger] commit's failure inside the
+// settle transaction.
+type chargeCommitError struct{ err error }
+
+func (e *chargeCommitError) Error() string { return "record charge: " + e.err.Error() }
+func (e *chargeCommitError) Unwrap() error { return e.err }
+
+// releaseLease ends a pending attempt's lease now, so that the next request
+// re-drives it at once instead of waiting for the lease to pass. Best
+// effort: if it fails, the lease passes by itself.
+func (s *Service) releaseLease(ctx context.Context, p *Payment) {
+	_ = s.Store.InTx(ctx, func(tx Executor) error {
+		cur, err := tx.GetPayment(ctx, p.ID)
+		if err != nil || cur.Status != PaymentPending {
+			return err
+		}
+		cur.LeaseUntil = s.now()
+		return tx.UpdatePayment(ctx, cur)
+	})
 }
 
 // settle records a provider result for a pending attempt. It returns the

@@ -15,6 +15,25 @@ type PaymentProvider interface {
 	Charge(ctx context.Context, req ChargeRequest) (ChargeResult, error)
 }
 
+// A StoreCharger is a PaymentProvider whose ledger lives in the merchant's
+// own store (the sandbox). ChargeInStore decides a charge like Charge but
+// does not record it: it returns, with the result, the writes that make
+// the charge final, and [Service] runs them inside the transaction that
+// records the outcome. A charge and its order then cost one commit, not
+// two, and neither exists without the other.
+//
+// Until commit has run and its transaction committed, nothing is charged:
+// a crash in between leaves the attempt pending, and re-driving it with the
+// same IdempotencyKey decides again. commit is nil when there is nothing to
+// record (declines, 3DS challenges, a charge already recorded under the
+// same key). An error from commit means the charge cannot be recorded as
+// decided (e.g. a concurrent charge with another key used the credential):
+// the transaction is rolled back and the attempt stays pending.
+type StoreCharger interface {
+	PaymentProvider
+	ChargeInStore(ctx context.Context, req ChargeRequest) (res ChargeResult, commit func(ctx context.Context, tx Executor) error, err error)
+}
+
 // ChargeRequest is one charge of a session's total.
 type ChargeRequest struct {
 	IdempotencyKey string

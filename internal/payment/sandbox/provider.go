@@ -67,7 +67,7 @@ type Provider struct {
 	clock      func() time.Time
 }
 
-var _ commerce.PaymentProvider = (*Provider)(nil)
+var _ commerce.StoreCharger = (*Provider)(nil)
 
 // New returns a Provider that keeps tokens in vault and accepts only
 // allowances for merchantID. now is the clock; nil means time.Now.
@@ -83,8 +83,43 @@ func (p *Provider) Name() string { return "sandbox" }
 
 func (p *Provider) now() time.Time { return p.clock().UTC() }
 
-// Charge charges req.Amount with the vault token req.Token. Declines are
-// results with a nil error, in this order:
+// Charge charges req.Amount with the vault token req.Token and redeems the
+// token on success: [Provider.ChargeInStore] followed by its commit on the
+// vault.
+func (p *Provider) Charge(ctx context.Context, req commerce.ChargeRequest) (commerce.ChargeResult, error) {
+	res, tok, err := p.decide(ctx, req)
+	if err != nil || tok == nil {
+		return res, err
+	}
+	return p.redeem(ctx, p.vault, req, res)
+}
+
+// ChargeInStore decides a charge like [Provider.Charge] but leaves the
+// token's redemption to the returned commit, which [commerce.Service] runs
+// in the transaction that records the order: the sandbox's ledger is the
+// merchant's store, so the charge and the order commit together. commit
+// fails with [commerce.ErrConflict] when a charge with another idempotency
+// key redeemed the token meanwhile (retrying then declines with
+// token_already_used).
+func (p *Provider) ChargeInStore(ctx context.Context, req commerce.ChargeRequest) (commerce.ChargeResult, func(context.Context, commerce.Executor) error, error) {
+	res, tok, err := p.decide(ctx, req)
+	if err != nil || tok == nil {
+		return res, nil, err
+	}
+	return res, func(ctx context.Context, tx commerce.Executor) error {
+		r, err := p.redeem(ctx, tx, req, res)
+		if err != nil {
+			return err
+		}
+		if r.Outcome != commerce.ChargeSucceeded {
+			return fmt.Errorf("sandbox: charge: %s: %w", r.DeclineCode, commerce.ErrConflict)
+		}
+		return nil
+	}, nil
+}
+
+// decide checks the token and its allowance and plays the test card. Declines
+// are results with a nil error, in this order:
 //
 //   - invalid_token: not a "vt_" token or unknown to the vault;
 //   - token_already_used: redeemed by a charge with another idempotency key;
@@ -93,54 +128,55 @@ func (p *Provider) now() time.Time { return p.clock().UTC() }
 //     after ExpiresAt): the allowance does not cover this charge;
 //   - the card's scripted outcome (see [TestCards]).
 //
-// Only a success redeems the token, under req.IdempotencyKey. Charging
-// again with the same key returns the same success (even after the token
-// has expired), with a reference derived from the key. The 3-D Secure card
-// answers [commerce.ChargeRequires3DS] without req.Authentication and
-// leaves the token unredeemed. A non-nil error means the vault failed and
-// the outcome is unknown; retrying with the same key is safe.
-func (p *Provider) Charge(ctx context.Context, req commerce.ChargeRequest) (commerce.ChargeResult, error) {
+// Only a success redeems the token, under req.IdempotencyKey: decide then
+// returns the token to redeem. Charging again with the same key returns the same
+// success (even after the token has expired), with a reference derived from
+// the key, and nothing to redeem. The 3-D Secure card answers
+// [commerce.ChargeRequires3DS] without req.Authentication and leaves the
+// token unredeemed. A non-nil error means the vault failed and the outcome
+// is unknown; retrying with the same key is safe.
+func (p *Provider) decide(ctx context.Context, req commerce.ChargeRequest) (commerce.ChargeResult, *commerce.VaultToken, error) {
 	if req.IdempotencyKey == "" {
-		return commerce.ChargeResult{}, errors.New("sandbox: charge: idempotency key required")
+		return commerce.ChargeResult{}, nil, errors.New("sandbox: charge: idempotency key required")
 	}
 	if !strings.HasPrefix(req.Token, "vt_") {
-		return declined(DeclineInvalidToken), nil
+		return declined(DeclineInvalidToken), nil, nil
 	}
 	t, err := p.vault.GetVaultToken(ctx, req.Token)
 	if errors.Is(err, commerce.ErrNotFound) {
-		return declined(DeclineInvalidToken), nil
+		return declined(DeclineInvalidToken), nil, nil
 	}
 	if err != nil {
-		return commerce.ChargeResult{}, fmt.Errorf("sandbox: charge: get vault token: %w", err)
+		return commerce.ChargeResult{}, nil, fmt.Errorf("sandbox: charge: get vault token: %w", err)
 	}
 	if t.RedeemedAt != nil {
 		if t.RedeemedBy == req.IdempotencyKey {
-			return succeeded(req.IdempotencyKey), nil
+			return succeeded(req.IdempotencyKey), nil, nil
 		}
-		return declined(DeclineTokenAlreadyUsed), nil
+		return declined(DeclineTokenAlreadyUsed), nil, nil
 	}
 	now := p.now()
 	switch {
 	case t.MerchantID != p.merchantID:
-		return declined(DeclineMerchantMismatch), nil
+		return declined(DeclineMerchantMismatch), nil, nil
 	case t.CheckoutSessionID != req.SessionID:
-		return declined(DeclineSessionMismatch), nil
+		return declined(DeclineSessionMismatch), nil, nil
 	case t.Currency != req.Currency:
-		return declined(DeclineCurrencyMismatch), nil
+		return declined(DeclineCurrencyMismatch), nil, nil
 	case req.Amount <= 0:
-		return declined(DeclineInvalidAmount), nil
+		return declined(DeclineInvalidAmount), nil, nil
 	case req.Amount > t.MaxAmount:
-		return declined(DeclineAllowanceExceeded), nil
+		return declined(DeclineAllowanceExceeded), nil, nil
 	case !now.Before(t.ExpiresAt):
-		return declined(DeclineTokenExpired), nil
+		return declined(DeclineTokenExpired), nil, nil
 	}
 
 	switch t.CardBehavior {
 	case BehaviorSucceed:
 	case BehaviorInsufficientFunds:
-		return declined(DeclineInsufficientFunds), nil
+		return declined(DeclineInsufficientFunds), nil, nil
 	case BehaviorGenericDecline:
-		return declined(DeclineGeneric), nil
+		return declined(DeclineGeneric), nil, nil
 	case BehaviorRequire3DS:
 		if req.Authentication == nil {
 			return commerce.ChargeResult{
@@ -148,19 +184,23 @@ func (p *Provider) Charge(ctx context.Context, req commerce.ChargeRequest) (comm
 				DeclineCode:     "authentication_required",
 				Message:         "The card issuer requires 3-D Secure authentication.",
 				DirectoryServer: t.CardBrand,
-			}, nil
+			}, nil, nil
 		}
 		switch req.Authentication.Outcome {
 		case "authenticated", "attempt_acknowledged":
 		default:
-			return declined(DeclineAuthenticationFailed), nil
+			return declined(DeclineAuthenticationFailed), nil, nil
 		}
 	default:
 		// A token written by a newer build; refuse rather than guess.
-		return declined(DeclineProcessingError), nil
+		return declined(DeclineProcessingError), nil, nil
 	}
+	return succeeded(req.IdempotencyKey), t, nil
+}
 
-	err = p.vault.RedeemVaultToken(ctx, t.ID, req.IdempotencyKey, now)
+// redeem marks the decided token used by req.IdempotencyKey in v.
+func (p *Provider) redeem(ctx context.Context, v Vault, req commerce.ChargeRequest, res commerce.ChargeResult) (commerce.ChargeResult, error) {
+	err := v.RedeemVaultToken(ctx, req.Token, req.IdempotencyKey, p.now())
 	switch {
 	case errors.Is(err, commerce.ErrConflict):
 		// A concurrent charge with another key won the token.
@@ -170,7 +210,7 @@ func (p *Provider) Charge(ctx context.Context, req commerce.ChargeRequest) (comm
 	case err != nil:
 		return commerce.ChargeResult{}, fmt.Errorf("sandbox: charge: redeem vault token: %w", err)
 	}
-	return succeeded(req.IdempotencyKey), nil
+	return res, nil
 }
 
 // Reference returns the charge reference of a successful charge made with
