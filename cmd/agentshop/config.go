@@ -51,10 +51,14 @@ type Shop struct {
 	PaymentLease Dur `json:"payment_lease"`
 	// IdempotencyInFlight is how long a running request's Idempotency-Key
 	// blocks same-key retries before a crashed request's claim expires.
-	IdempotencyInFlight Dur     `json:"idempotency_in_flight"`
-	RateLimit           float64 `json:"rate_limit_per_second"`
-	RateBurst           int     `json:"rate_limit_burst"`
-	MaxBodyBytes        int64   `json:"max_body_bytes"`
+	IdempotencyInFlight Dur `json:"idempotency_in_flight"`
+	// APIKeyCache is how long the REST API trusts an API key it read from
+	// the store before reading it again; a revoked key keeps working on
+	// the REST API for at most this long ("0s": read on every request).
+	APIKeyCache  Dur     `json:"api_key_cache"`
+	RateLimit    float64 `json:"rate_limit_per_second"`
+	RateBurst    int     `json:"rate_limit_burst"`
+	MaxBodyBytes int64   `json:"max_body_bytes"`
 	// BehindProxy turns off the MCP endpoints' DNS-rebinding protection,
 	// which refuses requests whose Host is not localhost. Set it when a
 	// tunnel or reverse proxy forwards a public host name.
@@ -143,6 +147,7 @@ func DefaultConfig() Config {
 			SessionTTL:          Dur(24 * time.Hour),
 			PaymentLease:        Dur(30 * time.Second),
 			IdempotencyInFlight: Dur(35 * time.Second),
+			APIKeyCache:         Dur(time.Second),
 			RateLimit:           50,
 			RateBurst:           100,
 			MaxBodyBytes:        1 << 20,

@@ -148,6 +148,7 @@ func (m *Main) Run(ctx context.Context) error {
 		RateLimit:     cfg.Shop.RateLimit,
 		RateBurst:     cfg.Shop.RateBurst,
 		InFlightLease: time.Duration(cfg.Shop.IdempotencyInFlight),
+		KeyCacheTTL:   time.Duration(cfg.Shop.APIKeyCache),
 	})
 
 	acpMCP := acpmcp.New(acpmcp.Config{

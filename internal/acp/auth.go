@@ -23,7 +23,7 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (*commerce.APIKey, 
 	if !ok || secret == "" {
 		return nil, unauthorized("unauthorized", "An API key is required: Authorization: Bearer <key>.")
 	}
-	k, err := h.cfg.Store.APIKeyByHash(r.Context(), commerce.HashSecret(secret))
+	k, err := h.keys.lookup(r.Context(), commerce.HashSecret(secret))
 	if errors.Is(err, commerce.ErrNotFound) || (err == nil && k.RevokedAt != nil) {
 		return nil, unauthorized("invalid_api_key", "The API key is not valid.")
 	}

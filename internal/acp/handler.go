@@ -55,7 +55,11 @@ type Config struct {
 	InFlightLease time.Duration
 	// SignatureSkew bounds |now − Timestamp| for signed requests (default 5 min).
 	SignatureSkew time.Duration
-	Now           func() time.Time
+	// KeyCacheTTL is how long an API key read from the store is trusted
+	// before it is read again (0: read it on every request). A revoked key
+	// keeps working for at most this long.
+	KeyCacheTTL time.Duration
+	Now         func() time.Time
 }
 
 // Handler serves the ACP REST API.
@@ -64,6 +68,7 @@ type Handler struct {
 	idem    *Idempotency
 	codecs  map[string]Codec
 	limiter *limiter
+	keys    *keyCache
 	log     *slog.Logger
 }
 
@@ -88,6 +93,7 @@ func NewHandler(cfg Config) *Handler {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	h := &Handler{cfg: cfg, codecs: map[string]Codec{}, log: cfg.Logger}
+	h.keys = &keyCache{store: cfg.Store, ttl: cfg.KeyCacheTTL, now: cfg.Now}
 	h.idem = &Idempotency{Store: cfg.Store, Logger: cfg.Logger, Metrics: cfg.Metrics, Now: cfg.Now, TTL: cfg.IdempotencyTTL, InFlight: cfg.InFlightLease}
 	for _, c := range cfg.Codecs {
 		h.codecs[c.Version()] = c

@@ -42,6 +42,37 @@ func TestAuth(t *testing.T) {
 	}
 }
 
+// With KeyCacheTTL a key read from the store is trusted for that long: a
+// revocation takes effect once the cached entry is older than the TTL.
+func TestAuthKeyCache(t *testing.T) {
+	const ttl = time.Second
+	b := setup(t, func(c *acp.Config) { c.KeyCacheTTL = ttl })
+	ctx := context.Background()
+	secret, k := commerce.NewAPIKey("cached", b.clock.Now())
+	if err := b.store.CreateAPIKey(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	get := req{method: "GET", path: "/checkout_sessions/cs_missing", version: v2026, key: secret}
+	b.do(t, get).want(t, http.StatusNotFound) // authenticated: the session is what is missing
+	if err := b.store.RevokeAPIKey(ctx, k.ID, b.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	b.clock.Advance(ttl / 2)
+	b.do(t, get).want(t, http.StatusNotFound) // still the cached key
+	b.clock.Advance(ttl / 2)
+	if r := b.do(t, get).want(t, http.StatusUnauthorized); r.str("code") != "invalid_api_key" {
+		t.Errorf("revoked key after the TTL: %s", r.Raw)
+	}
+	// Unknown keys are never cached: a key created after a failed lookup works at once.
+	secret2, k2 := commerce.NewAPIKey("late", b.clock.Now())
+	get.key = secret2
+	b.do(t, get).want(t, http.StatusUnauthorized)
+	if err := b.store.CreateAPIKey(ctx, k2); err != nil {
+		t.Fatal(err)
+	}
+	b.do(t, get).want(t, http.StatusNotFound)
+}
+
 func TestAPIVersion(t *testing.T) {
 	b := setup(t)
 	for _, tt := range []struct{ version, code string }{{"", "missing_api_version"}, {"2024-01-01", "unsupported_api_version"}} {
