@@ -74,13 +74,13 @@ func (c conn) FinishIdempotencyKey(ctx context.Context, scope, key string, statu
 	if body == nil {
 		body = []byte{}
 	}
-	tag, err := c.q.Exec(ctx, `
-		UPDATE idempotency_keys SET done = true, status = $1, body = $2
-		WHERE scope = $3 AND key = $4`, status, body, scope, key)
-	if err != nil {
-		return wrap("finish idempotency key", err)
-	}
-	return mustAffect("finish idempotency key", tag)
+	return c.writeLater(ctx, "finish idempotency key", `
+		WITH w AS (
+			UPDATE idempotency_keys SET done = true, status = $1, body = $2
+			WHERE scope = $3 AND key = $4
+			RETURNING 1
+		)
+		SELECT must_affect(count(*)) FROM w`, status, body, scope, key)
 }
 
 // ReleaseIdempotencyKey deletes an in-flight record; done records and

@@ -35,14 +35,14 @@ func (c conn) UpdatePayment(ctx context.Context, p *commerce.Payment) error {
 	if err != nil {
 		return fmt.Errorf("postgres: update payment: %w", err)
 	}
-	tag, err := c.q.Exec(ctx, `
-		UPDATE payments SET session_id = $1, attempt = $2, status = $3, lease_until = $4, created_at = $5, updated_at = $6, data = $7
-		WHERE id = $8`,
+	return c.writeLater(ctx, "update payment "+p.ID, `
+		WITH w AS (
+			UPDATE payments SET session_id = $1, attempt = $2, status = $3, lease_until = $4, created_at = $5, updated_at = $6, data = $7
+			WHERE id = $8
+			RETURNING 1
+		)
+		SELECT must_affect(count(*)) FROM w`,
 		p.SessionID, p.Attempt, string(p.Status), ts(p.LeaseUntil), ts(p.CreatedAt), ts(p.UpdatedAt), string(data), p.ID)
-	if err != nil {
-		return wrap("update payment", err)
-	}
-	return mustAffect("update payment "+p.ID, tag)
 }
 
 // GetPayment returns the payment with id, or ErrNotFound.

@@ -130,10 +130,19 @@ type conn struct {
 	q querier
 }
 
-// translate maps driver errors onto the commerce sentinels: no rows is
-// ErrNotFound, a unique violation (23505) is ErrConflict, a missing
-// referenced row (foreign key, 23503) is ErrNotFound. The original error
-// stays in the chain.
+// writeLater runs a write whose only result is its error. sql must raise
+// an error for every failure, a missing row included (must_affect), so
+// that the write may be sent in a batch whose later statements depend on
+// it succeeding.
+func (c conn) writeLater(ctx context.Context, op, sql string, args ...any) error {
+	_, err := c.q.Exec(ctx, sql, args...)
+	return wrap(op, err)
+}
+
+// translate maps driver errors onto the commerce sentinels: no rows (or
+// no_data_found, P0002, which must_affect raises) is ErrNotFound, a unique
+// violation (23505) is ErrConflict, a missing referenced row (foreign key,
+// 23503) is ErrNotFound. The original error stays in the chain.
 func translate(err error) error {
 	if err == nil {
 		return nil
@@ -145,7 +154,7 @@ func translate(err error) error {
 		switch e.Code {
 		case "23505": // unique_violation
 			return fmt.Errorf("%w: %w", commerce.ErrConflict, err)
-		case "23503": // foreign_key_violation
+		case "23503", "P0002": // foreign_key_violation, no_data_found
 			return fmt.Errorf("%w: %w", commerce.ErrNotFound, err)
 		case "40001", "40P01", "53300", "57P01", "57P02", "57P03": // serialization, deadlock, too many connections, shutdown
 			return fmt.Errorf("%w: %w", commerce.ErrUnavailable, err)

@@ -52,14 +52,14 @@ func (c conn) UpdateSession(ctx context.Context, s *commerce.Session) error {
 	if err != nil {
 		return fmt.Errorf("postgres: update session: %w", err)
 	}
-	tag, err := c.q.Exec(ctx, `
-		UPDATE sessions SET status = $1, api_key_id = $2, created_at = $3, updated_at = $4, expires_at = $5, data = $6
-		WHERE id = $7`,
+	return c.writeLater(ctx, "update session "+s.ID, `
+		WITH w AS (
+			UPDATE sessions SET status = $1, api_key_id = $2, created_at = $3, updated_at = $4, expires_at = $5, data = $6
+			WHERE id = $7
+			RETURNING 1
+		)
+		SELECT must_affect(count(*)) FROM w`,
 		string(s.Status), s.APIKeyID, ts(s.CreatedAt), ts(s.UpdatedAt), ts(s.ExpiresAt), string(data), s.ID)
-	if err != nil {
-		return wrap("update session", err)
-	}
-	return mustAffect("update session "+s.ID, tag)
 }
 
 func scanSession(row pgx.Row) (*commerce.Session, error) {
