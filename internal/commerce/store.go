@@ -11,6 +11,16 @@ import (
 // Methods of the embedded [Executor] run in their own implicit transaction
 // when called on the Store, and inside fn's transaction when called on the
 // Executor that [Store.InTx] passes.
+//
+// Inside a transaction, UpdateSession, UpdatePayment and
+// FinishIdempotencyKey may report their errors (ErrNotFound, ErrConflict,
+// any other) late: a store may queue these writes and send them with the
+// transaction's next statement or with its commit, as the PostgreSQL store
+// does to save round trips. The error then comes back from that later call
+// on tx (naming the write that failed, not that call) or from InTx, and the
+// transaction is rolled back. A nil error from one of the three inside fn
+// therefore does not mean the write succeeded, and fn cannot branch on
+// their errors; later reads and writes on tx do see the write.
 type Store interface {
 	Executor
 	// InTx runs fn in one read-write transaction, committing when fn returns
@@ -29,7 +39,8 @@ type Store interface {
 	Close() error
 }
 
-// Executor holds every query. See [Store] for transaction semantics.
+// Executor holds every query. See [Store] for transaction semantics,
+// including the writes whose errors may be reported late inside one.
 type Executor interface {
 	// CreateSession inserts s. ErrConflict if the id exists.
 	CreateSession(ctx context.Context, s *Session) error

@@ -18,6 +18,18 @@
 // for a concurrent writer; a CHECK constraint backs them up. One active
 // payment attempt per session is a partial unique index.
 //
+// A transaction is sparing with round trips, which cost the server more CPU
+// than the statements themselves. BEGIN goes out in one batch with the
+// first statement. UpdateSession, UpdatePayment and FinishIdempotencyKey
+// are queued and go out, in order, in the batch of the next statement or of
+// COMMIT, so a transaction that locks a session, updates it and stores the
+// idempotent response makes two round trips, not five. Their statements
+// raise an error on the server for every failure, a missing row included
+// (must_affect, migration 0002), so that one failing in the commit batch
+// makes PostgreSQL skip the COMMIT. The error is reported late, by the call
+// that sent the write or by InTx, as the [commerce.Store] contract allows.
+// Everything else is sent at once: callers act on its errors.
+//
 // # Storage
 //
 // Sessions, orders, payments and vault tokens are stored as JSONB in a data

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"time"
@@ -69,8 +70,11 @@ func (c conn) getIdempotencyKey(ctx context.Context, scope, key string) (*commer
 }
 
 // FinishIdempotencyKey stores the response of a claimed record and marks it
-// done. ErrNotFound if the record does not exist.
+// done. ErrNotFound if the record does not exist. Inside [DB.InTx] it is
+// queued: its error may come from a later call or from InTx.
 func (c conn) FinishIdempotencyKey(ctx context.Context, scope, key string, status int, body []byte) error {
+	// A copy: a queued write is sent after the caller may have reused body.
+	body = bytes.Clone(body)
 	if body == nil {
 		body = []byte{}
 	}

@@ -30,6 +30,8 @@ func (c conn) CreatePayment(ctx context.Context, p *commerce.Payment) error {
 
 // UpdatePayment replaces the stored payment with p.ID. ErrNotFound if it
 // does not exist; ErrConflict if it would make a second active attempt.
+// Inside [DB.InTx] it is queued: its error may come from a later call or
+// from InTx.
 func (c conn) UpdatePayment(ctx context.Context, p *commerce.Payment) error {
 	data, err := json.Marshal(p)
 	if err != nil {

@@ -32,7 +32,7 @@ var (
 // accepts, pool_* settings included) and applies pending migrations in the
 // first schema of its search_path, which must exist.
 func Open(ctx context.Context, url string) (*DB, error) {
-	return open(ctx, url, "")
+	return open(ctx, url, "", nil)
 }
 
 // OpenSchema is [Open] with search_path set to schema alone, creating the
@@ -41,10 +41,12 @@ func OpenSchema(ctx context.Context, url, schema string) (*DB, error) {
 	if schema == "" {
 		return nil, errors.New("postgres: open: empty schema name")
 	}
-	return open(ctx, url, schema)
+	return open(ctx, url, schema, nil)
 }
 
-func open(ctx context.Context, url, schema string) (*DB, error) {
+// open opens the store; configure, when not nil, adjusts the pool's
+// configuration last (tests count round trips with it).
+func open(ctx context.Context, url, schema string, configure func(*pgxpool.Config)) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
@@ -59,6 +61,9 @@ func open(ctx context.Context, url, schema string) (*DB, error) {
 	// A pool_max_conns in the URL still wins.
 	if !strings.Contains(url, "pool_max_conns") {
 		cfg.MaxConns = int32(max(16, 4*runtime.GOMAXPROCS(0)))
+	}
+	if configure != nil {
+		configure(cfg)
 	}
 	if err := migrate(ctx, cfg.ConnConfig, schema); err != nil {
 		return nil, err
@@ -100,24 +105,25 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // InTx runs fn in one READ COMMITTED transaction, committing when fn
 // returns nil and rolling back otherwise; fn's error is returned as is.
+//
+// The transaction saves round trips (see txConn): BEGIN goes out with its
+// first statement, and UpdateSession, UpdatePayment and
+// FinishIdempotencyKey are queued and sent with the next statement or with
+// COMMIT. Their errors come back from that later call, or from InTx, and
+// the transaction is then rolled back. A commit whose outcome is unknown
+// (the connection was lost once COMMIT was sent) returns
+// [commerce.ErrUnavailable].
 func (db *DB) InTx(ctx context.Context, fn func(tx commerce.Executor) error) error {
-	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
-	if err != nil {
-		return wrap("begin", err)
-	}
-	// Roll back even when ctx is what ended the transaction; after Commit
-	// this is a no-op returning pgx.ErrTxClosed.
-	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	if err := fn(conn{q: tx}); err != nil {
+	t := &txConn{pool: db.pool}
+	// Rolls back unless committed, also when ctx ended the transaction.
+	defer t.end(ctx)
+	if err := fn(conn{q: t}); err != nil {
 		return err
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return wrap("commit", err)
-	}
-	return nil
+	return t.commit(ctx)
 }
 
-// querier is what *pgxpool.Pool and pgx.Tx have in common.
+// querier is what *pgxpool.Pool and *txConn have in common.
 type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
@@ -125,16 +131,20 @@ type querier interface {
 }
 
 // conn implements [commerce.Executor] on the pool (each call its own
-// implicit transaction) or inside one transaction.
+// implicit transaction) or inside one transaction (a *txConn).
 type conn struct {
 	q querier
 }
 
-// writeLater runs a write whose only result is its error. sql must raise
-// an error for every failure, a missing row included (must_affect), so
-// that the write may be sent in a batch whose later statements depend on
-// it succeeding.
+// writeLater runs a write whose only result is its error; sql must raise
+// an error for every failure, a missing row included (must_affect). Inside
+// a transaction the write is queued and sent with the transaction's next
+// statement or its COMMIT, so that its error comes from a later call;
+// outside, it runs at once.
 func (c conn) writeLater(ctx context.Context, op, sql string, args ...any) error {
+	if t, ok := c.q.(*txConn); ok {
+		return t.later(op, sql, args)
+	}
 	_, err := c.q.Exec(ctx, sql, args...)
 	return wrap(op, err)
 }
@@ -171,10 +181,14 @@ func translate(err error) error {
 	return err
 }
 
-// wrap translates err and prefixes the operation.
+// wrap translates err and prefixes the operation. A *txError, which a
+// transaction's earlier operation failed with, is returned as is.
 func wrap(op string, err error) error {
 	if err == nil {
 		return nil
+	}
+	if e, ok := errors.AsType[*txError](err); ok {
+		return e
 	}
 	return fmt.Errorf("postgres: %s: %w", op, translate(err))
 }

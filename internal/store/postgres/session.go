@@ -46,7 +46,8 @@ func (c conn) LockSession(ctx context.Context, id string) (*commerce.Session, er
 }
 
 // UpdateSession replaces the stored session with s.ID. ErrNotFound if it
-// does not exist.
+// does not exist. Inside [DB.InTx] it is queued: its error may come from a
+// later call or from InTx.
 func (c conn) UpdateSession(ctx context.Context, s *commerce.Session) error {
 	data, err := json.Marshal(s)
 	if err != nil {
