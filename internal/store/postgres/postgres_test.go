@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"agentshop/internal/commerce"
 	"agentshop/internal/store/postgres"
@@ -31,12 +32,20 @@ func TestStore(t *testing.T) {
 	})
 }
 
-// mustOpenSchema opens the database in a fresh schema named after the test
-// and drops the schema when the test ends.
+// mustOpenSchema opens the database in a fresh schema and drops the schema
+// when the test ends.
 func mustOpenSchema(tb testing.TB, url string) *postgres.DB {
 	tb.Helper()
+	db, _ := openSchemaWith(tb, url, nil)
+	return db
+}
+
+// openSchemaWith is mustOpenSchema with configure applied to the pool's
+// configuration; it also returns the schema.
+func openSchemaWith(tb testing.TB, url string, configure func(*pgxpool.Config)) (*postgres.DB, string) {
+	tb.Helper()
 	schema := schemaName()
-	db, err := postgres.OpenSchema(tb.Context(), url, schema)
+	db, err := postgres.OpenSchemaWith(tb.Context(), url, schema, configure)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -46,7 +55,7 @@ func mustOpenSchema(tb testing.TB, url string) *postgres.DB {
 		}
 		dropSchema(tb, url, schema)
 	})
-	return db
+	return db, schema
 }
 
 // schemaName returns a fresh schema name.
