@@ -82,7 +82,10 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrInsufficientStock: a stock decrement would go below zero.
 	ErrInsufficientStock = errors.New("insufficient stock")
-	// ErrUnavailable: the database is busy or unreachable; the operation
-	// changed nothing and may be retried.
+	// ErrUnavailable: the database is busy or unreachable. The operation
+	// changed nothing, except when the connection was lost while a COMMIT
+	// was on its way: then whether it committed is unknown. Either way the
+	// request may be retried with its Idempotency-Key, which replays what
+	// did commit.
 	ErrUnavailable = errors.New("store unavailable")
 )
