@@ -109,14 +109,19 @@ point() { # store, concurrency, duration
 		(sleep 2; curl -fsS -o "$dir/cpu-$store-$c.pprof" "http://127.0.0.1:18081/debug/pprof/profile?seconds=${BENCH_PROFILE%s}" || true) &
 	fi
 	echo "== $store C=$c $d ($(date -u +%H:%M:%S) UTC)"
-	local t0 t1 c0 c1
+	local t0 t1 c0 c1 s0 s1
 	c0=$(awk '{print $14+$15}' "/proc/$server_pid/stat")
+	s0=$(awk '/^cpu / {print $2+$3+$4+$7+$8, $5+$6, $9}' /proc/stat)
 	t0=$(date +%s.%N)
 	"$bin" bench --merchant "http://127.0.0.1:$port" --api-key "$key" --concurrency "$c" --duration "$d" \
 		--scenario full --item bench-card "${store_args[@]}"
 	t1=$(date +%s.%N)
 	c1=$(awk '{print $14+$15}' "/proc/$server_pid/stat")
+	s1=$(awk '/^cpu / {print $2+$3+$4+$7+$8, $5+$6, $9}' /proc/stat)
 	echo "server CPU $(((c1 - c0) / $(getconf CLK_TCK))) s in $(printf %.0f "$(echo "$t1 - $t0" | bc)") s"
+	# The hypervisor's steal (CPU time taken by other guests) makes points
+	# incomparable; report it with the machine's own busy time.
+	echo "$s0 $s1" | awk '{b = $4 - $1; i = $5 - $2; st = $6 - $3; t = b + i + st; printf "machine: busy %d%%, idle %d%%, steal %d%%\n", b * 100 / t, i * 100 / t, st * 100 / t}'
 	kill -TERM "$server_pid"
 	wait "$server_pid" || true
 	server_pid=""

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ type benchOptions struct {
 	data      string // SQLite data directory to verify against
 	database  string // PostgreSQL URL to verify against
 	serveNoop string // hidden: serve bench.NoopHandler on this address
+	cpuProf   string // write the client's CPU profile here
 }
 
 func parseBenchFlags(args []string, stderr io.Writer, env func(string) string) (benchOptions, error) {
@@ -46,6 +48,7 @@ func parseBenchFlags(args []string, stderr io.Writer, env func(string) string) (
 	fs.StringVar(&o.data, "data", "", `the server's SQLite data directory: also verify charges and stock in its
 database (same machine only; it is opened like 'serve' opens it and only read)`)
 	fs.StringVar(&o.database, "database", "", "the server's PostgreSQL URL: also verify charges and stock there (only read)")
+	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write the bench client's own CPU profile (of the load phase) to this file")
 	// Hidden: the trivial server for --scenario noop, in its own process.
 	fs.StringVar(&o.serveNoop, "serve-noop", "", "")
 	fs.Usage = func() {
@@ -111,7 +114,18 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		o.cfg.Ledger = storeLedger{st}
 	}
 	fmt.Fprintf(stderr, "bench: %s for %s with %d agents…\n", o.cfg.Scenario, o.cfg.Duration, o.cfg.Concurrency)
+	if o.cpuProf != "" {
+		f, err := os.Create(o.cpuProf)
+		if err != nil {
+			return fmt.Errorf("bench: --cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("bench: --cpuprofile: %w", err)
+		}
+	}
 	r, err := bench.Run(ctx, o.cfg)
+	pprof.StopCPUProfile() // a no-op without --cpuprofile
 	if err != nil {
 		return err
 	}

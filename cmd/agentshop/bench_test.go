@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -94,7 +96,7 @@ func TestBenchCommand(t *testing.T) {
 	m := startBenchServer(t)
 	for _, args := range [][]string{
 		{"--scenario", "create", "--concurrency", "2", "--max-flows", "20"},
-		{"--scenario", "get", "--concurrency", "2", "--max-flows", "20"},
+		{"--scenario", "get", "--concurrency", "2", "--max-flows", "20", "--cpuprofile", filepath.Join(t.TempDir(), "cpu.pprof")},
 		{"--scenario", "full", "--concurrency", "2", "--max-flows", "10", "--data", m.Config.Data},
 	} {
 		t.Run(args[1], func(t *testing.T) {
@@ -111,6 +113,11 @@ func TestBenchCommand(t *testing.T) {
 			}
 			if args[len(args)-1] == m.Config.Data && !strings.Contains(out, "verification: PASS") {
 				t.Errorf("no passing verification:\n%s", out)
+			}
+			if i := slices.Index(args, "--cpuprofile"); i >= 0 {
+				if fi, err := os.Stat(args[i+1]); err != nil || fi.Size() == 0 {
+					t.Errorf("--cpuprofile wrote no profile: %v", err)
+				}
 			}
 		})
 	}
