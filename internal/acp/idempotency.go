@@ -81,9 +81,14 @@ func (k *Key) Save(ctx context.Context, tx commerce.Executor, body []byte) error
 		return nil
 	}
 	if k.atomic && !k.early {
-		if err := k.claimIn(ctx, tx); err != nil {
+		// Claim and finish in one write: the record is born finished.
+		rec := *k.rec
+		rec.Done, rec.Status, rec.Body = true, k.req.Status, body
+		if err := k.claimRec(ctx, tx, &rec); err != nil {
 			return err
 		}
+		k.saved = true
+		return nil
 	}
 	k.saved = true
 	return tx.FinishIdempotencyKey(ctx, k.req.Scope, k.req.Key, k.req.Status, body)
@@ -113,7 +118,11 @@ func (k *Key) Claimed() {
 }
 
 func (k *Key) claimIn(ctx context.Context, tx commerce.Executor) error {
-	p, ok, err := tx.ClaimIdempotencyKey(ctx, k.rec, k.now)
+	return k.claimRec(ctx, tx, k.rec)
+}
+
+func (k *Key) claimRec(ctx context.Context, tx commerce.Executor, rec *commerce.IdempotencyRecord) error {
+	p, ok, err := tx.ClaimIdempotencyKey(ctx, rec, k.now)
 	if err != nil {
 		return err
 	}
@@ -184,12 +193,9 @@ func (id *Idempotency) Do(ctx context.Context, req IdempotentRequest, run func(k
 	// means claiming the key first.
 	held := k.early && k.done
 	claimAndFinish := func(status int, body []byte) error {
-		return id.Store.InTx(bg, func(tx commerce.Executor) error {
-			if err := k.claimIn(bg, tx); err != nil {
-				return err
-			}
-			return tx.FinishIdempotencyKey(bg, req.Scope, req.Key, status, body)
-		})
+		rec := *k.rec
+		rec.Done, rec.Status, rec.Body = true, status, body
+		return k.claimRec(bg, id.Store, &rec)
 	}
 	if err != nil {
 		e := ErrorFor(err)

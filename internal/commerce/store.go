@@ -86,7 +86,9 @@ type Executor interface {
 	// same Scope and Key exists that has not expired at now. It returns
 	// (rec, true) when it claimed, and (existing, false) otherwise. An
 	// in-flight record whose LockedUntil has passed is taken over: it is
-	// replaced by rec and the claim succeeds.
+	// replaced by rec and the claim succeeds. When rec.Done is set, rec is
+	// recorded finished, with its Status and Body: the claim and the finish
+	// in one write, for a response that commits in the claim's transaction.
 	ClaimIdempotencyKey(ctx context.Context, rec *IdempotencyRecord, now time.Time) (*IdempotencyRecord, bool, error)
 	// FinishIdempotencyKey stores the response of a claimed record and
 	// marks it done. ErrNotFound if the record does not exist.

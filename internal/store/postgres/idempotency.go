@@ -12,28 +12,40 @@ import (
 	"agentshop/internal/commerce"
 )
 
-// ClaimIdempotencyKey records rec as in flight unless an unexpired record
-// with the same scope and key exists. A record expires when ExpiresAt <=
+// ClaimIdempotencyKey records rec, in flight or (rec.Done) finished, unless
+// an unexpired record with the same scope and key exists. A record expires when ExpiresAt <=
 // now; an in-flight record whose LockedUntil <= now is taken over. A zero
 // time counts as long past.
 //
 // The upsert is atomic: of two concurrent claims one inserts (or takes
 // over) and the other waits for it, then finds its record.
 func (c conn) ClaimIdempotencyKey(ctx context.Context, rec *commerce.IdempotencyRecord, now time.Time) (*commerce.IdempotencyRecord, bool, error) {
+	// A record claimed finished carries its response; in flight, none.
+	var (
+		status int
+		body   []byte
+	)
+	if rec.Done {
+		status, body = rec.Status, rec.Body
+		if body == nil {
+			body = []byte{}
+		}
+	}
 	// The record found may be released or deleted before it is read;
 	// then the claim is tried again.
 	for range 3 {
 		var claimed bool
 		err := c.q.QueryRow(ctx, `
 			INSERT INTO idempotency_keys AS k (scope, key, fingerprint, done, status, body, locked_until, created_at, expires_at)
-			VALUES ($1, $2, $3, false, 0, NULL, $4, $5, $6)
+			VALUES ($1, $2, $3, $8, $9, $10, $4, $5, $6)
 			ON CONFLICT (scope, key) DO UPDATE SET
-				fingerprint = excluded.fingerprint, done = false, status = 0, body = NULL,
+				fingerprint = excluded.fingerprint, done = excluded.done, status = excluded.status, body = excluded.body,
 				locked_until = excluded.locked_until, created_at = excluded.created_at, expires_at = excluded.expires_at
 			WHERE k.expires_at IS NULL OR k.expires_at <= $7
 				OR (NOT k.done AND (k.locked_until IS NULL OR k.locked_until <= $7))
 			RETURNING true`,
 			rec.Scope, rec.Key, rec.Fingerprint, ts(rec.LockedUntil), ts(rec.CreatedAt), ts(rec.ExpiresAt), now,
+			rec.Done, status, body,
 		).Scan(&claimed)
 		switch {
 		case err == nil:

@@ -12,9 +12,9 @@ import (
 var (
 	qClaimIdempotencyKey = writeQuery(`
 			INSERT INTO idempotency_keys (scope, key, fingerprint, done, status, body, locked_until, created_at, expires_at)
-			VALUES (?1, ?2, ?3, 0, 0, NULL, ?4, ?5, ?6)
+			VALUES (?1, ?2, ?3, ?8, ?9, ?10, ?4, ?5, ?6)
 			ON CONFLICT (scope, key) DO UPDATE SET
-				fingerprint = excluded.fingerprint, done = 0, status = 0, body = NULL,
+				fingerprint = excluded.fingerprint, done = excluded.done, status = excluded.status, body = excluded.body,
 				locked_until = excluded.locked_until, created_at = excluded.created_at, expires_at = excluded.expires_at
 			WHERE idempotency_keys.expires_at IS NULL OR idempotency_keys.expires_at <= ?7
 				OR (idempotency_keys.done = 0 AND (idempotency_keys.locked_until IS NULL OR idempotency_keys.locked_until <= ?7))
@@ -31,8 +31,8 @@ var (
 		DELETE FROM idempotency_keys WHERE expires_at IS NULL OR expires_at < ?`)
 )
 
-// ClaimIdempotencyKey records rec as in flight unless an unexpired record
-// with the same scope and key exists. A record expires when ExpiresAt <=
+// ClaimIdempotencyKey records rec, in flight or (rec.Done) finished, unless
+// an unexpired record with the same scope and key exists. A record expires when ExpiresAt <=
 // now; an in-flight record whose LockedUntil <= now is taken over. A zero
 // time counts as long past.
 func (c conn) ClaimIdempotencyKey(ctx context.Context, rec *commerce.IdempotencyRecord, now time.Time) (*commerce.IdempotencyRecord, bool, error) {
@@ -44,6 +44,7 @@ func (c conn) ClaimIdempotencyKey(ctx context.Context, rec *commerce.Idempotency
 		var one int
 		err := q.queryRow(ctx, qClaimIdempotencyKey,
 			rec.Scope, rec.Key, rec.Fingerprint, micros(rec.LockedUntil), micros(rec.CreatedAt), micros(rec.ExpiresAt), now.UnixMicro(),
+			rec.Done, doneStatus(rec), doneBody(rec),
 		).Scan(&one)
 		switch {
 		case err == nil:
@@ -63,6 +64,25 @@ func (c conn) ClaimIdempotencyKey(ctx context.Context, rec *commerce.Idempotency
 		return rec, true, nil
 	}
 	return existing, false, nil
+}
+
+// doneStatus and doneBody are the status and body columns of a claimed
+// record: rec's when it is claimed finished, none while in flight.
+func doneStatus(rec *commerce.IdempotencyRecord) int {
+	if !rec.Done {
+		return 0
+	}
+	return rec.Status
+}
+
+func doneBody(rec *commerce.IdempotencyRecord) []byte {
+	switch {
+	case !rec.Done:
+		return nil
+	case rec.Body == nil:
+		return []byte{}
+	}
+	return rec.Body
 }
 
 func getIdempotencyKey(ctx context.Context, q runner, scope, key string) (*commerce.IdempotencyRecord, error) {

@@ -27,6 +27,33 @@ func testIdempotency(t *testing.T, open func(t *testing.T) commerce.Store) {
 		}
 	})
 
+	// A claim with Done records the finished response at once; a later
+	// claim finds it, and an expired one is replaced by an in-flight claim.
+	t.Run("ClaimFinished", func(t *testing.T) {
+		ctx, s := setup(t, open)
+		for i, body := range [][]byte{[]byte(`{"id":"cs_1"}`), nil} {
+			key := []string{"done-json", "done-empty"}[i]
+			rec := newIdem(key, "fp1", baseTime)
+			rec.Done, rec.Status, rec.Body = true, 201, body
+			_, claimed, err := s.ClaimIdempotencyKey(ctx, rec, baseTime)
+			requireNoError(t, err, "claim finished")
+			if !claimed {
+				t.Fatal("claim finished was refused")
+			}
+			got, claimed, err := s.ClaimIdempotencyKey(ctx, newIdem(key, "fp2", baseTime), baseTime.Add(time.Second))
+			requireNoError(t, err, "claim again")
+			if claimed || !got.Done || got.Status != 201 || got.Fingerprint != "fp1" || string(got.Body) != string(body) {
+				t.Errorf("claim again = (%+v, %t), want the finished record (201, %q)", got, claimed, body)
+			}
+			later := baseTime.Add(48 * time.Hour)
+			got, claimed, err = s.ClaimIdempotencyKey(ctx, newIdem(key, "fp3", later), later)
+			requireNoError(t, err, "claim after expiry")
+			if !claimed || got.Done {
+				t.Errorf("claim after expiry = (%+v, %t), want a new in-flight claim", got, claimed)
+			}
+		}
+	})
+
 	// A second claim of the same key, made at claimAt after the first record
 	// (locked for a minute, kept for a day, done or not) was stored.
 	t.Run("Reclaim", func(t *testing.T) {
