@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
 
 	"agentshop/internal/acpclient"
 )
@@ -169,6 +170,14 @@ func (r *runner) idempotencyChecks(ctx context.Context) {
 			return
 		}
 		if len(inFlight) == 0 {
+			// A sandbox that scripts a slow card holds a complete open
+			// for long enough to retry it for sure.
+			inFlight = r.slowComplete(ctx, c)
+			if c.skipped || c.failed {
+				return
+			}
+		}
+		if len(inFlight) == 0 {
 			// Creates are quick; a complete waits for the payment provider,
 			// which leaves a wider window.
 			inFlight = r.concurrentCompletes(ctx, c, 8)
@@ -177,7 +186,7 @@ func (r *runner) idempotencyChecks(ctx context.Context) {
 			}
 		}
 		if len(inFlight) == 0 {
-			c.Skipf("could not provoke an in-flight request: every concurrent create and complete finished before the next arrived")
+			c.Skipf("could not provoke an in-flight request: every concurrent create and complete finished before the next arrived, and the slow test card %s was not slow", cardSlow)
 			return
 		}
 		for _, x := range inFlight {
@@ -234,6 +243,60 @@ func (r *runner) concurrentCreates(ctx context.Context, n int) []concurrentResul
 	close(start)
 	wg.Wait()
 	return out
+}
+
+// slowComplete completes a session with the slow test card and, while
+// that charge runs, sends the same complete with the same key again. It
+// returns the retry's answer when it is a 409; nil when the merchant's
+// sandbox does not script the card (the first complete was over first).
+func (r *runner) slowComplete(ctx context.Context, c *Case) []concurrentResult {
+	if !r.canPay(ctx, c) {
+		return nil
+	}
+	s := r.readySession(ctx, c)
+	if s == nil {
+		return nil
+	}
+	total, _ := s.Total()
+	tok := r.delegate(ctx, c, s, delegation{card: cardSlow, maxAmount: total, sessionID: s.ID})
+	if tok == "" {
+		return nil
+	}
+	key := acpclient.NewUUID()
+	body := r.completeBody(c, s, tok)
+	first := make(chan concurrentResult, 1)
+	go func() {
+		done, resp, err := r.c.CompleteSession(ctx, s.ID, body, acpclient.WithIdempotencyKey(key))
+		first <- concurrentResult{done, resp, err}
+	}()
+	// The slow card takes seconds; the first request has claimed its key
+	// well before this.
+	select {
+	case x := <-first:
+		r.expectSession(c, "complete with the slow card", http.StatusOK, x.s, x.resp, x.err)
+		c.Logf("the complete with card %s was over within %s: the merchant does not script it as slow", cardSlow, slowRetryAfter)
+		return nil
+	case <-time.After(slowRetryAfter):
+	}
+	done, resp, err := r.c.CompleteSession(ctx, s.ID, body, acpclient.WithIdempotencyKey(key))
+	retry := concurrentResult{done, resp, err}
+	x := <-first
+	r.expectSession(c, "complete with the slow card", http.StatusOK, x.s, x.resp, x.err)
+	if retry.resp != nil && retry.resp.Status == http.StatusConflict {
+		c.Logf("a same-key retry %s into a slow complete was answered 409", slowRetryAfter)
+		return []concurrentResult{retry}
+	}
+	if retry.resp == nil {
+		c.Errorf("same-key retry during a slow complete: %v", retry.err)
+		return nil
+	}
+	if retry.resp.Status == http.StatusOK {
+		// The first complete was over by the time the retry arrived.
+		c.Logf("the same-key retry %s into the slow complete was a replay: the merchant does not script card %s as slow", slowRetryAfter, cardSlow)
+		return nil
+	}
+	c.Errorf("same-key retry %s into a complete still charging the slow card: HTTP %d, want 409 idempotency_in_flight", slowRetryAfter, retry.resp.Status)
+	return nil
 }
 
 // concurrentCompletes pays a ready session with n identical completes

@@ -16,7 +16,16 @@ import (
 const (
 	cardSucceeds = "4242424242424242"
 	cardDeclines = "4000000000009995"
+	// cardSlow succeeds after a delay of seconds in agentshop's sandbox;
+	// elsewhere it is just a Luhn-valid number, which sandboxes commonly
+	// let succeed.
+	cardSlow = "4000000000003014"
 )
+
+// slowRetryAfter is when the in-flight check retries a complete paid with
+// cardSlow: well after the merchant claimed the key, well before the charge
+// ends.
+const slowRetryAfter = 500 * time.Millisecond
 
 // buyer is sent on complete (2025-09-29 requires all three fields).
 var buyer = &acpclient.Buyer{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"}

@@ -9,6 +9,7 @@ const (
 	BehaviorInsufficientFunds  = "decline_insufficient_funds"
 	BehaviorGenericDecline     = "decline_generic"
 	BehaviorRequire3DS         = "require_3ds"
+	BehaviorSlow               = "succeed_slowly"
 	defaultBehaviorForUnlisted = BehaviorSucceed
 )
 
@@ -28,6 +29,7 @@ type TestCard struct {
 //	4000 0000 0000 9995  visa  declines with insufficient_funds
 //	4000 0000 0000 0002  visa  declines with generic_decline
 //	4000 0025 0000 3155  visa  requires 3-D Secure; succeeds once authenticated
+//	4000 0000 0000 3014  visa  succeeds after a processing delay (2 s by default)
 //
 // Any other Luhn-valid number succeeds like 4242 4242 4242 4242.
 var TestCards = []TestCard{
@@ -39,6 +41,8 @@ var TestCards = []TestCard{
 		Description: "Declines with generic_decline."},
 	{Number: "4000002500003155", Brand: "visa", Behavior: BehaviorRequire3DS, DeclineCode: DeclineAuthenticationFailed,
 		Description: "Requires 3-D Secure: the first charge asks for authentication; a charge with an authenticated (or attempt_acknowledged) result succeeds, any other result declines with authentication_failed."},
+	{Number: "4000000000003014", Brand: "visa", Behavior: BehaviorSlow,
+		Description: "Succeeds after a processing delay (2 s), like a slow payment network: a retry with the same Idempotency-Key meanwhile gets 409 idempotency_in_flight."},
 }
 
 // testCard returns the scripted card for number (digits only), or a

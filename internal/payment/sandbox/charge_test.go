@@ -80,6 +80,7 @@ func TestChargeTestCards(t *testing.T) {
 		{number: "4000002500003155", auth: &commerce.AuthenticationResult{}, want: declinedWith("authentication_failed", "3-D Secure authentication failed; the card was not charged.")},
 		// A non-3DS card ignores an authentication result.
 		{number: "4242424242424242", auth: &commerce.AuthenticationResult{Outcome: "denied"}, want: succeededWith("k"), redeemed: true},
+		{number: "4000000000003014", want: succeededWith("k"), redeemed: true},
 	}
 	for _, tt := range tests {
 		name := tt.number
@@ -89,6 +90,7 @@ func TestChargeTestCards(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			p, b := setup(t)
+			p.SlowDelay = time.Millisecond
 			tok := mustDelegate(t, p, tt.number)
 			req := chargeReq(tok, "k")
 			req.Authentication = tt.auth
@@ -99,6 +101,27 @@ func TestChargeTestCards(t *testing.T) {
 				t.Errorf("redeemed = %v, want %v", got, tt.redeemed)
 			}
 		})
+	}
+}
+
+// The slow card takes SlowDelay; a caller that gives up meanwhile gets an
+// error (outcome unknown, retry with the same key) and nothing is redeemed.
+func TestChargeSlowCard(t *testing.T) {
+	t.Parallel()
+	p, b := setup(t)
+	p.SlowDelay = time.Hour
+	tok := mustDelegate(t, p, "4000000000003014")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if res, err := p.Charge(ctx, chargeReq(tok, "k")); err == nil {
+		t.Fatalf("charge under an ending context = %+v, want an error", res)
+	}
+	if by := redeemedBy(t, b.vault, tok); by != "" {
+		t.Errorf("token redeemed by %q after an abandoned charge", by)
+	}
+	p.SlowDelay = time.Millisecond
+	if res := charge(t, p, chargeReq(tok, "k")); res.Outcome != commerce.ChargeSucceeded {
+		t.Errorf("retry = %+v, want success", res)
 	}
 }
 

@@ -208,6 +208,7 @@ func TestDelegateTestCards(t *testing.T) {
 		{"4000000000009995", "visa", sandbox.BehaviorInsufficientFunds, "9995"},
 		{"4000000000000002", "visa", sandbox.BehaviorGenericDecline, "0002"},
 		{"4000002500003155", "visa", sandbox.BehaviorRequire3DS, "3155"},
+		{"4000000000003014", "visa", sandbox.BehaviorSlow, "3014"},
 		// Unlisted but Luhn-valid numbers succeed.
 		{"4111111111111111", "visa", sandbox.BehaviorSucceed, "1111"},
 		{"5555555555554444", "mastercard", sandbox.BehaviorSucceed, "4444"},
@@ -215,7 +216,7 @@ func TestDelegateTestCards(t *testing.T) {
 		{"378282246310005", "amex", sandbox.BehaviorSucceed, "0005"},
 		{"6011111111111117", "discover", sandbox.BehaviorSucceed, "1117"},
 	}
-	if len(sandbox.TestCards) != 4 {
+	if len(sandbox.TestCards) != 5 {
 		t.Errorf("TestCards has %d cards; update this table", len(sandbox.TestCards))
 	}
 	for _, tt := range tests {

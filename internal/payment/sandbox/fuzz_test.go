@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"agentshop/internal/commerce"
 	"agentshop/internal/payment/sandbox"
@@ -56,6 +57,7 @@ func FuzzDelegate(f *testing.F) {
 			return // FuzzDecodeDelegateRequest covers decoding errors
 		}
 		p, b := setup(t)
+		p.SlowDelay = time.Millisecond
 		ctx := context.Background()
 		tok, err := p.Delegate(ctx, req)
 		if err != nil {

@@ -65,6 +65,9 @@ type Provider struct {
 	vault      Vault
 	merchantID string
 	clock      func() time.Time
+	// SlowDelay is how long a charge of the slow test card takes (default
+	// 2 s).
+	SlowDelay time.Duration
 }
 
 var _ commerce.StoreCharger = (*Provider)(nil)
@@ -173,6 +176,16 @@ func (p *Provider) decide(ctx context.Context, req commerce.ChargeRequest) (comm
 
 	switch t.CardBehavior {
 	case BehaviorSucceed:
+	case BehaviorSlow:
+		d := p.SlowDelay
+		if d <= 0 {
+			d = 2 * time.Second
+		}
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return commerce.ChargeResult{}, nil, fmt.Errorf("sandbox: charge: %w", ctx.Err())
+		}
 	case BehaviorInsufficientFunds:
 		return declined(DeclineInsufficientFunds), nil, nil
 	case BehaviorGenericDecline:
