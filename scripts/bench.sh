@@ -7,6 +7,11 @@
 #   scripts/bench.sh point sqlite|postgres C [DURATION]   one point (default 20s)
 #   scripts/bench.sh limits                               dd fsyncs/s ×3 and the noop handler at C = 1, 16, 64
 #   scripts/bench.sh all [DURATION]                       limits, then both stores at C = 1, 16, 64
+#   scripts/bench.sh ab OLD_BIN NEW_BIN STORE [RUNS] [FLOWS]
+#                   A/B: RUNS (default 4) alternating runs of FLOWS (default 3000)
+#                   flows at C = 16 per binary; prints flows/s and the CPU per
+#                   flow of the server, of PostgreSQL's processes and of the
+#                   whole machine, then the medians
 #
 #   BENCH_BIN       an agentshop binary to use (default: built from this tree)
 #   BENCH_DIR       working directory (default: a new temporary one, removed at exit)
@@ -149,7 +154,56 @@ limits() {
 	wait "$noop" 2>/dev/null || true
 }
 
+# cpu_run BIN STORE FLOWS: one A/B run; prints "flows/s server_us pg_us machine_us".
+cpu_run() {
+	local b=$1 store=$2 n=$3 store_args=() db=agentshop_bench_ab
+	case $store in
+	sqlite) rm -rf "$dir/data-ab"; store_args=(--data "$dir/data-ab") ;;
+	postgres)
+		psql "$pg/postgres" -qc "drop database if exists $db" -c "create database $db" >/dev/null 2>&1
+		store_args=(--database "$pg/$db?sslmode=disable")
+		;;
+	esac
+	AGENTSHOP_AGENT_API_KEY=$key "$b" serve --addr 127.0.0.1:$port "${store_args[@]}" \
+		--config "$dir/config.json" --catalog "$dir/catalog.json" --log-level warn >/dev/null 2>"$dir/serve.log" &
+	server_pid=$!
+	wait_ready
+	pgcpu() {
+		local sum=0 p
+		for p in $(pgrep -u postgres); do sum=$((sum + $(awk '{print $14+$15+$16+$17}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+		echo $sum
+	}
+	local m0 g0 s0 m1 g1 s1 out
+	m0=$(awk '/^cpu / {print $2+$3+$4+$7+$8}' /proc/stat); g0=$(pgcpu); s0=$(awk '{print $14+$15}' "/proc/$server_pid/stat")
+	out=$("$b" bench --merchant "http://127.0.0.1:$port" --api-key "$key" --concurrency 16 --max-flows "$n" \
+		--duration 0 --scenario full --item bench-card 2>/dev/null)
+	m1=$(awk '/^cpu / {print $2+$3+$4+$7+$8}' /proc/stat); g1=$(pgcpu); s1=$(awk '{print $14+$15}' "/proc/$server_pid/stat")
+	kill -TERM "$server_pid"
+	wait "$server_pid" || true
+	server_pid=""
+	local tick=$((1000000 / $(getconf CLK_TCK)))
+	echo "$(grep -o '[0-9.]*/s; requests' <<<"$out" | cut -d/ -f1) $(((s1 - s0) * tick / n)) $(((g1 - g0) * tick / n)) $(((m1 - m0) * tick / n))"
+}
+
+ab() { # OLD_BIN NEW_BIN STORE RUNS FLOWS
+	local old=$1 new=$2 store=$3 runs=${4:-4} n=${5:-3000} i b
+	: >"$dir/ab-old" ; : >"$dir/ab-new"
+	echo "A/B $store, $runs × $n flows at C = 16 per binary; per run: flows/s, CPU µs per flow of server, PostgreSQL, machine"
+	for i in $(seq "$runs"); do
+		for b in old new; do
+			quiet >/dev/null
+			local bin_path=$old
+			[ "$b" = new ] && bin_path=$new
+			cpu_run "$bin_path" "$store" "$n" | tee -a "$dir/ab-$b" | sed "s/^/$b run $i: /"
+		done
+	done
+	for b in old new; do
+		echo "$b median: $(for col in 1 2 3 4; do cut -d' ' -f$col "$dir/ab-$b" | sort -n | awk '{a[NR] = $1} END {printf "%s ", (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}'; done)"
+	done
+}
+
 case ${1:-} in
+ab) ab "${2:?old binary}" "${3:?new binary}" "${4:?store}" "${5:-4}" "${6:-3000}" ;;
 point) point "${2:?store}" "${3:?concurrency}" "${4:-20s}" ;;
 limits) limits ;;
 all)
@@ -158,5 +212,5 @@ all)
 		for c in 1 16 64; do point "$store" "$c" "${2:-20s}"; done
 	done
 	;;
-*) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+*) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
