@@ -28,16 +28,7 @@ func startBenchServer(t *testing.T) *Main {
 	cfg.AgentAPIKey = benchAPIKey
 	cfg.LogLevel = "error"
 	cfg.Shop.RateLimit = 0 // the default 50/s per key would throttle the agents
-	m := &Main{Config: cfg, Stdout: io.Discard, Stderr: io.Discard}
-	if err := m.Run(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := m.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	return m
+	return runMain(t, cfg)
 }
 
 // TestBench runs a short full-scenario bench per API version against the

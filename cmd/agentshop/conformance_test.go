@@ -32,12 +32,7 @@ func startAgentshop(t *testing.T) string {
 	cfg.LogLevel = "error"
 	// PublicURL only appears in links; the real port is unknown until Run.
 	cfg.Shop.PublicURL = "http://127.0.0.1"
-	m := &Main{Config: cfg, Stdout: io.Discard, Stderr: io.Discard}
-	if err := m.Run(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return m.URL()
+	return runMain(t, cfg).URL()
 }
 
 // TestConformanceAgentshop runs the checker against agentshop for each

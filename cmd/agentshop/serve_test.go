@@ -7,13 +7,10 @@ import (
 	"testing"
 )
 
-// --debug-addr serves pprof on its own listener and nowhere else.
-func TestDebugAddr(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.DebugAddr = "127.0.0.1:0"
-	cfg.Data = t.TempDir()
-	cfg.LogLevel = "error"
+// runMain runs the server in-process with cfg, its output discarded, and
+// closes it when the test ends.
+func runMain(t *testing.T, cfg Config) *Main {
+	t.Helper()
 	m := &Main{Config: cfg, Stdout: io.Discard, Stderr: io.Discard}
 	if err := m.Run(t.Context()); err != nil {
 		t.Fatal(err)
@@ -23,6 +20,17 @@ func TestDebugAddr(t *testing.T) {
 			t.Error(err)
 		}
 	})
+	return m
+}
+
+// --debug-addr serves pprof on its own listener and nowhere else.
+func TestDebugAddr(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.DebugAddr = "127.0.0.1:0"
+	cfg.Data = t.TempDir()
+	cfg.LogLevel = "error"
+	m := runMain(t, cfg)
 	get := func(url string) (int, string) {
 		t.Helper()
 		resp, err := http.Get(url)

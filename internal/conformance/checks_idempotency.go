@@ -250,15 +250,7 @@ func (r *runner) concurrentCreates(ctx context.Context, n int) []concurrentResul
 // returns the retry's answer when it is a 409; nil when the merchant's
 // sandbox does not script the card (the first complete was over first).
 func (r *runner) slowComplete(ctx context.Context, c *Case) []concurrentResult {
-	if !r.canPay(ctx, c) {
-		return nil
-	}
-	s := r.readySession(ctx, c)
-	if s == nil {
-		return nil
-	}
-	total, _ := s.Total()
-	tok := r.delegate(ctx, c, s, delegation{card: cardSlow, maxAmount: total, sessionID: s.ID})
+	s, tok := r.tokenForReadySession(ctx, c, cardSlow)
 	if tok == "" {
 		return nil
 	}
@@ -303,15 +295,7 @@ func (r *runner) slowComplete(ctx context.Context, c *Case) []concurrentResult {
 // under one key at once. It fails c when they charged twice or made two
 // orders, and returns the 409 answers.
 func (r *runner) concurrentCompletes(ctx context.Context, c *Case, n int) []concurrentResult {
-	if !r.canPay(ctx, c) {
-		return nil
-	}
-	s := r.readySession(ctx, c)
-	if s == nil {
-		return nil
-	}
-	total, _ := s.Total()
-	tok := r.delegate(ctx, c, s, delegation{card: cardSucceeds, maxAmount: total, sessionID: s.ID})
+	s, tok := r.tokenForReadySession(ctx, c, cardSucceeds)
 	if tok == "" {
 		return nil
 	}
