@@ -1,6 +1,10 @@
 package sqlite
 
-import "time"
+import (
+	"context"
+	"database/sql"
+	"time"
+)
 
 // UseDriver makes Open use the database/sql driver registered as name, until
 // the returned function is called. Tests calling it must not run in
@@ -28,4 +32,13 @@ func SetCheckpointing(interval time.Duration, maxFrames int64) (restore func()) 
 	oi, of := checkpointInterval, walMaxFrames
 	checkpointInterval, walMaxFrames = interval, maxFrames
 	return func() { checkpointInterval, walMaxFrames = oi, of }
+}
+
+// WriterPragma reads PRAGMA name on the write connection, in a writer job.
+func (db *DB) WriterPragma(ctx context.Context, name string) (string, error) {
+	var v string
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v)
+	})
+	return v, err
 }

@@ -65,6 +65,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	wq.Set("_txlock", "immediate")
 	// Commits never checkpoint: the checkpointer does, off the commit path.
 	wq.Add("_pragma", "wal_autocheckpoint(0)")
+	// Each transaction of a group commit runs in a savepoint, whose undo
+	// copies of pages (the sub-journal) would spill to a temporary file
+	// past 64 KiB: a file created and written for every large batch, only
+	// to be deleted. In memory it is bounded by the batch (at most
+	// maxBatch transactions) and never touches the disk.
+	wq.Add("_pragma", "temp_store(memory)")
 	write, err := sql.Open(driverName, path+"?"+wq.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)

@@ -375,3 +375,28 @@ func TestWALBounded(t *testing.T) {
 	}
 	t.Logf("%d rounds of 8 transactions; WAL at most %d bytes", writes, biggest)
 }
+
+// The write connection runs with the settings durability and group commit
+// rely on.
+func TestWriterPragmas(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "agentshop.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	for _, tt := range []struct{ pragma, want string }{
+		{"journal_mode", "wal"},
+		{"synchronous", "2"}, // FULL: every commit fsyncs the WAL
+		{"foreign_keys", "1"},
+		{"wal_autocheckpoint", "0"}, // the checkpointer does it, off the commit path
+		{"temp_store", "2"},         // MEMORY: savepoint sub-journals never spill to a file
+	} {
+		got, err := db.WriterPragma(context.Background(), tt.pragma)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tt.want {
+			t.Errorf("PRAGMA %s = %s, want %s", tt.pragma, got, tt.want)
+		}
+	}
+}
