@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -17,6 +18,29 @@ func testStock(t *testing.T, open func(t *testing.T) commerce.Store) {
 		got, err := s.StockLevels(ctx, []string{"a", "b", "c", "unknown"})
 		requireNoError(t, err, "levels")
 		requireDiff(t, map[string]int64{"a": 3, "b": 3, "c": 7}, got, "levels")
+	})
+
+	// Carts of any size: stores may look few items up one by one and many
+	// at once.
+	t.Run("LevelsOfMany", func(t *testing.T) {
+		ctx, s := setup(t, open)
+		seed := map[string]int64{}
+		ids := []string{"nope"}
+		for i := range 12 {
+			id := fmt.Sprintf("item-%02d", i)
+			seed[id] = int64(i)
+			ids = append(ids, id)
+		}
+		requireNoError(t, s.SeedStock(ctx, seed), "seed")
+		for _, n := range []int{1, 2, 4, 5, 13} {
+			got, err := s.StockLevels(ctx, ids[:n])
+			requireNoError(t, err, "levels")
+			want := map[string]int64{}
+			for _, id := range ids[1:n] {
+				want[id] = seed[id]
+			}
+			requireDiff(t, want, got, fmt.Sprintf("levels of %d ids", n))
+		}
 	})
 
 	t.Run("LevelsOfNothing", func(t *testing.T) {
