@@ -12,15 +12,19 @@ import (
 // when called on the Store, and inside fn's transaction when called on the
 // Executor that [Store.InTx] passes.
 //
-// Inside a transaction, UpdateSession, UpdatePayment and
-// FinishIdempotencyKey may report their errors (ErrNotFound, ErrConflict,
-// any other) late: a store may queue these writes and send them with the
-// transaction's next statement or with its commit, as the PostgreSQL store
-// does to save round trips. The error then comes back from that later call
-// on tx (naming the write that failed, not that call) or from InTx, and the
-// transaction is rolled back. A nil error from one of the three inside fn
-// therefore does not mean the write succeeded, and fn cannot branch on
-// their errors; later reads and writes on tx do see the write.
+// Inside a transaction, CreateSession, UpdateSession, UpdatePayment,
+// CreateOrder, CreateVaultToken and FinishIdempotencyKey may report their
+// errors (ErrNotFound, ErrConflict, any other) late: a store may queue
+// these writes and send them with the transaction's next statement or with
+// its commit, as the PostgreSQL store does to save round trips. The error
+// then comes back from that later call on tx (naming the write that
+// failed, not that call) or from InTx, and the transaction is rolled back.
+// A nil error from one of these inside fn therefore does not mean the
+// write succeeded, and fn cannot branch on their errors; later reads and
+// writes on tx do see the write. Writes whose errors callers act on
+// (CreatePayment's ErrConflict, AdjustStock's ErrInsufficientStock,
+// RedeemVaultToken's ErrConflict, ClaimIdempotencyKey's answer) report
+// them at once.
 type Store interface {
 	Executor
 	// InTx runs fn in one read-write transaction, committing when fn returns

@@ -20,13 +20,14 @@
 //
 // A transaction is sparing with round trips, which cost the server more CPU
 // than the statements themselves. BEGIN goes out in one batch with the
-// first statement. UpdateSession, UpdatePayment and FinishIdempotencyKey
-// are queued and go out, in order, in the batch of the next statement or of
-// COMMIT, so a transaction that locks a session, updates it and stores the
-// idempotent response makes two round trips, not five. Their statements
-// raise an error on the server for every failure, a missing row included
-// (must_affect, migration 0002), so that one failing in the commit batch
-// makes PostgreSQL skip the COMMIT. The error is reported late, by the call
+// first statement. CreateSession, UpdateSession, UpdatePayment,
+// CreateOrder, CreateVaultToken and FinishIdempotencyKey are queued and go
+// out, in order, in the batch of the next statement or of COMMIT, so a
+// transaction that locks a session, updates it and stores the idempotent
+// response makes two round trips, not five. Their statements raise an
+// error on the server for every failure, a missing row (must_affect,
+// migration 0002) or a duplicate key included, so that one failing in the
+// commit batch makes PostgreSQL skip the COMMIT. The error is reported late, by the call
 // that sent the write or by InTx, as the [commerce.Store] contract allows.
 // Everything else is sent at once: callers act on its errors.
 //

@@ -20,11 +20,10 @@ func (c conn) CreateOrder(ctx context.Context, o *commerce.Order) error {
 	if err != nil {
 		return fmt.Errorf("postgres: create order: %w", err)
 	}
-	_, err = c.q.Exec(ctx, `
+	return c.writeLater(ctx, "create order "+o.ID, `
 		INSERT INTO orders (id, session_id, created_at, updated_at, data)
 		VALUES ($1, $2, $3, $4, $5)`,
 		o.ID, o.SessionID, ts(o.CreatedAt), ts(o.UpdatedAt), string(data))
-	return wrap("create order", err)
 }
 
 // GetOrder returns the order with id, or ErrNotFound.

@@ -107,9 +107,8 @@ func (db *DB) Ping(ctx context.Context) error {
 // returns nil and rolling back otherwise; fn's error is returned as is.
 //
 // The transaction saves round trips (see txConn): BEGIN goes out with its
-// first statement, and UpdateSession, UpdatePayment and
-// FinishIdempotencyKey are queued and sent with the next statement or with
-// COMMIT. Their errors come back from that later call, or from InTx, and
+// first statement, and the writes whose only result is their error
+// (package doc) are queued and sent with the next statement or with COMMIT. Their errors come back from that later call, or from InTx, and
 // the transaction is then rolled back. A commit whose outcome is unknown
 // (the connection was lost once COMMIT was sent) returns
 // [commerce.ErrUnavailable].

@@ -19,11 +19,10 @@ func (c conn) CreateSession(ctx context.Context, s *commerce.Session) error {
 	if err != nil {
 		return fmt.Errorf("postgres: create session: %w", err)
 	}
-	_, err = c.q.Exec(ctx, `
+	return c.writeLater(ctx, "create session "+s.ID, `
 		INSERT INTO sessions (id, status, api_key_id, created_at, updated_at, expires_at, data)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		s.ID, string(s.Status), s.APIKeyID, ts(s.CreatedAt), ts(s.UpdatedAt), ts(s.ExpiresAt), string(data))
-	return wrap("create session", err)
 }
 
 // GetSession returns the session with id, or ErrNotFound.

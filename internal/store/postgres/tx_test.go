@@ -176,7 +176,7 @@ func TestTxRoundTrips(t *testing.T) {
 			_, err := tx.GetSession(ctx, f.sess.ID)
 			return err
 		}},
-		{name: "CreateSessionFinishKeyCommit", want: 2, was: 4, fn: func(ctx context.Context, tx commerce.Executor, f fixture) error {
+		{name: "CreateSessionFinishKeyCommit", want: 1, was: 4, fn: func(ctx context.Context, tx commerce.Executor, f fixture) error {
 			if err := tx.CreateSession(ctx, newSession()); err != nil {
 				return err
 			}
@@ -268,6 +268,7 @@ func TestTxQueuedWriteNotFound(t *testing.T) {
 		name  string
 		write func(ctx context.Context, tx commerce.Executor, f fixture) error
 		op    string // in the error
+		is    error  // the error's sentinel; nil: ErrNotFound
 		// then runs after the write; nil: fn returns and InTx commits.
 		then func(ctx context.Context, tx commerce.Executor, f fixture) error
 	}{
@@ -283,7 +284,17 @@ func TestTxQueuedWriteNotFound(t *testing.T) {
 			return err
 		}},
 		{name: "SessionAtNextWrite", write: missing, op: "update session", then: func(ctx context.Context, tx commerce.Executor, f fixture) error {
-			return tx.CreateSession(ctx, newSession())
+			return tx.CreatePayment(ctx, newPayment(f.sess.ID, 9, commerce.PaymentFailed))
+		}},
+		// A queued insert that conflicts fails like a queued update.
+		{name: "CreateOrderConflictAtCommit", op: "create order", is: commerce.ErrConflict, write: func(ctx context.Context, tx commerce.Executor, f fixture) error {
+			o := &commerce.Order{ID: commerce.NewID("ord"), SessionID: f.sess.ID, Currency: "usd"}
+			if err := tx.CreateOrder(ctx, o); err != nil {
+				return err
+			}
+			dup := *o
+			dup.ID = commerce.NewID("ord") // same session: the unique index refuses it
+			return tx.CreateOrder(ctx, &dup)
 		}},
 	}
 	for _, tt := range tests {
@@ -292,6 +303,10 @@ func TestTxQueuedWriteNotFound(t *testing.T) {
 			ctx := t.Context()
 			db := mustOpenSchema(t, url)
 			f := newFixture(t, db)
+			want := tt.is
+			if want == nil {
+				want = commerce.ErrNotFound
+			}
 			created := newSession()
 			err := db.InTx(ctx, func(tx commerce.Executor) error {
 				if err := bump(ctx, tx, f.sess.ID); err != nil {
@@ -308,8 +323,8 @@ func TestTxQueuedWriteNotFound(t *testing.T) {
 					return nil
 				}
 				err := tt.then(ctx, tx, f)
-				if !errors.Is(err, commerce.ErrNotFound) || !strings.Contains(err.Error(), tt.op) {
-					t.Errorf("next call: error = %v, want ErrNotFound naming %q", err, tt.op)
+				if !errors.Is(err, want) || !strings.Contains(err.Error(), tt.op) {
+					t.Errorf("next call: error = %v, want %v naming %q", err, want, tt.op)
 				}
 				// The transaction has failed: later calls say so too.
 				if _, err2 := tx.GetSession(ctx, f.sess.ID); err2 == nil || err2.Error() != err.Error() {
@@ -317,8 +332,8 @@ func TestTxQueuedWriteNotFound(t *testing.T) {
 				}
 				return err
 			})
-			if !errors.Is(err, commerce.ErrNotFound) || !strings.Contains(err.Error(), tt.op) {
-				t.Fatalf("InTx: error = %v, want ErrNotFound naming %q", err, tt.op)
+			if !errors.Is(err, want) || !strings.Contains(err.Error(), tt.op) {
+				t.Fatalf("InTx: error = %v, want %v naming %q", err, want, tt.op)
 			}
 			if _, err := db.GetSession(ctx, created.ID); !errors.Is(err, commerce.ErrNotFound) {
 				t.Errorf("session created in the failed transaction: error = %v, want ErrNotFound", err)

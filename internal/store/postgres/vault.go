@@ -17,11 +17,10 @@ func (c conn) CreateVaultToken(ctx context.Context, t *commerce.VaultToken) erro
 	if err != nil {
 		return fmt.Errorf("postgres: create vault token: %w", err)
 	}
-	_, err = c.q.Exec(ctx, `
+	return c.writeLater(ctx, "create vault token "+t.ID, `
 		INSERT INTO vault_tokens (id, redeemed_by, redeemed_at, created_at, expires_at, data)
 		VALUES ($1, $2, $3, $4, $5, $6)`,
 		t.ID, nullString(t.RedeemedBy), tsPtr(t.RedeemedAt), ts(t.CreatedAt), ts(t.ExpiresAt), string(data))
-	return wrap("create vault token", err)
 }
 
 // GetVaultToken returns the token with id, or ErrNotFound.
