@@ -13,9 +13,9 @@ import (
 )
 
 // ClaimIdempotencyKey records rec, in flight or (rec.Done) finished, unless
-// an unexpired record with the same scope and key exists. A record expires when ExpiresAt <=
-// now; an in-flight record whose LockedUntil <= now is taken over. A zero
-// time counts as long past.
+// an unexpired record with the same scope and key exists. A record expires
+// when ExpiresAt <= now; an in-flight record whose LockedUntil <= now is
+// taken over. A zero time counts as long past.
 //
 // The upsert is atomic: of two concurrent claims one inserts (or takes
 // over) and the other waits for it, then finds its record.

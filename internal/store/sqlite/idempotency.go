@@ -32,9 +32,9 @@ var (
 )
 
 // ClaimIdempotencyKey records rec, in flight or (rec.Done) finished, unless
-// an unexpired record with the same scope and key exists. A record expires when ExpiresAt <=
-// now; an in-flight record whose LockedUntil <= now is taken over. A zero
-// time counts as long past.
+// an unexpired record with the same scope and key exists. A record expires
+// when ExpiresAt <= now; an in-flight record whose LockedUntil <= now is
+// taken over. A zero time counts as long past.
 func (c conn) ClaimIdempotencyKey(ctx context.Context, rec *commerce.IdempotencyRecord, now time.Time) (*commerce.IdempotencyRecord, bool, error) {
 	var (
 		existing *commerce.IdempotencyRecord
