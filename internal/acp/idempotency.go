@@ -184,22 +184,6 @@ func (id *Idempotency) Do(ctx context.Context, req IdempotentRequest, run func(k
 	}
 
 	body, err := run(k)
-	if errors.Is(err, commerce.ErrKeyTaken) {
-		// The store queued Save's claim with the commit, and the key was
-		// taken: nothing committed. Answer from the request that holds it.
-		prev, gerr := id.Store.GetIdempotencyKey(context.WithoutCancel(ctx), req.Scope, req.Key)
-		switch {
-		case gerr == nil:
-			k.prev = prev
-		case errors.Is(gerr, commerce.ErrNotFound):
-			// Released or expired since: the retry claims it anew.
-			e := newError(http.StatusConflict, typeInvalid, "idempotency_in_flight", "A request with this Idempotency-Key is still being processed.", "")
-			e.retryAfter = 1
-			return IdempotentResult{}, e
-		default:
-			return IdempotentResult{}, gerr
-		}
-	}
 	if k.prev != nil {
 		return id.existing(k.prev, fp, req.Strict)
 	}

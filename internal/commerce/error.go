@@ -80,10 +80,6 @@ var (
 	// ErrConflict: a uniqueness rule was violated, e.g. a second active
 	// payment attempt for one session.
 	ErrConflict = errors.New("conflict")
-	// ErrKeyTaken: an Idempotency-Key claimed finished inside a
-	// transaction (see [Executor.ClaimIdempotencyKey]) turned out to be
-	// held by another request; the transaction did not commit.
-	ErrKeyTaken = errors.New("idempotency key taken")
 	// ErrInsufficientStock: a stock decrement would go below zero.
 	ErrInsufficientStock = errors.New("insufficient stock")
 	// ErrUnavailable: the database is busy or unreachable. The operation

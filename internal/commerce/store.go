@@ -93,15 +93,7 @@ type Executor interface {
 	// replaced by rec and the claim succeeds. When rec.Done is set, rec is
 	// recorded finished, with its Status and Body: the claim and the finish
 	// in one write, for a response that commits in the claim's transaction.
-	// Inside a transaction such a claim may be queued like the late writes
-	// (see [Store]): it then answers (rec, true) at once, and if the key is
-	// held by another request the transaction fails with ErrKeyTaken
-	// instead; [Executor.GetIdempotencyKey] then reads that request's
-	// record.
 	ClaimIdempotencyKey(ctx context.Context, rec *IdempotencyRecord, now time.Time) (*IdempotencyRecord, bool, error)
-	// GetIdempotencyKey returns the record of scope and key, or
-	// ErrNotFound.
-	GetIdempotencyKey(ctx context.Context, scope, key string) (*IdempotencyRecord, error)
 	// FinishIdempotencyKey stores the response of a claimed record and
 	// marks it done. ErrNotFound if the record does not exist.
 	FinishIdempotencyKey(ctx context.Context, scope, key string, status int, body []byte) error

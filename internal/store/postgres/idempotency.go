@@ -31,23 +31,22 @@ func (c conn) ClaimIdempotencyKey(ctx context.Context, rec *commerce.Idempotency
 			body = []byte{}
 		}
 	}
-	args := []any{rec.Scope, rec.Key, rec.Fingerprint, ts(rec.LockedUntil), ts(rec.CreatedAt), ts(rec.ExpiresAt), now,
-		rec.Done, status, bytes.Clone(body)}
-	if _, ok := c.q.(*txConn); ok && rec.Done {
-		// Its effect commits with it: queue it, and let a taken key fail
-		// the transaction (must_claim) rather than answer here.
-		if err := c.writeLater(ctx, "claim idempotency key", `
-			WITH w AS (`+claimUpsert+`)
-			SELECT must_claim(count(*)) FROM w`, args...); err != nil {
-			return nil, false, err
-		}
-		return rec, true, nil
-	}
 	// The record found may be released or deleted before it is read;
 	// then the claim is tried again.
 	for range 3 {
 		var claimed bool
-		err := c.q.QueryRow(ctx, claimUpsert, args...).Scan(&claimed)
+		err := c.q.QueryRow(ctx, `
+			INSERT INTO idempotency_keys AS k (scope, key, fingerprint, done, status, body, locked_until, created_at, expires_at)
+			VALUES ($1, $2, $3, $8, $9, $10, $4, $5, $6)
+			ON CONFLICT (scope, key) DO UPDATE SET
+				fingerprint = excluded.fingerprint, done = excluded.done, status = excluded.status, body = excluded.body,
+				locked_until = excluded.locked_until, created_at = excluded.created_at, expires_at = excluded.expires_at
+			WHERE k.expires_at IS NULL OR k.expires_at <= $7
+				OR (NOT k.done AND (k.locked_until IS NULL OR k.locked_until <= $7))
+			RETURNING true`,
+			rec.Scope, rec.Key, rec.Fingerprint, ts(rec.LockedUntil), ts(rec.CreatedAt), ts(rec.ExpiresAt), now,
+			rec.Done, status, body,
+		).Scan(&claimed)
 		switch {
 		case err == nil:
 			return rec, true, nil
@@ -64,28 +63,6 @@ func (c conn) ClaimIdempotencyKey(ctx context.Context, rec *commerce.Idempotency
 		return existing, false, nil
 	}
 	return nil, false, wrap("claim idempotency key", errors.New("record keeps disappearing"))
-}
-
-// claimUpsert claims a key: $1 scope, $2 key, $3 fingerprint, $4
-// locked_until, $5 created_at, $6 expires_at, $7 now, $8 done, $9 status,
-// $10 body. It returns a row when it claimed.
-const claimUpsert = `
-	INSERT INTO idempotency_keys AS k (scope, key, fingerprint, done, status, body, locked_until, created_at, expires_at)
-	VALUES ($1, $2, $3, $8, $9, $10, $4, $5, $6)
-	ON CONFLICT (scope, key) DO UPDATE SET
-		fingerprint = excluded.fingerprint, done = excluded.done, status = excluded.status, body = excluded.body,
-		locked_until = excluded.locked_until, created_at = excluded.created_at, expires_at = excluded.expires_at
-	WHERE k.expires_at IS NULL OR k.expires_at <= $7
-		OR (NOT k.done AND (k.locked_until IS NULL OR k.locked_until <= $7))
-	RETURNING true`
-
-// GetIdempotencyKey returns the record of scope and key, or ErrNotFound.
-func (c conn) GetIdempotencyKey(ctx context.Context, scope, key string) (*commerce.IdempotencyRecord, error) {
-	r, err := c.getIdempotencyKey(ctx, scope, key)
-	if err != nil {
-		return nil, wrap("get idempotency key", err)
-	}
-	return r, nil
 }
 
 func (c conn) getIdempotencyKey(ctx context.Context, scope, key string) (*commerce.IdempotencyRecord, error) {

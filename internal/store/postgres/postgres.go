@@ -163,8 +163,6 @@ func translate(err error) error {
 		switch e.Code {
 		case "23505": // unique_violation
 			return fmt.Errorf("%w: %w", commerce.ErrConflict, err)
-		case "AS409": // must_claim: the idempotency key is taken
-			return fmt.Errorf("%w: %w", commerce.ErrKeyTaken, err)
 		case "23503", "P0002": // foreign_key_violation, no_data_found
 			return fmt.Errorf("%w: %w", commerce.ErrNotFound, err)
 		case "40001", "40P01", "53300", "57P01", "57P02", "57P03": // serialization, deadlock, too many connections, shutdown

@@ -176,24 +176,6 @@ func TestTxRoundTrips(t *testing.T) {
 			_, err := tx.GetSession(ctx, f.sess.ID)
 			return err
 		}},
-		// Create as the REST API runs it: session, stock levels, the key
-		// claimed finished, commit.
-		{name: "CreateSessionStockClaimFinishedCommit", want: 2, was: 5, fn: func(ctx context.Context, tx commerce.Executor, f fixture) error {
-			if err := tx.CreateSession(ctx, newSession()); err != nil {
-				return err
-			}
-			if _, err := tx.StockLevels(ctx, []string{"item"}); err != nil {
-				return err
-			}
-			now := time.Now()
-			rec := &commerce.IdempotencyRecord{Scope: f.idem.Scope, Key: commerce.NewID("key"), Fingerprint: "fp",
-				Done: true, Status: 201, Body: []byte(`{}`), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-			_, claimed, err := tx.ClaimIdempotencyKey(ctx, rec, now)
-			if err == nil && !claimed {
-				err = errors.New("fresh key not claimed")
-			}
-			return err
-		}},
 		{name: "CreateSessionFinishKeyCommit", want: 1, was: 4, fn: func(ctx context.Context, tx commerce.Executor, f fixture) error {
 			if err := tx.CreateSession(ctx, newSession()); err != nil {
 				return err
@@ -224,45 +206,6 @@ func TestTxRoundTrips(t *testing.T) {
 				t.Errorf("%d connections opened, want the pooled one", d)
 			}
 		})
-	}
-}
-
-// A key claimed finished inside a transaction is queued with the commit;
-// when another request holds it, the transaction fails with ErrKeyTaken
-// and nothing of it commits.
-func TestTxClaimFinishedTaken(t *testing.T) {
-	t.Parallel()
-	ctx := t.Context()
-	db := mustOpenSchema(t, testURL(t))
-	f := newFixture(t, db)
-	now := time.Now()
-	rec := func(fp string) *commerce.IdempotencyRecord {
-		return &commerce.IdempotencyRecord{Scope: f.idem.Scope, Key: "taken", Fingerprint: fp,
-			Done: true, Status: 201, Body: []byte(`{"fp":"` + fp + `"}`), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-	}
-	if _, claimed, err := db.ClaimIdempotencyKey(ctx, rec("first"), now); err != nil || !claimed {
-		t.Fatalf("first claim: %v, %v", claimed, err)
-	}
-	created := newSession()
-	err := db.InTx(ctx, func(tx commerce.Executor) error {
-		if err := tx.CreateSession(ctx, created); err != nil {
-			return err
-		}
-		_, claimed, err := tx.ClaimIdempotencyKey(ctx, rec("second"), now)
-		if err != nil || !claimed {
-			t.Errorf("queued claim answered %v, %v; want (true, nil) until the commit", claimed, err)
-		}
-		return err
-	})
-	if !errors.Is(err, commerce.ErrKeyTaken) {
-		t.Fatalf("InTx = %v, want ErrKeyTaken", err)
-	}
-	if _, err := db.GetSession(ctx, created.ID); !errors.Is(err, commerce.ErrNotFound) {
-		t.Errorf("session of the failed transaction: %v, want ErrNotFound", err)
-	}
-	got, err := db.GetIdempotencyKey(ctx, f.idem.Scope, "taken")
-	if err != nil || string(got.Body) != `{"fp":"first"}` {
-		t.Errorf("record = %+v, %v; want the first claim's", got, err)
 	}
 }
 

@@ -19,7 +19,7 @@ var (
 			WHERE idempotency_keys.expires_at IS NULL OR idempotency_keys.expires_at <= ?7
 				OR (idempotency_keys.done = 0 AND (idempotency_keys.locked_until IS NULL OR idempotency_keys.locked_until <= ?7))
 			RETURNING 1`)
-	qGetIdempotencyKey = readQuery(`
+	qGetIdempotencyKey = writeQuery(`
 		SELECT fingerprint, done, status, body, locked_until, created_at, expires_at
 		FROM idempotency_keys WHERE scope = ? AND key = ?`)
 	qFinishIdempotencyKey = writeQuery(`
@@ -83,15 +83,6 @@ func doneBody(rec *commerce.IdempotencyRecord) []byte {
 		return []byte{}
 	}
 	return rec.Body
-}
-
-// GetIdempotencyKey returns the record of scope and key, or ErrNotFound.
-func (c conn) GetIdempotencyKey(ctx context.Context, scope, key string) (*commerce.IdempotencyRecord, error) {
-	r, err := getIdempotencyKey(ctx, c.reader(), scope, key)
-	if err != nil {
-		return nil, wrap("get idempotency key", err)
-	}
-	return r, nil
 }
 
 func getIdempotencyKey(ctx context.Context, q runner, scope, key string) (*commerce.IdempotencyRecord, error) {

@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -53,50 +52,6 @@ func testIdempotency(t *testing.T, open func(t *testing.T) commerce.Store) {
 				t.Errorf("claim after expiry = (%+v, %t), want a new in-flight claim", got, claimed)
 			}
 		}
-	})
-
-	// Inside a transaction a finished claim of a taken key either answers
-	// (existing, false) at once or fails the transaction with ErrKeyTaken;
-	// either way nothing of the transaction commits, and GetIdempotencyKey
-	// reads the record that holds the key.
-	t.Run("ClaimFinishedTakenInTx", func(t *testing.T) {
-		ctx, s := setup(t, open)
-		first := newIdem("taken", "fp1", baseTime)
-		first.Done, first.Status, first.Body = true, 201, []byte(`{"id":"cs_first"}`)
-		_, claimed, err := s.ClaimIdempotencyKey(ctx, first, baseTime)
-		requireNoError(t, err, "first claim")
-		if !claimed {
-			t.Fatal("first claim refused")
-		}
-		errTaken := errors.New("taken at once")
-		sess := newSession(baseTime)
-		err = s.InTx(ctx, func(tx commerce.Executor) error {
-			if err := tx.CreateSession(ctx, sess); err != nil {
-				return err
-			}
-			second := newIdem("taken", "fp2", baseTime)
-			second.Done, second.Status, second.Body = true, 201, []byte(`{"id":"cs_second"}`)
-			_, claimed, err := tx.ClaimIdempotencyKey(ctx, second, baseTime.Add(time.Second))
-			if err != nil {
-				return err
-			}
-			if !claimed {
-				return errTaken
-			}
-			return nil
-		})
-		if !errors.Is(err, errTaken) && !errors.Is(err, commerce.ErrKeyTaken) {
-			t.Fatalf("InTx = %v, want the taken key reported at once or as ErrKeyTaken", err)
-		}
-		_, err = s.GetSession(ctx, sess.ID)
-		requireIs(t, err, commerce.ErrNotFound, "session of the transaction that lost the key")
-		got, err := s.GetIdempotencyKey(ctx, first.Scope, first.Key)
-		requireNoError(t, err, "get idempotency key")
-		if !got.Done || got.Fingerprint != "fp1" || string(got.Body) != `{"id":"cs_first"}` {
-			t.Errorf("record = %+v, want the first request's", got)
-		}
-		_, err = s.GetIdempotencyKey(ctx, first.Scope, "unknown")
-		requireIs(t, err, commerce.ErrNotFound, "get unknown key")
 	})
 
 	// A second claim of the same key, made at claimAt after the first record
