@@ -81,10 +81,7 @@ func (k *Key) Save(ctx context.Context, tx commerce.Executor, body []byte) error
 		return nil
 	}
 	if k.atomic && !k.early {
-		// Claim and finish in one write: the record is born finished.
-		rec := *k.rec
-		rec.Done, rec.Status, rec.Body = true, k.req.Status, body
-		if err := k.claimRec(ctx, tx, &rec); err != nil {
+		if err := k.claimFinished(ctx, tx, k.req.Status, body); err != nil {
 			return err
 		}
 		k.saved = true
@@ -119,6 +116,14 @@ func (k *Key) Claimed() {
 
 func (k *Key) claimIn(ctx context.Context, tx commerce.Executor) error {
 	return k.claimRec(ctx, tx, k.rec)
+}
+
+// claimFinished claims the key with its answer in one write: the record is
+// born finished.
+func (k *Key) claimFinished(ctx context.Context, q commerce.Executor, status int, body []byte) error {
+	rec := *k.rec
+	rec.Done, rec.Status, rec.Body = true, status, body
+	return k.claimRec(ctx, q, &rec)
 }
 
 func (k *Key) claimRec(ctx context.Context, tx commerce.Executor, rec *commerce.IdempotencyRecord) error {
@@ -193,9 +198,7 @@ func (id *Idempotency) Do(ctx context.Context, req IdempotentRequest, run func(k
 	// means claiming the key first.
 	held := k.early && k.done
 	claimAndFinish := func(status int, body []byte) error {
-		rec := *k.rec
-		rec.Done, rec.Status, rec.Body = true, status, body
-		return k.claimRec(bg, id.Store, &rec)
+		return k.claimFinished(bg, id.Store, status, body)
 	}
 	if err != nil {
 		e := ErrorFor(err)

@@ -137,6 +137,18 @@ type IdempotencyRecord struct {
 	ExpiresAt   time.Time
 }
 
+// Response is the status and body columns of r as stored: its answer when
+// it is Done (an empty body, never nil), none while in flight.
+func (r *IdempotencyRecord) Response() (status int, body []byte) {
+	if !r.Done {
+		return 0, nil
+	}
+	if r.Body == nil {
+		return r.Status, []byte{}
+	}
+	return r.Status, r.Body
+}
+
 // APIKey is an agent's credential. Only the SHA-256 of the secret is stored.
 type APIKey struct {
 	ID     string

@@ -20,17 +20,7 @@ import (
 // The upsert is atomic: of two concurrent claims one inserts (or takes
 // over) and the other waits for it, then finds its record.
 func (c conn) ClaimIdempotencyKey(ctx context.Context, rec *commerce.IdempotencyRecord, now time.Time) (*commerce.IdempotencyRecord, bool, error) {
-	// A record claimed finished carries its response; in flight, none.
-	var (
-		status int
-		body   []byte
-	)
-	if rec.Done {
-		status, body = rec.Status, rec.Body
-		if body == nil {
-			body = []byte{}
-		}
-	}
+	status, body := rec.Response()
 	// The record found may be released or deleted before it is read;
 	// then the claim is tried again.
 	for range 3 {

@@ -40,11 +40,12 @@ func (c conn) ClaimIdempotencyKey(ctx context.Context, rec *commerce.Idempotency
 		existing *commerce.IdempotencyRecord
 		claimed  bool
 	)
+	status, body := rec.Response()
 	err := c.atomic(ctx, func(q runner) error {
 		var one int
 		err := q.queryRow(ctx, qClaimIdempotencyKey,
 			rec.Scope, rec.Key, rec.Fingerprint, micros(rec.LockedUntil), micros(rec.CreatedAt), micros(rec.ExpiresAt), now.UnixMicro(),
-			rec.Done, doneStatus(rec), doneBody(rec),
+			rec.Done, status, body,
 		).Scan(&one)
 		switch {
 		case err == nil:
@@ -64,25 +65,6 @@ func (c conn) ClaimIdempotencyKey(ctx context.Context, rec *commerce.Idempotency
 		return rec, true, nil
 	}
 	return existing, false, nil
-}
-
-// doneStatus and doneBody are the status and body columns of a claimed
-// record: rec's when it is claimed finished, none while in flight.
-func doneStatus(rec *commerce.IdempotencyRecord) int {
-	if !rec.Done {
-		return 0
-	}
-	return rec.Status
-}
-
-func doneBody(rec *commerce.IdempotencyRecord) []byte {
-	switch {
-	case !rec.Done:
-		return nil
-	case rec.Body == nil:
-		return []byte{}
-	}
-	return rec.Body
 }
 
 func getIdempotencyKey(ctx context.Context, q runner, scope, key string) (*commerce.IdempotencyRecord, error) {
