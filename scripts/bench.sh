@@ -88,28 +88,53 @@ wait_ready() {
 	exit 1
 }
 
-point() { # store, concurrency, duration
-	local store=$1 c=$2 d=${3:-20s} data db store_args=()
-	case $store in
+# fresh_store STORE NAME: a fresh SQLite data directory or PostgreSQL
+# database named after NAME; sets store_args to the flags that use it.
+fresh_store() {
+	case $1 in
 	sqlite)
-		data=$dir/data-$c
-		rm -rf "$data"
-		store_args=(--data "$data")
+		rm -rf "$dir/data-$2"
+		store_args=(--data "$dir/data-$2")
 		;;
 	postgres)
-		db=agentshop_bench_$c
-		psql "$pg/postgres" -qc "drop database if exists $db" -c "create database $db" >/dev/null
-		store_args=(--database "$pg/$db?sslmode=disable")
+		psql "$pg/postgres" -qc "drop database if exists agentshop_bench_$2" -c "create database agentshop_bench_$2" >/dev/null 2>&1
+		store_args=(--database "$pg/agentshop_bench_$2?sslmode=disable")
 		;;
 	*) echo "bench: store must be sqlite or postgres" >&2; exit 2 ;;
 	esac
-	quiet
-	local debug=()
-	[ -z "${BENCH_PROFILE:-}" ] || debug=(--debug-addr 127.0.0.1:18081)
-	AGENTSHOP_AGENT_API_KEY=$key "$bin" serve --addr 127.0.0.1:$port "${store_args[@]}" "${debug[@]}" \
+}
+
+# drop_store STORE NAME removes what fresh_store made.
+drop_store() {
+	case $1 in
+	sqlite) rm -rf "$dir/data-$2" ;;
+	postgres) psql "$pg/postgres" -qc "drop database agentshop_bench_$2" >/dev/null ;;
+	esac
+}
+
+# start_server BIN [FLAGS…]: serve with store_args and FLAGS until stop_server.
+start_server() {
+	local b=$1
+	shift
+	AGENTSHOP_AGENT_API_KEY=$key "$b" serve --addr 127.0.0.1:$port "${store_args[@]}" "$@" \
 		--config "$dir/config.json" --catalog "$dir/catalog.json" --log-level warn >"$dir/serve.out" 2>"$dir/serve.log" &
 	server_pid=$!
 	wait_ready
+}
+
+stop_server() {
+	kill -TERM "$server_pid"
+	wait "$server_pid" || true
+	server_pid=""
+}
+
+point() { # store, concurrency, duration
+	local store=$1 c=$2 d=${3:-20s} store_args=()
+	fresh_store "$store" "$c"
+	quiet
+	local debug=()
+	[ -z "${BENCH_PROFILE:-}" ] || debug=(--debug-addr 127.0.0.1:18081)
+	start_server "$bin" "${debug[@]}"
 	if [ -n "${BENCH_PROFILE:-}" ]; then
 		(sleep 2; curl -fsS -o "$dir/cpu-$store-$c.pprof" "http://127.0.0.1:18081/debug/pprof/profile?seconds=${BENCH_PROFILE%s}" || true) &
 	fi
@@ -127,13 +152,8 @@ point() { # store, concurrency, duration
 	# The hypervisor's steal (CPU time taken by other guests) makes points
 	# incomparable; report it with the machine's own busy time.
 	echo "$s0 $s1" | awk '{b = $4 - $1; i = $5 - $2; st = $6 - $3; t = b + i + st; printf "machine: busy %d%%, idle %d%%, steal %d%%\n", b * 100 / t, i * 100 / t, st * 100 / t}'
-	kill -TERM "$server_pid"
-	wait "$server_pid" || true
-	server_pid=""
-	case $store in
-	sqlite) rm -rf "$data" ;;
-	postgres) psql "$pg/postgres" -qc "drop database $db" >/dev/null ;;
-	esac
+	stop_server
+	drop_store "$store" "$c"
 }
 
 limits() {
@@ -156,18 +176,9 @@ limits() {
 
 # cpu_run BIN STORE FLOWS: one A/B run; prints "flows/s server_us pg_us machine_us".
 cpu_run() {
-	local b=$1 store=$2 n=$3 store_args=() db=agentshop_bench_ab
-	case $store in
-	sqlite) rm -rf "$dir/data-ab"; store_args=(--data "$dir/data-ab") ;;
-	postgres)
-		psql "$pg/postgres" -qc "drop database if exists $db" -c "create database $db" >/dev/null 2>&1
-		store_args=(--database "$pg/$db?sslmode=disable")
-		;;
-	esac
-	AGENTSHOP_AGENT_API_KEY=$key "$b" serve --addr 127.0.0.1:$port "${store_args[@]}" \
-		--config "$dir/config.json" --catalog "$dir/catalog.json" --log-level warn >/dev/null 2>"$dir/serve.log" &
-	server_pid=$!
-	wait_ready
+	local b=$1 store=$2 n=$3 store_args=()
+	fresh_store "$store" ab
+	start_server "$b"
 	pgcpu() {
 		local sum=0 p
 		for p in $(pgrep -u postgres); do sum=$((sum + $(awk '{print $14+$15+$16+$17}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
@@ -178,9 +189,8 @@ cpu_run() {
 	out=$("$b" bench --merchant "http://127.0.0.1:$port" --api-key "$key" --concurrency 16 --max-flows "$n" \
 		--duration 0 --scenario full --item bench-card 2>/dev/null)
 	m1=$(awk '/^cpu / {print $2+$3+$4+$7+$8}' /proc/stat); g1=$(pgcpu); s1=$(awk '{print $14+$15}' "/proc/$server_pid/stat")
-	kill -TERM "$server_pid"
-	wait "$server_pid" || true
-	server_pid=""
+	stop_server
+	drop_store "$store" ab
 	local tick=$((1000000 / $(getconf CLK_TCK)))
 	echo "$(grep -o '[0-9.]*/s; requests' <<<"$out" | cut -d/ -f1) $(((s1 - s0) * tick / n)) $(((g1 - g0) * tick / n)) $(((m1 - m0) * tick / n))"
 }
