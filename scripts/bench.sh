@@ -7,6 +7,11 @@
 #   scripts/bench.sh point sqlite|postgres C [DURATION]   one point (default 20s)
 #   scripts/bench.sh limits                               dd fsyncs/s ×3 and the noop handler at C = 1, 16, 64
 #   scripts/bench.sh all [DURATION]                       limits, then both stores at C = 1, 16, 64
+#   scripts/bench.sh targets [RUNS] [DURATION]
+#                   the issue's targets, robust to a noisy host: dd before and
+#                   after, RUNS (default 5) alternating SQLite and PostgreSQL
+#                   points at C = 16 of DURATION (default 20s), then the
+#                   medians and MET/MISSED for each target
 #   scripts/bench.sh ab OLD_BIN NEW_BIN STORE [RUNS] [FLOWS]
 #                   A/B: RUNS (default 4) alternating runs of FLOWS (default 3000)
 #                   flows at C = 16 per binary; prints flows/s and the CPU per
@@ -156,12 +161,17 @@ point() { # store, concurrency, duration
 	drop_store "$store" "$c"
 }
 
-limits() {
-	echo "== synchronous 4 KiB writes in $dir (dd oflag=dsync, 5000 writes ×3)"
+# fsyncs: three dd runs of 5000 synchronous 4 KiB writes; prints dd's lines.
+fsyncs() {
 	for _ in 1 2 3; do
 		dd if=/dev/zero of="$dir/ddtest" bs=4k count=5000 oflag=dsync 2>&1 | tail -1
 		rm -f "$dir/ddtest"
 	done
+}
+
+limits() {
+	echo "== synchronous 4 KiB writes in $dir (dd oflag=dsync, 5000 writes ×3)"
+	fsyncs
 	"$bin" bench --serve-noop 127.0.0.1:18090 &
 	local noop=$!
 	sleep 0.5
@@ -212,7 +222,59 @@ ab() { # OLD_BIN NEW_BIN STORE RUNS FLOWS
 	done
 }
 
+# Durable commits per full flow: create 1, update 1, delegate 1, complete 2
+# (the payment claim with its Idempotency-Key claim; the settle with the
+# sandbox's token redemption). Keep in step with internal/commerce.
+commits_per_flow=5
+
+median() { sort -g | awk '{a[NR] = $1} END {if (NR) printf "%g\n", (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
+
+# p99 ENDPOINT FILE: the endpoint's p99 in ms from a bench report.
+p99() { awk -v e="$1" '$1 == e {sub("ms", "", $6); print $6}' "$2"; }
+
+targets() { # RUNS DURATION
+	local runs=$1 d=$2 i store
+	echo "== targets: $runs alternating runs per store at C = 16, $d each ($(date -u +%H:%M:%S) UTC)"
+	fsyncs | tee "$dir/dd.txt"
+	for i in $(seq "$runs"); do
+		for store in sqlite postgres; do
+			point "$store" 16 "$d" | tee "$dir/t-$store-$i.txt"
+		done
+	done
+	fsyncs | tee -a "$dir/dd.txt"
+	local rate bound
+	# dd prints "… copied, 1.30 s, 15.7 MB/s": 5000 writes in that many seconds.
+	rate=$(awk '{for (i = 1; i <= NF; i++) if ($i == "s,") print 5000 / $(i - 1)}' "$dir/dd.txt" | median)
+	bound=$(awk -v r="$rate" -v c="$commits_per_flow" 'BEGIN {printf "%.0f", r / c}')
+	echo
+	echo "fsyncs/s: median $(printf %.0f "$rate") of six dd runs; fsync-bound limit $rate / $commits_per_flow = $bound flows/s"
+	printf '%-10s %-26s %-12s %-12s %s\n' store target median runs verdict
+	for store in sqlite postgres; do
+		local f flows
+		f=$(ls "$dir"/t-$store-*.txt)
+		flows=$(for x in $f; do grep -o 'ok of [0-9]*, [0-9.]*/s' "$x" | awk '{sub("/s", "", $4); print $4}'; done)
+		verdict "$store" "flows/s >= 50% of $bound" "$(median <<<"$flows")" "$flows" "$(awk -v b="$bound" 'BEGIN {print b / 2}')" ge
+		[ "$store" = sqlite ] || continue
+		local e lim
+		for e in create:10 update:10 complete:25; do
+			lim=${e#*:}
+			e=${e%:*}
+			local ps
+			ps=$(for x in $f; do p99 "$e" "$x"; done)
+			verdict "$store" "$e p99 < $lim ms" "$(median <<<"$ps")" "$ps" "$lim" lt
+		done
+	done
+}
+
+# verdict STORE TARGET MEDIAN VALUES LIMIT ge|lt: one line of the table.
+verdict() {
+	local ok
+	ok=$(awk -v m="$3" -v l="$5" -v op="$6" 'BEGIN {print ((op == "ge" && m >= l) || (op == "lt" && m < l)) ? "MET" : "MISSED"}')
+	printf '%-10s %-26s %-12s %-12s %s\n' "$1" "$2" "$3" "$(tr '\n' ' ' <<<"$4")" "$ok"
+}
+
 case ${1:-} in
+targets) targets "${2:-5}" "${3:-20s}" ;;
 ab) ab "${2:?old binary}" "${3:?new binary}" "${4:?store}" "${5:-4}" "${6:-3000}" ;;
 point) point "${2:?store}" "${3:?concurrency}" "${4:-20s}" ;;
 limits) limits ;;
@@ -222,5 +284,5 @@ all)
 		for c in 1 16 64; do point "$store" "$c" "${2:-20s}"; done
 	done
 	;;
-*) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+*) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
