@@ -247,7 +247,7 @@ targets() { # RUNS DURATION
 	rate=$(awk '{for (i = 1; i <= NF; i++) if ($i == "s,") print 5000 / $(i - 1)}' "$dir/dd.txt" | median)
 	bound=$(awk -v r="$rate" -v c="$commits_per_flow" 'BEGIN {printf "%.0f", r / c}')
 	echo
-	echo "fsyncs/s: median $(printf %.0f "$rate") of six dd runs; fsync-bound limit $rate / $commits_per_flow = $bound flows/s"
+	echo "fsyncs/s: median $(printf %.0f "$rate") of six dd runs; fsync-bound limit $(printf %.0f "$rate") / $commits_per_flow = $bound flows/s"
 	printf '%-10s %-26s %-12s %-12s %s\n' store target median runs verdict
 	for store in sqlite postgres; do
 		local f flows
