@@ -15,9 +15,10 @@ var errStockGone = errors.New("stock reserved by another session")
 // creates the order. It is safe against retries, concurrency and crashes:
 //
 //  1. In one transaction it locks the session, checks that it is payable,
-//     reserves stock and claims a payment attempt (a pending row that a
-//     unique index allows once per session). A concurrent complete finds
-//     the attempt and gets EINPROGRESS; nothing else can be charged.
+//     claims a payment attempt (a pending row that a unique index allows
+//     once per session) and reserves stock, last so that the stock rows
+//     are locked as briefly as possible. A concurrent complete finds the
+//     attempt and gets EINPROGRESS; nothing else can be charged.
 //  2. Outside any transaction it calls the provider with an idempotency
 //     key derived from the session and attempt number.
 //  3. In a second transaction it records the outcome: the order, the
@@ -125,14 +126,6 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 			done = v
 			return record(ctx, tx, rec, done)
 		}
-		for _, l := range v.Quote.Lines {
-			if err := tx.AdjustStock(ctx, l.ItemID, -l.Quantity); err != nil {
-				if errors.Is(err, ErrInsufficientStock) {
-					return errStockGone
-				}
-				return fmt.Errorf("reserve stock of %s: %w", l.ItemID, err)
-			}
-		}
 		n := len(prev) + 1
 		claim = &Payment{
 			ID:             NewID("pay"),
@@ -159,9 +152,21 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 		if err := tx.UpdateSession(ctx, sess); err != nil {
 			return fmt.Errorf("update session: %w", err)
 		}
+		// Stock last: a store that queues writes (PostgreSQL) then sends
+		// these UPDATEs with the COMMIT, so a popular item's row stays
+		// locked for the commit only. Running out may therefore come back
+		// from InTx rather than from AdjustStock.
+		for _, l := range v.Quote.Lines {
+			if err := tx.AdjustStock(ctx, l.ItemID, -l.Quantity); err != nil {
+				if errors.Is(err, ErrInsufficientStock) {
+					return errStockGone
+				}
+				return fmt.Errorf("reserve stock of %s: %w", l.ItemID, err)
+			}
+		}
 		return nil
 	})
-	if errors.Is(err, errStockGone) {
+	if errors.Is(err, errStockGone) || errors.Is(err, ErrInsufficientStock) {
 		// Answer with the session as it is now: it shows what ran out.
 		v, err := s.Get(ctx, id)
 		if err != nil {

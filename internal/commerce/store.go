@@ -12,17 +12,19 @@ import (
 // when called on the Store, and inside fn's transaction when called on the
 // Executor that [Store.InTx] passes.
 //
-// Inside a transaction, CreateSession, UpdateSession, UpdatePayment,
-// CreateOrder, CreateVaultToken and FinishIdempotencyKey may report their
-// errors (ErrNotFound, ErrConflict, any other) late: a store may queue
+// Inside a transaction, CreateSession, UpdateSession, AdjustStock,
+// UpdatePayment, CreateOrder, CreateVaultToken and FinishIdempotencyKey may
+// report their errors (ErrNotFound, ErrConflict, ErrInsufficientStock, any
+// other) late: a store may queue
 // these writes and send them with the transaction's next statement or with
 // its commit, as the PostgreSQL store does to save round trips. The error
 // then comes back from that later call on tx (naming the write that
 // failed, not that call) or from InTx, and the transaction is rolled back.
 // A nil error from one of these inside fn therefore does not mean the
 // write succeeded, and fn cannot branch on their errors; later reads and
-// writes on tx do see the write. Writes whose errors callers act on
-// (CreatePayment's ErrConflict, AdjustStock's ErrInsufficientStock,
+// writes on tx do see the write. A caller that acts on a late error (as
+// Complete does on ErrInsufficientStock) checks InTx's error for it. Writes
+// whose errors callers act on inside fn (CreatePayment's ErrConflict,
 // RedeemVaultToken's ErrConflict, ClaimIdempotencyKey's answer) report
 // them at once.
 type Store interface {
@@ -65,7 +67,9 @@ type Executor interface {
 	StockLevels(ctx context.Context, itemIDs []string) (map[string]int64, error)
 	// AdjustStock adds delta (negative to decrement) to an item's stock.
 	// ErrInsufficientStock if the result would be negative (nothing
-	// changes); ErrNotFound if the item has no stock row.
+	// changes); ErrNotFound if the item has no stock row. Inside a
+	// transaction either may come late (see [Store]), failing the
+	// transaction.
 	AdjustStock(ctx context.Context, itemID string, delta int64) error
 
 	// CreatePayment inserts p. ErrConflict if p's session already has an

@@ -151,7 +151,8 @@ func (c conn) writeLater(ctx context.Context, op, sql string, args ...any) error
 // translate maps driver errors onto the commerce sentinels: no rows (or
 // no_data_found, P0002, which must_affect raises) is ErrNotFound, a unique
 // violation (23505) is ErrConflict, a missing referenced row (foreign key,
-// 23503) is ErrNotFound. The original error stays in the chain.
+// 23503) is ErrNotFound, stock's CHECK (quantity >= 0) failing (23514) is
+// ErrInsufficientStock. The original error stays in the chain.
 func translate(err error) error {
 	if err == nil {
 		return nil
@@ -165,6 +166,10 @@ func translate(err error) error {
 			return fmt.Errorf("%w: %w", commerce.ErrConflict, err)
 		case "23503", "P0002": // foreign_key_violation, no_data_found
 			return fmt.Errorf("%w: %w", commerce.ErrNotFound, err)
+		case "23514": // check_violation
+			if e.ConstraintName == "stock_quantity_check" {
+				return fmt.Errorf("%w: %w", commerce.ErrInsufficientStock, err)
+			}
 		case "40001", "40P01", "53300", "57P01", "57P02", "57P03": // serialization, deadlock, too many connections, shutdown
 			return fmt.Errorf("%w: %w", commerce.ErrUnavailable, err)
 		}

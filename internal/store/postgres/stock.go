@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-
-	"agentshop/internal/commerce"
 )
 
 // SeedStock sets the stock of each item not yet known to the store and
@@ -56,24 +54,21 @@ func (c conn) StockLevels(ctx context.Context, itemIDs []string) (map[string]int
 
 // AdjustStock adds delta to an item's stock. ErrInsufficientStock if the
 // result would be negative; ErrNotFound if the item has no stock row.
+//
+// Inside a transaction it is queued (see [conn.writeLater]): both errors
+// are raised on the server, by the table's CHECK (quantity >= 0) and by
+// must_affect, so they come back from a later call or from InTx. That
+// keeps a popular item's row locked only from the batch that carries the
+// UPDATE to the end of the transaction, the COMMIT's WAL flush and not
+// several round trips (the caller queues it last; see
+// [commerce.Service.Complete]). A concurrent decrement makes the UPDATE
+// wait, then apply to the row it committed (READ COMMITTED), so the CHECK
+// sees the real result.
 func (c conn) AdjustStock(ctx context.Context, itemID string, delta int64) error {
-	op := fmt.Sprintf("adjust stock of %s by %d", itemID, delta)
-	// A concurrent decrement makes this wait, then re-check the guard
-	// against the row it committed (READ COMMITTED update semantics).
-	tag, err := c.q.Exec(ctx, `
-		UPDATE stock SET quantity = quantity + $1
-		WHERE item_id = $2 AND quantity + $1 >= 0`, delta, itemID)
-	if err != nil {
-		return wrap(op, err)
-	}
-	if tag.RowsAffected() == 1 {
-		return nil
-	}
-	// The guard failed or the row is missing; stock rows are never
-	// deleted, so telling which needs no lock.
-	var one int
-	if err := c.q.QueryRow(ctx, `SELECT 1 FROM stock WHERE item_id = $1`, itemID).Scan(&one); err != nil {
-		return wrap(op, err)
-	}
-	return fmt.Errorf("postgres: %s: %w", op, commerce.ErrInsufficientStock)
+	return c.writeLater(ctx, fmt.Sprintf("adjust stock of %s by %d", itemID, delta), `
+		WITH w AS (
+			UPDATE stock SET quantity = quantity + $1 WHERE item_id = $2
+			RETURNING 1
+		)
+		SELECT must_affect(count(*)) FROM w`, delta, itemID)
 }

@@ -133,6 +133,9 @@ func newFixture(t *testing.T, db *postgres.DB) fixture {
 	if _, claimed, err := db.ClaimIdempotencyKey(ctx, f.idem, now); err != nil || !claimed {
 		t.Fatalf("claim: %t, %v", claimed, err)
 	}
+	if err := db.SeedStock(ctx, map[string]int64{"a": 1000}); err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 
@@ -167,6 +170,14 @@ func TestTxRoundTrips(t *testing.T) {
 				return err
 			}
 			return tx.FinishIdempotencyKey(ctx, f.idem.Scope, f.idem.Key, 200, []byte(`{}`))
+		}},
+		// The stock UPDATE goes with COMMIT, so the item's row is locked
+		// for that batch only.
+		{name: "LockUpdateSessionAdjustStockCommit", want: 2, was: 5, fn: func(ctx context.Context, tx commerce.Executor, f fixture) error {
+			if err := bump(ctx, tx, f.sess.ID); err != nil {
+				return err
+			}
+			return tx.AdjustStock(ctx, "a", -1)
 		}},
 		// The read flushes the update: BEGIN+SELECT, UPDATE+SELECT, COMMIT.
 		{name: "LockUpdateReadCommit", want: 3, was: 5, fn: func(ctx context.Context, tx commerce.Executor, f fixture) error {

@@ -159,6 +159,54 @@ func testService(t *testing.T, open func(t *testing.T) commerce.Store) {
 		}
 	})
 
+	// Eight sessions, each ready to pay for two of the ten mugs, complete
+	// at once: five get orders, and the stock never goes below zero. The
+	// other three charge nothing and answer with their session, now
+	// showing that the mugs ran out, whether the store reported the
+	// shortage at the stock update or only at commit.
+	t.Run("StockRunsOut", func(t *testing.T) {
+		ctx, b := setupService(t, open)
+		const n = 8
+		sessions := make([]*commerce.View, n)
+		for i := range sessions {
+			sessions[i] = b.createPayable(t, ctx)
+		}
+		var (
+			wg              sync.WaitGroup
+			mu              sync.Mutex
+			completed, gone int
+		)
+		start := make(chan struct{})
+		for _, sess := range sessions {
+			wg.Go(func() {
+				<-start
+				v, err := b.svc.Complete(ctx, sess.Session.ID, commerce.CompleteInput{Token: "tok_ok"}, nil)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err != nil:
+					t.Errorf("complete: %v", err)
+				case v.Status == commerce.StatusCompleted && v.Order != nil:
+					completed++
+				case v.Status == commerce.StatusNotReady && (hasMessage(v, commerce.CodeOutOfStock) || hasMessage(v, commerce.CodeQuantityExceeded)):
+					gone++
+				default:
+					t.Errorf("complete = status %s, messages %+v; want completed, or not ready and out of stock", v.Status, v.Messages)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		if completed != initialStock/lineQuantity || gone != n-initialStock/lineQuantity {
+			t.Errorf("%d completed, %d out of stock; want %d and %d", completed, gone, initialStock/lineQuantity, n-initialStock/lineQuantity)
+		}
+		if charged, _ := b.provider.charges(); charged != completed {
+			t.Errorf("provider charged %d times for %d orders", charged, completed)
+		}
+		b.requireOrders(t, ctx, initialStock/lineQuantity)
+		b.requireStock(t, ctx, 0)
+	})
+
 	// A declined charge releases the reserved stock and leaves the session
 	// payable with a payment_declined message; the next attempt succeeds.
 	t.Run("DeclineReleasesStock", func(t *testing.T) {
