@@ -102,6 +102,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	tuneGC(os.Getenv)
 	if o.serveNoop != "" {
 		return serveNoop(ctx, o.serveNoop, stdout)
 	}

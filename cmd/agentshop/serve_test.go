@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -50,5 +51,31 @@ func TestDebugAddr(t *testing.T) {
 	}
 	if code, _ := get(m.URL() + "/debug/pprof/"); code != http.StatusNotFound {
 		t.Errorf("public listener /debug/pprof/: %d, want 404", code)
+	}
+}
+
+// serve and bench raise GOGC to gcPercent, unless GOGC is set.
+func TestTuneGC(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		env  string
+		want int
+	}{
+		{name: "Unset", env: "", want: gcPercent},
+		{name: "Set", env: "150", want: 123}, // left as it was
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			old := debug.SetGCPercent(123)
+			defer debug.SetGCPercent(old)
+			tuneGC(func(k string) string {
+				if k == "GOGC" {
+					return tt.env
+				}
+				return ""
+			})
+			if got := debug.SetGCPercent(123); got != tt.want {
+				t.Errorf("GC percent = %d, want %d", got, tt.want)
+			}
+		})
 	}
 }
