@@ -42,17 +42,34 @@ func testTx(t *testing.T, open func(t *testing.T) commerce.Store) {
 	t.Run("RollbackOnError", func(t *testing.T) {
 		sentinel := errors.New("boom")
 		tests := []struct {
-			name  string
-			err   error
+			name string
+			// fail ends the transaction's fn with an error.
+			fail  func(ctx context.Context, tx commerce.Executor) error
 			check func(tb testing.TB, err error)
 		}{
-			{name: "Sentinel", err: fmt.Errorf("wrapped: %w", sentinel), check: func(tb testing.TB, err error) {
+			{name: "Sentinel", fail: func(context.Context, commerce.Executor) error {
+				return fmt.Errorf("wrapped: %w", sentinel)
+			}, check: func(tb testing.TB, err error) {
 				requireIs(tb, err, sentinel, "in tx")
 			}},
-			{name: "CommerceError", err: &commerce.Error{Code: commerce.EINPROGRESS, Message: "busy"}, check: func(tb testing.TB, err error) {
+			{name: "CommerceError", fail: func(context.Context, commerce.Executor) error {
+				return &commerce.Error{Code: commerce.EINPROGRESS, Message: "busy"}
+			}, check: func(tb testing.TB, err error) {
 				if e, ok := errors.AsType[*commerce.Error](err); !ok || e.Code != commerce.EINPROGRESS {
 					tb.Fatalf("in tx: error = %v, want *commerce.Error with code %s", err, commerce.EINPROGRESS)
 				}
+			}},
+			// A store may report AdjustStock's errors late, from InTx
+			// (commerce.Store); either way they fail the whole transaction.
+			{name: "StockBelowZero", fail: func(ctx context.Context, tx commerce.Executor) error {
+				return tx.AdjustStock(ctx, "a", -6)
+			}, check: func(tb testing.TB, err error) {
+				requireIs(tb, err, commerce.ErrInsufficientStock, "in tx")
+			}},
+			{name: "StockOfUnknownItem", fail: func(ctx context.Context, tx commerce.Executor) error {
+				return tx.AdjustStock(ctx, "nope", -1)
+			}, check: func(tb testing.TB, err error) {
+				requireIs(tb, err, commerce.ErrNotFound, "in tx")
 			}},
 		}
 		for _, tt := range tests {
@@ -62,7 +79,7 @@ func testTx(t *testing.T, open func(t *testing.T) commerce.Store) {
 				var w written
 				err := s.InTx(ctx, func(tx commerce.Executor) error {
 					w = writeEverything(t, ctx, tx)
-					return tt.err
+					return tt.fail(ctx, tx)
 				})
 				tt.check(t, err)
 				w.requireAbsent(t, ctx, s)
