@@ -40,7 +40,10 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 	now := s.now()
 	var (
 		claim *Payment
-		done  *View
+		// version is the session's version once claim is made: settle
+		// compares it to tell whether anything settled meanwhile.
+		version int64
+		done    *View
 	)
 	err := s.Store.InTx(ctx, func(tx Executor) error {
 		claim, done = nil, nil
@@ -85,7 +88,7 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 			if err := tx.UpdatePayment(ctx, active); err != nil {
 				return fmt.Errorf("take over payment: %w", err)
 			}
-			claim = active
+			claim, version = active, sess.Version
 			return nil
 		}
 		token := in.Token
@@ -117,13 +120,18 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 				return err
 			}
 		}
-		v, err := s.view(ctx, tx, sess, now)
+		// Priced without reading stock: the reservation below is what
+		// decides whether there is enough (errStockGone).
+		v, err := s.viewWithStock(ctx, tx, sess, now, nil)
 		if err != nil {
 			return err
 		}
 		if v.Status != StatusReady && v.Status != StatusAuthRequired {
-			// Not payable yet: answer with the session and its messages.
-			done = v
+			// Not payable yet: answer with the session and its messages,
+			// stock's included.
+			if done, err = s.view(ctx, tx, sess, now); err != nil {
+				return err
+			}
 			return record(ctx, tx, rec, done)
 		}
 		n := len(prev) + 1
@@ -152,6 +160,7 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 		if err := tx.UpdateSession(ctx, sess); err != nil {
 			return fmt.Errorf("update session: %w", err)
 		}
+		version = sess.Version
 		// Stock last: a store that queues writes (PostgreSQL) then sends
 		// these UPDATEs with the COMMIT, so a popular item's row stays
 		// locked for the commit only. Running out may therefore come back
@@ -167,24 +176,30 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 		return nil
 	})
 	if errors.Is(err, errStockGone) || errors.Is(err, ErrInsufficientStock) {
-		// Answer with the session as it is now: it shows what ran out.
-		v, err := s.Get(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if rec != nil {
-			// The claim transaction rolled back, the transport's claim
-			// with it: claim again where the answer is recorded.
-			if err := s.Store.InTx(ctx, func(tx Executor) error {
-				if in.Claim != nil {
-					if err := in.Claim(ctx, tx); err != nil {
-						return err
-					}
+		// Answer with the session as it is now, which shows what ran out.
+		// Read it in a transaction of its own: a store that commits in
+		// groups (SQLite) answers this failed reservation before the
+		// group holding the ones that won has committed, and a
+		// transaction started now runs after that group.
+		var v *View
+		if err := s.Store.InTx(ctx, func(tx Executor) error {
+			if in.Claim != nil && rec != nil {
+				// The claim transaction rolled back, the transport's
+				// claim with it: claim again where the answer is recorded.
+				if err := in.Claim(ctx, tx); err != nil {
+					return err
 				}
-				return rec(ctx, tx, v)
-			}); err != nil {
-				return nil, err
 			}
+			sess, err := tx.LockSession(ctx, id)
+			if err != nil {
+				return notFound(err, id)
+			}
+			if v, err = s.view(ctx, tx, sess, s.now()); err != nil {
+				return err
+			}
+			return record(ctx, tx, rec, v)
+		}); err != nil {
+			return nil, err
 		}
 		return v, nil
 	}
@@ -197,7 +212,7 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 	if done != nil {
 		return done, nil
 	}
-	return s.charge(ctx, claim, in, rec)
+	return s.charge(ctx, claim, version, in, rec)
 }
 
 func (s *Service) lease() time.Duration {
@@ -208,7 +223,8 @@ func (s *Service) lease() time.Duration {
 }
 
 // charge calls the provider for a claimed attempt and records the outcome.
-func (s *Service) charge(ctx context.Context, p *Payment, in CompleteInput, rec Recorder) (*View, error) {
+// version is the session's version when p was claimed.
+func (s *Service) charge(ctx context.Context, p *Payment, version int64, in CompleteInput, rec Recorder) (*View, error) {
 	// The charge and its record must not be cut short by a client that
 	// hangs up: the outcome would become ambiguous for no reason.
 	ctx = context.WithoutCancel(ctx)
@@ -255,9 +271,15 @@ func (s *Service) charge(ctx context.Context, p *Payment, in CompleteInput, rec 
 		if err != nil {
 			return notFound(err, p.SessionID)
 		}
-		cur, err := tx.GetPayment(ctx, p.ID)
-		if err != nil {
-			return fmt.Errorf("get payment: %w", err)
+		// While an attempt is pending, only settling it changes the session
+		// (update and cancel refuse; a re-drive takes the attempt over
+		// without storing the session). So an unchanged version means p is
+		// still pending as claimed, and reading it back can be skipped.
+		cur := p
+		if sess.Version != version {
+			if cur, err = tx.GetPayment(ctx, p.ID); err != nil {
+				return fmt.Errorf("get payment: %w", err)
+			}
 		}
 		var order *Order
 		if cur.Status == PaymentPending {

@@ -394,7 +394,8 @@ func effectiveStored(sess *Session, now time.Time) Status {
 	return sess.Status
 }
 
-// view prices sess and derives its status and messages.
+// view prices sess with the stock levels in q and derives its status and
+// messages.
 func (s *Service) view(ctx context.Context, q Executor, sess *Session, now time.Time) (*View, error) {
 	ids := make([]string, 0, len(sess.Lines))
 	for _, l := range sess.Lines {
@@ -404,6 +405,12 @@ func (s *Service) view(ctx context.Context, q Executor, sess *Session, now time.
 	if err != nil {
 		return nil, fmt.Errorf("stock levels: %w", err)
 	}
+	return s.viewWithStock(ctx, q, sess, now, stock)
+}
+
+// viewWithStock is view with the given stock levels; a nil map prices as
+// if every item were in stock.
+func (s *Service) viewWithStock(ctx context.Context, q Executor, sess *Session, now time.Time, stock map[string]int64) (*View, error) {
 	v := &View{Session: sess}
 	if sess.OrderID != "" {
 		o, err := q.GetOrder(ctx, sess.OrderID)
