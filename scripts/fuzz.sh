@@ -14,10 +14,10 @@
 #
 # Go 1.26's fuzzing coordinator can fail a target with a bare "context
 # deadline exceeded" when -fuzztime runs out while a worker is busy, most
-# often on a loaded machine (golang/go#75804, fixed in Go 1.27). Such a run
-# writes no failing input: such a stop is reported and the target is run
-# once more, and a second such stop is not a failure either (the target
-# fuzzed for its time twice and found nothing). Any other failure counts.
+# often on a loaded machine (golang/go#75804, fixed in Go 1.27). Such a stop
+# writes no failing input; it is reported and the target is run once more,
+# and a second one is not a failure either (the target fuzzed for its time
+# twice and found nothing). Any other failure counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,7 +51,7 @@ while read -r pkg dir; do
 				continue
 			fi
 			failed+=("$pkg $target")
-			echo "fuzz: $target failed; failing input in $dir/testdata/fuzz/$target:"
+			echo "fuzz: $target failed; new inputs in $dir/testdata/fuzz/$target:"
 			git status --short --untracked-files=all -- "$dir/testdata/fuzz/$target" || true
 			break
 		done

@@ -7,10 +7,6 @@ import (
 	"time"
 )
 
-// errStockGone rolls back a claim when stock ran out between pricing and
-// reservation (a concurrent session bought it).
-var errStockGone = errors.New("stock reserved by another session")
-
 // Complete charges the session's total with in.Token and, on success,
 // creates the order. It is safe against retries, concurrency and crashes:
 //
@@ -121,7 +117,7 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 			}
 		}
 		// Priced without reading stock: the reservation below is what
-		// decides whether there is enough (errStockGone).
+		// decides whether there is enough (ErrInsufficientStock).
 		v, err := s.viewWithStock(ctx, tx, sess, now, nil)
 		if err != nil {
 			return err
@@ -167,15 +163,12 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 		// from InTx rather than from AdjustStock.
 		for _, l := range v.Quote.Lines {
 			if err := tx.AdjustStock(ctx, l.ItemID, -l.Quantity); err != nil {
-				if errors.Is(err, ErrInsufficientStock) {
-					return errStockGone
-				}
 				return fmt.Errorf("reserve stock of %s: %w", l.ItemID, err)
 			}
 		}
 		return nil
 	})
-	if errors.Is(err, errStockGone) || errors.Is(err, ErrInsufficientStock) {
+	if errors.Is(err, ErrInsufficientStock) {
 		// Answer with the session as it is now, which shows what ran out.
 		// Read it in a transaction of its own: a store that commits in
 		// groups (SQLite) answers this failed reservation before the

@@ -29,8 +29,9 @@
 // migration 0002), a duplicate key or stock below zero included, so that one
 // failing in the commit batch makes PostgreSQL skip the COMMIT. A queued
 // stock UPDATE also keeps a popular item's row locked for the commit batch
-// only, instead of for the rest of the transaction's round trips. The error is reported late, by the call
-// that sent the write or by InTx, as the [commerce.Store] contract allows.
+// only, instead of for the rest of the transaction's round trips. The error
+// is reported late, by the call that sent the write or by InTx, as the
+// [commerce.Store] contract allows.
 // Everything else is sent at once: callers act on its errors.
 //
 // # Storage
