@@ -11,19 +11,20 @@ import (
 
 var (
 	qClaimIdempotencyKey = writeQuery(`
-			INSERT INTO idempotency_keys (scope, key, fingerprint, done, status, body, locked_until, created_at, expires_at)
-			VALUES (?1, ?2, ?3, ?8, ?9, ?10, ?4, ?5, ?6)
+			INSERT INTO idempotency_keys (scope, key, fingerprint, done, status, body, body_encoding, locked_until, created_at, expires_at)
+			VALUES (?1, ?2, ?3, ?8, ?9, ?10, ?11, ?4, ?5, ?6)
 			ON CONFLICT (scope, key) DO UPDATE SET
-				fingerprint = excluded.fingerprint, done = excluded.done, status = excluded.status, body = excluded.body,
+				fingerprint = excluded.fingerprint, done = excluded.done, status = excluded.status,
+				body = excluded.body, body_encoding = excluded.body_encoding,
 				locked_until = excluded.locked_until, created_at = excluded.created_at, expires_at = excluded.expires_at
 			WHERE idempotency_keys.expires_at IS NULL OR idempotency_keys.expires_at <= ?7
 				OR (idempotency_keys.done = 0 AND (idempotency_keys.locked_until IS NULL OR idempotency_keys.locked_until <= ?7))
 			RETURNING 1`)
 	qGetIdempotencyKey = writeQuery(`
-		SELECT fingerprint, done, status, body, locked_until, created_at, expires_at
+		SELECT fingerprint, done, status, body, body_encoding, locked_until, created_at, expires_at
 		FROM idempotency_keys WHERE scope = ? AND key = ?`)
 	qFinishIdempotencyKey = writeQuery(`
-		UPDATE idempotency_keys SET done = 1, status = ?, body = ?
+		UPDATE idempotency_keys SET done = 1, status = ?, body = ?, body_encoding = ?
 		WHERE scope = ? AND key = ?`)
 	qReleaseIdempotencyKey = writeQuery(`
 		DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND done = 0`)
@@ -41,11 +42,12 @@ func (c conn) ClaimIdempotencyKey(ctx context.Context, rec *commerce.Idempotency
 		claimed  bool
 	)
 	status, body := rec.Response()
+	encoding, stored := encodeBody(body)
 	err := c.atomic(ctx, func(q runner) error {
 		var one int
 		err := q.queryRow(ctx, qClaimIdempotencyKey,
 			rec.Scope, rec.Key, rec.Fingerprint, micros(rec.LockedUntil), micros(rec.CreatedAt), micros(rec.ExpiresAt), now.UnixMicro(),
-			rec.Done, status, body,
+			rec.Done, status, stored, encoding,
 		).Scan(&one)
 		switch {
 		case err == nil:
@@ -71,9 +73,13 @@ func getIdempotencyKey(ctx context.Context, q runner, scope, key string) (*comme
 	var (
 		r                    = &commerce.IdempotencyRecord{Scope: scope, Key: key}
 		locked, created, exp sql.NullInt64
+		encoding             int
 	)
-	err := q.queryRow(ctx, qGetIdempotencyKey, scope, key).Scan(&r.Fingerprint, &r.Done, &r.Status, &r.Body, &locked, &created, &exp)
+	err := q.queryRow(ctx, qGetIdempotencyKey, scope, key).Scan(&r.Fingerprint, &r.Done, &r.Status, &r.Body, &encoding, &locked, &created, &exp)
 	if err != nil {
+		return nil, err
+	}
+	if r.Body, err = decodeBody(encoding, r.Body); err != nil {
 		return nil, err
 	}
 	r.LockedUntil, r.CreatedAt, r.ExpiresAt = timeOf(locked), timeOf(created), timeOf(exp)
@@ -86,7 +92,8 @@ func (c conn) FinishIdempotencyKey(ctx context.Context, scope, key string, statu
 	if body == nil {
 		body = []byte{}
 	}
-	res, err := c.writer().exec(ctx, qFinishIdempotencyKey, status, body, scope, key)
+	encoding, stored := encodeBody(body)
+	res, err := c.writer().exec(ctx, qFinishIdempotencyKey, status, stored, encoding, scope, key)
 	if err != nil {
 		return wrap("finish idempotency key", err)
 	}

@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,6 +52,40 @@ func testIdempotency(t *testing.T, open func(t *testing.T) commerce.Store) {
 			requireNoError(t, err, "claim after expiry")
 			if !claimed || got.Done {
 				t.Errorf("claim after expiry = (%+v, %t), want a new in-flight claim", got, claimed)
+			}
+		}
+	})
+
+	// Stored responses come back byte for byte, whatever their size and
+	// content, through either way of storing them (a store may compress).
+	t.Run("BodiesRoundTrip", func(t *testing.T) {
+		ctx, s := setup(t, open)
+		session := []byte(`{"id":"cs_1","status":"ready_for_payment","currency":"usd","line_items":[` +
+			strings.Repeat(`{"id":"li_1","item":{"id":"gift-card-25","quantity":1},"totals":[{"type":"subtotal","amount":2500}]},`, 40) +
+			`{"id":"li_41"}],"messages":[]}`)
+		noise := make([]byte, 3000)
+		for i := range noise {
+			noise[i] = byte(i*7919 + i*i*104729>>3)
+		}
+		bodies := map[string][]byte{
+			"short":   []byte(`{"id":"cs_1"}`),
+			"session": session,
+			"noise":   noise,
+			"large":   bytes.Repeat(session, 20),
+		}
+		for name, body := range bodies {
+			born := newIdem("born-"+name, "fp1", baseTime)
+			born.Done, born.Status, born.Body = true, 201, body
+			claimIdem(t, ctx, s, born, baseTime)
+			finished := newIdem("finished-"+name, "fp1", baseTime)
+			claimIdem(t, ctx, s, finished, baseTime)
+			requireNoError(t, s.FinishIdempotencyKey(ctx, finished.Scope, finished.Key, 200, body), "finish "+name)
+			for _, r := range []*commerce.IdempotencyRecord{born, finished} {
+				got, claimed, err := s.ClaimIdempotencyKey(ctx, newIdem(r.Key, "fp2", baseTime), baseTime.Add(time.Second))
+				requireNoError(t, err, "claim again "+r.Key)
+				if claimed || !got.Done || !bytes.Equal(got.Body, body) {
+					t.Errorf("%s: claim again = (done %t, %d bytes, claimed %t), want the %d bytes stored", r.Key, got.Done, len(got.Body), claimed, len(body))
+				}
 			}
 		}
 	})
