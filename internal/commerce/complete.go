@@ -48,7 +48,7 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 				return err
 			}
 		}
-		sess, err := tx.LockSession(ctx, id)
+		sess, prev, err := tx.LockSessionPayments(ctx, id)
 		if err != nil {
 			return notFound(err, id)
 		}
@@ -62,17 +62,7 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 		case StatusCanceled, StatusExpired:
 			return &Error{Code: ECONFLICT, Reason: "session_" + string(st), Message: fmt.Sprintf("The checkout session is %s and cannot be paid.", st)}
 		}
-		prev, err := tx.ListPayments(ctx, id)
-		if err != nil {
-			return fmt.Errorf("list payments: %w", err)
-		}
-		var active *Payment
-		for _, p := range prev {
-			if p.Status.Active() {
-				active = p
-			}
-		}
-		if active != nil {
+		if active := activePayment(prev); active != nil {
 			if active.LeaseUntil.After(now) {
 				return &Error{Code: EINPROGRESS, Message: "A payment for this session is in progress; retry shortly."}
 			}

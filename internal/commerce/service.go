@@ -199,16 +199,14 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput, rec Rec
 	now := s.now()
 	var v *View
 	err := s.Store.InTx(ctx, func(tx Executor) error {
-		sess, err := tx.LockSession(ctx, id)
+		sess, payments, err := tx.LockSessionPayments(ctx, id)
 		if err != nil {
 			return notFound(err, id)
 		}
 		if st := effectiveStored(sess, now); st.Terminal() {
 			return &Error{Code: ECONFLICT, Reason: "session_" + string(st), Message: fmt.Sprintf("The checkout session is %s and can no longer change.", st)}
 		}
-		if p, err := activePayment(ctx, tx, id); err != nil {
-			return err
-		} else if p != nil && p.Status == PaymentPending {
+		if p := activePayment(payments); p != nil && p.Status == PaymentPending {
 			return &Error{Code: EINPROGRESS, Message: "A payment for this session is in progress; retry shortly."}
 		}
 		if err := s.apply(sess, in); err != nil {
@@ -242,16 +240,14 @@ func (s *Service) Cancel(ctx context.Context, id string, rec Recorder) (*View, e
 	now := s.now()
 	var v *View
 	err := s.Store.InTx(ctx, func(tx Executor) error {
-		sess, err := tx.LockSession(ctx, id)
+		sess, payments, err := tx.LockSessionPayments(ctx, id)
 		if err != nil {
 			return notFound(err, id)
 		}
 		if st := effectiveStored(sess, now); st.Terminal() {
 			return &Error{Code: ENOTALLOWED, Reason: "session_" + string(st), Message: fmt.Sprintf("The checkout session is %s and cannot be canceled.", st)}
 		}
-		if p, err := activePayment(ctx, tx, id); err != nil {
-			return err
-		} else if p != nil {
+		if activePayment(payments) != nil {
 			return &Error{Code: EINPROGRESS, Message: "A payment for this session is in progress."}
 		}
 		sess.Status = StatusCanceled
@@ -468,15 +464,13 @@ func notFound(err error, id string) error {
 	return fmt.Errorf("get session %s: %w", id, err)
 }
 
-func activePayment(ctx context.Context, q Executor, sessionID string) (*Payment, error) {
-	ps, err := q.ListPayments(ctx, sessionID)
-	if err != nil {
-		return nil, fmt.Errorf("list payments: %w", err)
-	}
+// activePayment returns the pending or succeeded attempt among a
+// session's attempts, or nil.
+func activePayment(ps []*Payment) *Payment {
 	for _, p := range ps {
 		if p.Status.Active() {
-			return p, nil
+			return p
 		}
 	}
-	return nil, nil
+	return nil
 }

@@ -55,6 +55,10 @@ type Executor interface {
 	// LockSession is GetSession that also locks the row until the
 	// transaction ends (SELECT … FOR UPDATE; SQLite serializes writers).
 	LockSession(ctx context.Context, id string) (*Session, error)
+	// LockSessionPayments is LockSession, then ListPayments of the locked
+	// session: its attempts as they are once the lock is held. The
+	// PostgreSQL store sends both in one round trip.
+	LockSessionPayments(ctx context.Context, id string) (*Session, []*Payment, error)
 	// UpdateSession replaces the stored session with s.ID. ErrNotFound if
 	// it does not exist.
 	UpdateSession(ctx context.Context, s *Session) error

@@ -58,10 +58,17 @@ func (c conn) GetPayment(ctx context.Context, id string) (*commerce.Payment, err
 
 // ListPayments returns a session's attempts in attempt order.
 func (c conn) ListPayments(ctx context.Context, sessionID string) ([]*commerce.Payment, error) {
-	rows, err := c.q.Query(ctx, `SELECT `+paymentColumns+` FROM payments WHERE session_id = $1 ORDER BY attempt`, sessionID)
+	rows, err := c.q.Query(ctx, listPaymentsSQL, sessionID)
 	if err != nil {
 		return nil, wrap("list payments", err)
 	}
+	return scanPayments(rows)
+}
+
+const listPaymentsSQL = `SELECT ` + paymentColumns + ` FROM payments WHERE session_id = $1 ORDER BY attempt`
+
+// scanPayments reads and closes rows of paymentColumns.
+func scanPayments(rows pgx.Rows) ([]*commerce.Payment, error) {
 	defer rows.Close()
 	out := []*commerce.Payment{}
 	for rows.Next() {

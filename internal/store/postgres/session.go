@@ -37,11 +37,57 @@ func (c conn) GetSession(ctx context.Context, id string) (*commerce.Session, err
 // LockSession is GetSession with SELECT … FOR UPDATE: inside [DB.InTx]
 // the row stays locked until the transaction ends.
 func (c conn) LockSession(ctx context.Context, id string) (*commerce.Session, error) {
-	s, err := scanSession(c.q.QueryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1 FOR UPDATE`, id))
+	s, err := scanSession(c.q.QueryRow(ctx, lockSessionSQL, id))
 	if err != nil {
 		return nil, wrap("lock session "+id, err)
 	}
 	return s, nil
+}
+
+const lockSessionSQL = `SELECT ` + sessionColumns + ` FROM sessions WHERE id = $1 FOR UPDATE`
+
+// LockSessionPayments is LockSession, then ListPayments. Inside [DB.InTx]
+// both go out in one batch. Under READ COMMITTED each statement reads a
+// snapshot taken when it starts, and the list's starts once the lock is
+// held: it sees every attempt committed by the transaction that held the
+// lock before, just as a separate ListPayments would.
+func (c conn) LockSessionPayments(ctx context.Context, id string) (*commerce.Session, []*commerce.Payment, error) {
+	t, ok := c.q.(*txConn)
+	if !ok {
+		s, err := c.LockSession(ctx, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		ps, err := c.ListPayments(ctx, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, ps, nil
+	}
+	if t.err != nil {
+		return nil, nil, t.err
+	}
+	br, err := t.send(ctx, lockSessionSQL, []any{id}, stmt{op: "list payments", sql: listPaymentsSQL, args: []any{id}})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer br.Close()
+	s, err := scanSession(br.QueryRow())
+	if err != nil {
+		return nil, nil, wrap("lock session "+id, err)
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return nil, nil, wrap("list payments", err)
+	}
+	ps, err := scanPayments(rows)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := br.Close(); err != nil {
+		return nil, nil, wrap("lock session "+id, err)
+	}
+	return s, ps, nil
 }
 
 // UpdateSession replaces the stored session with s.ID. ErrNotFound if it

@@ -48,7 +48,7 @@ type txConn struct {
 
 var _ querier = (*txConn)(nil)
 
-// stmt is a queued write.
+// stmt is a queued write, or a statement sent after another by send.
 type stmt struct {
 	op   string // names the operation in its error
 	sql  string
@@ -136,12 +136,12 @@ func (t *txConn) acquire(ctx context.Context) error {
 	return nil
 }
 
-// send sends, in one batch, BEGIN unless it was sent, the queued writes
-// and sql. It reads the results ahead of sql's and returns the batch
-// positioned at sql's result; the caller reads that and closes the batch.
-// An error is the failure of BEGIN or of a queued write; it fails the
-// transaction.
-func (t *txConn) send(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+// send sends, in one batch, BEGIN unless it was sent, the queued writes,
+// sql and then the statements of more. It reads the results ahead of
+// sql's and returns the batch positioned at sql's result; the caller reads
+// that (and those of more) and closes the batch. An error is the failure of
+// BEGIN or of a queued write; it fails the transaction.
+func (t *txConn) send(ctx context.Context, sql string, args []any, more ...stmt) (pgx.BatchResults, error) {
 	if err := t.acquire(ctx); err != nil {
 		return nil, err
 	}
@@ -156,6 +156,9 @@ func (t *txConn) send(ctx context.Context, sql string, args []any) (pgx.BatchRes
 		b.Queue(s.sql, s.args...)
 	}
 	b.Queue(sql, args...)
+	for _, s := range more {
+		b.Queue(s.sql, s.args...)
+	}
 	// From here on, whether BEGIN ran is the connection's to tell (end
 	// looks at its transaction status); it is never sent again.
 	t.begun = true

@@ -45,6 +45,19 @@ func (c conn) LockSession(ctx context.Context, id string) (*commerce.Session, er
 	return c.getSession(ctx, c.reader(), id)
 }
 
+// LockSessionPayments is LockSession, then ListPayments.
+func (c conn) LockSessionPayments(ctx context.Context, id string) (*commerce.Session, []*commerce.Payment, error) {
+	s, err := c.LockSession(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	ps, err := c.ListPayments(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, ps, nil
+}
+
 func (c conn) getSession(ctx context.Context, q runner, id string) (*commerce.Session, error) {
 	row := q.queryRow(ctx, qGetSession, id)
 	s, err := scanSession(row)
