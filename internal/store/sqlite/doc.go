@@ -65,12 +65,12 @@
 // own; PASSIVE never waits for readers or the writer. The WAL is rewound
 // only by a writer that finds it fully checkpointed, which under steady
 // load may never happen, so when a PASSIVE checkpoint finds the WAL longer
-// than walMaxFrames pages (64 MiB at 4 KiB pages), the writer runs PRAGMA
+// than walMaxFrames pages (256 MiB at 4 KiB pages), the writer runs PRAGMA
 // wal_checkpoint(RESTART) between two batches: it copies what the last
 // PASSIVE left (what was written while it ran), waits (up to busy_timeout)
 // for readers of older snapshots, and the next transaction writes the WAL
-// from its start. That pauses the writer for about 10-20 ms once per
-// walMaxFrames pages written (every second or two at 16 agents). The WAL
+// from its start. That pauses the writer for 10–25 ms once per
+// walMaxFrames pages written (every few seconds at 16 agents). The WAL
 // therefore holds at most walMaxFrames pages plus what is written in one
 // checkpointInterval and one batch, unless a reader keeps a snapshot open
 // for longer (none here does) or the RESTART cannot finish, in which case
