@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"time"
 )
 
@@ -25,6 +26,7 @@ var (
 // connection of its own, so that commits never run a checkpoint (the write
 // connection has wal_autocheckpoint=0).
 type checkpointer struct {
+	file    *os.File // the database file
 	pool    *sql.DB
 	passive *sql.Stmt
 	w       *writer
@@ -36,14 +38,14 @@ type checkpointer struct {
 }
 
 // newCheckpointer starts checkpointing with pool, which it closes when it
-// stops.
-func newCheckpointer(ctx context.Context, pool *sql.DB, w *writer) (*checkpointer, error) {
+// stops; file is the database file, which it only fsyncs.
+func newCheckpointer(ctx context.Context, pool *sql.DB, w *writer, file *os.File) (*checkpointer, error) {
 	passive, err := pool.PrepareContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &checkpointer{pool: pool, passive: passive, w: w, every: checkpointInterval, maxFrames: walMaxFrames, cancel: cancel, stopped: make(chan struct{})}
+	c := &checkpointer{file: file, pool: pool, passive: passive, w: w, every: checkpointInterval, maxFrames: walMaxFrames, cancel: cancel, stopped: make(chan struct{})}
 	go c.run(ctx)
 	return c, nil
 }
@@ -71,6 +73,16 @@ func (c *checkpointer) run(ctx context.Context) {
 			// rewinds it: the log only grows. A RESTART checkpoint run by
 			// the writer itself (so that the writer cannot starve it) makes
 			// the next transaction start the log from its beginning.
+			//
+			// The RESTART ends with an fsync of the database file, which
+			// would flush every page the PASSIVE checkpoints copied since
+			// the last one while the writer waits: 5–25 ms. Flushing them
+			// here first, while the writer goes on, and copying what was
+			// committed meanwhile leaves the RESTART a few pages: 1–2 ms.
+			// SQLite's own fsync still makes the checkpoint durable; this
+			// one only moves the work off the writer.
+			_ = c.file.Sync()
+			_ = c.passive.QueryRowContext(ctx).Scan(&busy, &log, &done)
 			c.w.restart.Store(true)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -33,6 +34,10 @@ type DB struct {
 	w *writer
 	// ckpt checkpoints the WAL in the background.
 	ckpt *checkpointer
+	// file is the database file, open for the checkpointer's fsyncs. It is
+	// closed after every connection: closing a descriptor of a file drops
+	// all of the process's POSIX locks on it, SQLite's included.
+	file *os.File
 }
 
 // driverName is the database/sql driver Open uses; tests swap in a wrapper.
@@ -123,8 +128,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	ckpt.SetMaxOpenConns(1)
 	ckpt.SetMaxIdleConns(1)
+	if db.file, err = os.Open(path); err != nil {
+		_ = ckpt.Close()
+		_ = db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
 	db.w = newWriter(write, db.wstmts)
-	if db.ckpt, err = newCheckpointer(ctx, ckpt, db.w); err != nil {
+	if db.ckpt, err = newCheckpointer(ctx, ckpt, db.w, db.file); err != nil {
 		_ = ckpt.Close()
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, translate(err))
@@ -156,6 +166,9 @@ func (db *DB) Close() error {
 		errs = append(errs, db.read.Close())
 	}
 	errs = append(errs, db.write.Close())
+	if db.file != nil {
+		errs = append(errs, db.file.Close())
+	}
 	return errors.Join(errs...)
 }
 
