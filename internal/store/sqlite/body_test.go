@@ -60,3 +60,26 @@ func TestEncodeBody(t *testing.T) {
 		t.Error("decodeBody accepted corrupt data")
 	}
 }
+
+// BenchmarkBody measures storing and reading back a typical session
+// response (BENCHMARKS.md): the encoding runs on the writer goroutine.
+func BenchmarkBody(b *testing.B) {
+	body := bodyDictV1Text[bytes.LastIndexByte(bodyDictV1Text[:len(bodyDictV1Text)-1], '\n')+1:]
+	body = bytes.ReplaceAll(body, []byte("gift-card-25"), []byte("mug-blue-xl"))
+	_, stored := encodeBody(body)
+	b.Run("encode", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		b.ReportMetric(float64(len(stored))/float64(len(body)), "ratio")
+		for b.Loop() {
+			encodeBody(body)
+		}
+	})
+	b.Run("decode", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		for b.Loop() {
+			if _, err := decodeBody(bodyS2V1, stored); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
