@@ -2,7 +2,9 @@ package sqlite_test
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"agentshop/internal/commerce"
@@ -73,5 +75,44 @@ func TestForeignKeys(t *testing.T) {
 	err = db.CreateOrder(t.Context(), &commerce.Order{ID: "ord_1", SessionID: "cs_missing"})
 	if !errors.Is(err, commerce.ErrNotFound) {
 		t.Errorf("create order of unknown session: %v, want ErrNotFound", err)
+	}
+}
+
+// Close releases every file of the database: the connections' and the
+// checkpointer's descriptor of the database file.
+func TestCloseReleasesFiles(t *testing.T) {
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		t.Skip("no /proc/self/fd on this system")
+	}
+	dir := t.TempDir()
+	openIn := func() int {
+		fds, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, fd := range fds {
+			target, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name()))
+			if err == nil && strings.HasPrefix(target, dir+string(filepath.Separator)) {
+				n++
+			}
+		}
+		return n
+	}
+	db, err := sqlite.Open(t.Context(), filepath.Join(dir, "agentshop.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SeedStock(t.Context(), map[string]int64{"a": 1}); err != nil {
+		t.Fatal(err)
+	}
+	if n := openIn(); n == 0 {
+		t.Fatal("no open file of the database found while it is open")
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := openIn(); n != 0 {
+		t.Errorf("%d files of the database still open after Close", n)
 	}
 }
