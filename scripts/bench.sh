@@ -11,7 +11,9 @@
 #                   the issue's targets, robust to a noisy host: dd before and
 #                   after, RUNS (default 5) alternating SQLite and PostgreSQL
 #                   points at C = 16 of DURATION (default 20s), then the
-#                   medians and MET/MISSED for each target
+#                   medians and MET/MISSED for each target; the noop
+#                   handler's req/s before and after tells how fast the
+#                   host's CPU was meanwhile
 #   scripts/bench.sh ab OLD_BIN NEW_BIN STORE [RUNS] [FLOWS]
 #                   A/B: RUNS (default 4) alternating runs of FLOWS (default 3000)
 #                   flows at C = 16 per binary; prints flows/s and the CPU per
@@ -232,15 +234,30 @@ median() { sort -g | awk '{a[NR] = $1} END {if (NR) printf "%g\n", (NR % 2 ? a[(
 # p99 ENDPOINT FILE: the endpoint's p99 in ms from a bench report.
 p99() { awk -v e="$1" '$1 == e {sub("ms", "", $6); print $6}' "$2"; }
 
+# noop_rate: requests/s of the trivial handler at C = 16 for 5 s, the
+# host's CPU speed at that moment.
+noop_rate() {
+	"$bin" bench --serve-noop 127.0.0.1:18090 >/dev/null &
+	local noop=$!
+	sleep 0.5
+	quiet >/dev/null
+	"$bin" bench --merchant http://127.0.0.1:18090 --scenario noop --concurrency 16 --duration 5s 2>/dev/null |
+		grep -o 'requests: [0-9]*, [0-9.]*/s' | awk '{sub("/s", "", $3); printf "%.0f\n", $3}'
+	kill "$noop"
+	wait "$noop" 2>/dev/null || true
+}
+
 targets() { # RUNS DURATION
-	local runs=$1 d=$2 i store
+	local runs=$1 d=$2 i store noop0 noop1
 	echo "== targets: $runs alternating runs per store at C = 16, $d each ($(date -u +%H:%M:%S) UTC)"
 	fsyncs | tee "$dir/dd.txt"
+	noop0=$(noop_rate)
 	for i in $(seq "$runs"); do
 		for store in sqlite postgres; do
 			point "$store" 16 "$d" | tee "$dir/t-$store-$i.txt"
 		done
 	done
+	noop1=$(noop_rate)
 	fsyncs | tee -a "$dir/dd.txt"
 	local rate bound
 	# dd prints "… copied, 1.30 s, 15.7 MB/s": 5000 writes in that many seconds.
@@ -248,6 +265,7 @@ targets() { # RUNS DURATION
 	bound=$(awk -v r="$rate" -v c="$commits_per_flow" 'BEGIN {printf "%.0f", r / c}')
 	echo
 	echo "fsyncs/s: median $(printf %.0f "$rate") of six dd runs; fsync-bound limit $(printf %.0f "$rate") / $commits_per_flow = $bound flows/s"
+	echo "noop handler at C = 16 (the host's CPU speed): $noop0 req/s before the runs, $noop1 after"
 	printf '%-10s %-26s %-12s %-12s %s\n' store target median runs verdict
 	for store in sqlite postgres; do
 		local f flows
