@@ -30,6 +30,9 @@ const (
 	bodyS2V1 = 1 // an S2 block made with bodyDictV1
 
 	minCompressLen = 256
+	// maxBodyLen bounds a stored response's decoded length: responses are
+	// a few KB, far below it.
+	maxBodyLen = 16 << 20
 )
 
 //go:embed idempotency_dict.json
@@ -58,6 +61,11 @@ func decodeBody(encoding int, stored []byte) ([]byte, error) {
 	case bodyRaw:
 		return stored, nil
 	case bodyS2V1:
+		// The block states its decoded length; a damaged one must not make
+		// us allocate gigabytes.
+		if n, err := s2.DecodedLen(stored); err != nil || n > maxBodyLen {
+			return nil, fmt.Errorf("stored response is damaged (decoded length %d, %v)", n, err)
+		}
 		body, err := bodyDictV1.Decode(nil, stored)
 		if err != nil {
 			return nil, fmt.Errorf("decompress stored response: %w", err)

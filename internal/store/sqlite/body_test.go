@@ -3,8 +3,10 @@ package sqlite
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -56,8 +58,13 @@ func TestEncodeBody(t *testing.T) {
 	if _, err := decodeBody(7, []byte("x")); err == nil {
 		t.Error("decodeBody accepted an unknown encoding")
 	}
-	if _, err := decodeBody(bodyS2V1, []byte("not deflate")); err == nil {
+	if _, err := decodeBody(bodyS2V1, []byte("not s2")); err == nil {
 		t.Error("decodeBody accepted corrupt data")
+	}
+	// A block claiming 1 GiB (its uvarint length prefix) is refused before
+	// anything is allocated.
+	if _, err := decodeBody(bodyS2V1, append(binary.AppendUvarint(nil, 1<<30), 0)); err == nil || !strings.Contains(err.Error(), "damaged") {
+		t.Errorf("decodeBody of a block claiming 1 GiB: %v, want it refused as damaged", err)
 	}
 }
 
