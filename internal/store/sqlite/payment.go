@@ -3,8 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
+
+	json "github.com/segmentio/encoding/json"
 
 	"agentshop/internal/commerce"
 )

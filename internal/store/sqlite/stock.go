@@ -3,10 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
+
+	json "github.com/segmentio/encoding/json"
 
 	"agentshop/internal/commerce"
 )
