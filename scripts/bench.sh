@@ -23,6 +23,7 @@
 #   BENCH_BIN       an agentshop binary to use (default: built from this tree)
 #   BENCH_DIR       working directory (default: a new temporary one, removed at exit)
 #   BENCH_PG        PostgreSQL server URL without database (default postgres://postgres@127.0.0.1:5432)
+#   BENCH_PG_QUERY  extra parameters for the database URL, e.g. pool_max_conns=6
 #   BENCH_PROFILE   if set (e.g. 10s), take a CPU profile of the server during
 #                   each point into $BENCH_DIR/cpu-STORE-C.pprof (kept)
 #
@@ -105,7 +106,7 @@ fresh_store() {
 		;;
 	postgres)
 		psql "$pg/postgres" -qc "drop database if exists agentshop_bench_$2" -c "create database agentshop_bench_$2" >/dev/null 2>&1
-		store_args=(--database "$pg/agentshop_bench_$2?sslmode=disable")
+		store_args=(--database "$pg/agentshop_bench_$2?sslmode=disable${BENCH_PG_QUERY:+&$BENCH_PG_QUERY}")
 		;;
 	*) echo "bench: store must be sqlite or postgres" >&2; exit 2 ;;
 	esac
