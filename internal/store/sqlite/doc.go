@@ -28,7 +28,10 @@
 // # Group commit
 //
 // The writer takes every queued job (at most maxBatch) and runs them in one
-// transaction: BEGIN IMMEDIATE, then for each job SAVEPOINT, fn, and RELEASE
+// transaction; jobs queued while it runs them join it, until the queue is
+// empty or the batch holds maxBatch. So a request that arrives mid-batch
+// waits for that batch's COMMIT only, not for a batch of its own after it.
+// The transaction is BEGIN IMMEDIATE, then for each job SAVEPOINT, fn, and RELEASE
 // (or ROLLBACK TO and RELEASE when fn returns an error or panics, or its
 // context ended meanwhile: that job gets its error, the others are not
 // affected), then one COMMIT. A job's InTx returns nil only after that

@@ -48,6 +48,8 @@ type writer struct {
 	restart atomic.Bool
 	// stopped is closed when the writer has answered every job and exited.
 	stopped chan struct{}
+	// commits counts the batches committed, for tests.
+	commits atomic.Int64
 }
 
 // The statements the writer runs around each job and between batches.
@@ -183,7 +185,16 @@ func (w *writer) runBatch(batch []*job) (rest []*job) {
 	}
 	var ok []*job // ran without error, released into the transaction
 	ran := false  // some job ran in tx
-	for i, j := range batch {
+	for i := 0; ; i++ {
+		if i == len(batch) {
+			// Jobs queued while this batch ran join it: they would
+			// otherwise wait for its COMMIT and then for a whole batch of
+			// their own.
+			if batch = w.more(batch); i == len(batch) {
+				break
+			}
+		}
+		j := batch[i]
 		if !j.state.CompareAndSwap(jobQueued, jobRunning) {
 			continue // the caller gave up waiting
 		}
@@ -244,10 +255,26 @@ func (w *writer) runBatch(batch []*job) (rest []*job) {
 		}
 		return nil
 	}
+	w.commits.Add(1)
 	for _, j := range ok {
 		j.done <- nil
 	}
 	return nil
+}
+
+// more appends to batch the jobs queued meanwhile, up to maxBatch in all.
+func (w *writer) more(batch []*job) []*job {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := min(len(w.queue), maxBatch-len(batch))
+	if n <= 0 {
+		return batch
+	}
+	batch = append(batch, w.queue[:n]...)
+	rest := copy(w.queue, w.queue[n:])
+	clear(w.queue[rest:])
+	w.queue = w.queue[:rest]
+	return batch
 }
 
 // answer answers j with err unless its caller has given up.

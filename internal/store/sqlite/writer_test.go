@@ -131,6 +131,32 @@ func TestBatchIsolatesFailures(t *testing.T) {
 	}
 }
 
+// Transactions queued while a batch runs join it before its COMMIT rather
+// than waiting for that COMMIT and then for a batch of their own.
+func TestBatchTakesJobsQueuedWhileRunning(t *testing.T) {
+	db := mustOpen(t, filepath.Join(t.TempDir(), "agentshop.db"))
+	before := db.Commits()
+	release := blockWriter(t, db)
+	const n = 5
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			if err := db.SeedStock(t.Context(), map[string]int64{fmt.Sprint("item", i): 1}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	waitQueued(t, db, n)
+	release()
+	wg.Wait()
+	if got := db.Commits() - before; got != 1 {
+		t.Errorf("%d commits for the blocking transaction and the %d queued behind it, want 1", got, n)
+	}
+	if got := len(stockOf(t, db, "item0", "item1", "item2", "item3", "item4")); got != n {
+		t.Errorf("%d of %d queued writes committed", got, n)
+	}
+}
+
 // A transaction whose context ends while it waits in the queue returns at
 // once, and its fn never runs.
 func TestBatchCancelWhileQueued(t *testing.T) {
