@@ -2,11 +2,12 @@ package acpclient
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
+
+	json "github.com/segmentio/encoding/json"
 )
 
 // Session is a version-neutral view of a checkout session response, with
