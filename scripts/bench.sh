@@ -13,7 +13,8 @@
 #                   points at C = 16 of DURATION (default 20s), then the
 #                   medians and MET/MISSED for each target; the noop
 #                   handler's req/s before and after tells how fast the
-#                   host's CPU was meanwhile
+#                   host's CPU was meanwhile; the server-side p99s (from its
+#                   /metrics histogram) follow, for information
 #   scripts/bench.sh ab OLD_BIN NEW_BIN STORE [RUNS] [FLOWS]
 #                   A/B: RUNS (default 4) alternating runs of FLOWS (default 3000)
 #                   flows at C = 16 per binary; prints flows/s and the CPU per
@@ -152,6 +153,7 @@ point() { # store, concurrency, duration
 	s0=$(awk '/^cpu / {print $2+$3+$4+$7+$8, $5+$6, $9}' /proc/stat)
 	t0=$(date +%s.%N)
 	"$bin" bench --merchant "http://127.0.0.1:$port" --api-key "$key" --concurrency "$c" --duration "$d" \
+		--metrics "http://127.0.0.1:$port/metrics" \
 		--scenario full --item bench-card "${store_args[@]}"
 	t1=$(date +%s.%N)
 	c1=$(awk '{print $14+$15}' "/proc/$server_pid/stat")
@@ -232,8 +234,12 @@ commits_per_flow=5
 
 median() { sort -g | awk '{a[NR] = $1} END {if (NR) printf "%g\n", (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
 
-# p99 ENDPOINT FILE: the endpoint's p99 in ms from a bench report.
-p99() { awk -v e="$1" '$1 == e {sub("ms", "", $6); print $6}' "$2"; }
+# p99 ENDPOINT FILE: the endpoint's p99 in ms from a bench report (the
+# client's table, which comes first).
+p99() { awk -v e="$1" '$1 == e {sub("ms", "", $6); print $6; exit}' "$2"; }
+
+# server_p99 ENDPOINT FILE: the same from the report's server-side table.
+server_p99() { awk -v e="$1" '/^server-side,/ {s = 1} s && $1 == e {sub("ms", "", $5); print $5; exit}' "$2"; }
 
 # noop_rate: requests/s of the trivial handler at C = 16 for 5 s, the
 # host's CPU speed at that moment.
@@ -281,6 +287,12 @@ targets() { # RUNS DURATION
 			local ps
 			ps=$(for x in $f; do p99 "$e" "$x"; done)
 			verdict "$store" "$e p99 < $lim ms" "$(median <<<"$ps")" "$ps" "$lim" lt
+		done
+		# For information: the same p99s as the server measured them,
+		# without the client's share of the 2 cores.
+		for e in create update complete; do
+			ps=$(for x in $f; do server_p99 "$e" "$x"; done)
+			[ -z "$ps" ] || printf '%-10s %-26s %-12s %-12s %s\n' "$store" "server-side $e p99" "$(median <<<"$ps")" "$(tr '\n' ' ' <<<"$ps")" "(info)"
 		done
 	done
 }

@@ -48,6 +48,8 @@ func parseBenchFlags(args []string, stderr io.Writer, env func(string) string) (
 	fs.StringVar(&o.data, "data", "", `the server's SQLite data directory: also verify charges and stock in its
 database (same machine only; it is opened like 'serve' opens it and only read)`)
 	fs.StringVar(&o.database, "database", "", "the server's PostgreSQL URL: also verify charges and stock there (only read)")
+	fs.StringVar(&c.Metrics, "metrics", "", `the merchant's Prometheus metrics URL (agentshop: MERCHANT/metrics): also report
+the latency the server measured itself, without the network and this client`)
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write the bench client's own CPU profile (of the load phase) to this file")
 	// Hidden: the trivial server for --scenario noop, in its own process.
 	fs.StringVar(&o.serveNoop, "serve-noop", "", "")

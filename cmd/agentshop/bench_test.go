@@ -42,6 +42,7 @@ func TestBench(t *testing.T) {
 				Merchant: m.URL(), APIKey: benchAPIKey, Version: v,
 				Concurrency: 4, Duration: 2 * time.Second, MaxFlows: 200,
 				Item: "gift-card-25", Ledger: storeLedger{m.Store},
+				Metrics: m.URL() + "/metrics",
 			}
 			r, err := bench.Run(t.Context(), cfg)
 			if err != nil {
@@ -58,6 +59,25 @@ func TestBench(t *testing.T) {
 				if l.Count != r.Flows || !(l.P50 <= l.P90 && l.P90 <= l.P99 && l.P99 <= l.Max) || l.P50 <= 0 {
 					t.Errorf("%s latency inconsistent: %+v", e, l)
 				}
+			}
+			// The server's own histogram saw exactly this run's requests
+			// (the other version's subtest ran on the same server). On
+			// 2025-09-29 there is also the one get that reads the merchant id.
+			if r.ServerErr != "" {
+				t.Fatalf("server-side latency: %s", r.ServerErr)
+			}
+			seen := 0
+			for _, l := range r.Server {
+				if l.Endpoint == bench.EndpointGet {
+					continue
+				}
+				seen++
+				if l.Count != uint64(r.Flows) || !(0 < l.P50 && l.P50 <= l.P90 && l.P90 <= l.P99) {
+					t.Errorf("server-side %s latency: %+v, want %d requests and ordered quantiles", l.Endpoint, l, r.Flows)
+				}
+			}
+			if seen != 4 {
+				t.Errorf("server-side latency for %d endpoints, want 4: %+v", seen, r.Server)
 			}
 			vr, err := bench.Verify(t.Context(), r)
 			if err != nil {

@@ -64,6 +64,11 @@ type Config struct {
 	// VerifyMax caps how many successful flows [Verify] re-reads over HTTP
 	// (default 10000); beyond it, an evenly spaced sample.
 	VerifyMax int
+	// Metrics, when set, is the URL of the merchant's Prometheus metrics
+	// (agentshop serves them at /metrics). The report then adds the
+	// latency the server measured itself, which leaves out the network and
+	// this client.
+	Metrics string
 }
 
 func (c *Config) defaults() error {
@@ -148,6 +153,10 @@ type Report struct {
 	// StockBefore is the item's stock from the Ledger before the run
 	// (-1 without a Ledger).
 	StockBefore int64
+	// Server is the server-side latency by endpoint when Config.Metrics
+	// is set; ServerErr says why it is missing when scraping failed.
+	Server    []ServerLatency
+	ServerErr string
 }
 
 // FlowsPerSecond is successful flows per second of elapsed time.
@@ -190,6 +199,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		r.StockBefore = n
 	}
 	a := &agents{cfg: cfg, c: newClient(cfg)}
+	var before map[string]histogram
+	if cfg.Metrics != "" {
+		var err error
+		if before, err = scrapeServer(ctx, metricsClient(cfg), cfg.Metrics); err != nil {
+			return nil, err
+		}
+	}
 
 	// Requests in flight at the deadline may finish within Grace.
 	hard, cancel := context.WithCancel(ctx)
@@ -233,6 +249,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	wg.Wait()
 	r.Elapsed = time.Since(r.Started)
+	if cfg.Metrics != "" {
+		after, err := scrapeServer(ctx, metricsClient(cfg), cfg.Metrics)
+		if err != nil {
+			r.ServerErr = err.Error()
+		} else {
+			r.Server = serverLatencies(before, after, endpointOrder)
+		}
+	}
 
 	all := merge(recs)
 	r.Requests = all.requests
@@ -248,6 +272,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		r.Sessions = append(r.Sessions, flows[i]...)
 	}
 	return r, nil
+}
+
+func metricsClient(cfg Config) *http.Client {
+	if cfg.HTTP != nil {
+		return cfg.HTTP
+	}
+	return &http.Client{Timeout: 10 * time.Second}
 }
 
 func newClient(cfg Config) *acpclient.Client {

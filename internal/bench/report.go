@@ -25,6 +25,16 @@ func (r *Report) Print(w io.Writer) {
 	for _, l := range r.Latencies {
 		fmt.Fprintf(w, "%-17s %8d %9s %9s %9s %9s %9s\n", l.Endpoint, l.Count, ms(l.Mean), ms(l.P50), ms(l.P90), ms(l.P99), ms(l.Max))
 	}
+	if len(r.Server) > 0 {
+		fmt.Fprintf(w, "\nserver-side, from its %s histogram:\n", serverMetric)
+		fmt.Fprintf(w, "%-17s %8s %9s %9s %9s\n", "endpoint", "count", "p50", "p90", "p99")
+		for _, l := range r.Server {
+			fmt.Fprintf(w, "%-17s %8d %9s %9s %9s\n", l.Endpoint, l.Count, ms(l.P50), ms(l.P90), ms(l.P99))
+		}
+	}
+	if r.ServerErr != "" {
+		fmt.Fprintf(w, "\nserver-side latency: %s\n", r.ServerErr)
+	}
 	if len(r.Errors) == 0 {
 		fmt.Fprintln(w, "\nerrors: none")
 		return
