@@ -79,6 +79,11 @@ func TestBench(t *testing.T) {
 			if seen != 4 {
 				t.Errorf("server-side latency for %d endpoints, want 4: %+v", seen, r.Server)
 			}
+			// The SQLite server exports its writer's counters: 5 writer
+			// transactions per flow, some committed together.
+			if u := r.Writer; u == nil || u.Busy <= 0 || u.Commit <= 0 || u.Commit > u.Busy || u.Batches <= 0 || u.JobsPerBatch < 1 {
+				t.Errorf("writer use %+v", u)
+			}
 			vr, err := bench.Verify(t.Context(), r)
 			if err != nil {
 				t.Fatal(err)

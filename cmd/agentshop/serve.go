@@ -144,6 +144,9 @@ func (m *Main) Run(ctx context.Context) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := acp.NewMetrics(reg)
+	if db, ok := st.(*sqlite.DB); ok {
+		registerWriterMetrics(reg, db)
+	}
 	m.Service = &commerce.Service{
 		Store:        st,
 		Pricer:       &commerce.Pricer{Catalog: cat, Config: cfg.Shop.pricing()},
@@ -345,6 +348,26 @@ func openStore(ctx context.Context, cfg Config) (commerce.Store, error) {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	return sqlite.Open(ctx, filepath.Join(cfg.Data, "agentshop.db"))
+}
+
+// registerWriterMetrics exports what SQLite's single writer has done. The
+// rate of agentshop_sqlite_writer_busy_seconds_total is its utilization:
+// near 1, write latency is its queue (BENCHMARKS.md).
+func registerWriterMetrics(reg prometheus.Registerer, db *sqlite.DB) {
+	counter := func(name, help string, v func(sqlite.WriterStats) float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return v(db.WriterStats()) })
+	}
+	reg.MustRegister(
+		counter("agentshop_sqlite_writer_batches_total", "Write transactions committed by the SQLite writer (group commits).",
+			func(s sqlite.WriterStats) float64 { return float64(s.Batches) }),
+		counter("agentshop_sqlite_writer_jobs_total", "Transactions and single writes committed in those batches.",
+			func(s sqlite.WriterStats) float64 { return float64(s.Jobs) }),
+		counter("agentshop_sqlite_writer_busy_seconds_total", "Time the SQLite writer spent running batches and checkpoint restarts.",
+			func(s sqlite.WriterStats) float64 { return s.Busy.Seconds() }),
+		counter("agentshop_sqlite_writer_commit_seconds_total", "Part of the busy time spent in COMMIT (WAL writes and fsync).",
+			func(s sqlite.WriterStats) float64 { return s.Commit.Seconds() }),
+	)
 }
 
 func storeKind(cfg Config) string {

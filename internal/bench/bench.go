@@ -157,6 +157,8 @@ type Report struct {
 	// is set; ServerErr says why it is missing when scraping failed.
 	Server    []ServerLatency
 	ServerErr string
+	// Writer is how busy the server's SQLite writer was, when it says.
+	Writer *WriterUse
 }
 
 // FlowsPerSecond is successful flows per second of elapsed time.
@@ -199,7 +201,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		r.StockBefore = n
 	}
 	a := &agents{cfg: cfg, c: newClient(cfg)}
-	var before map[string]histogram
+	var before *serverState
 	if cfg.Metrics != "" {
 		var err error
 		if before, err = scrapeServer(ctx, metricsClient(cfg), cfg.Metrics); err != nil {
@@ -255,6 +257,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			r.ServerErr = err.Error()
 		} else {
 			r.Server = serverLatencies(before, after, endpointOrder)
+			r.Writer = writerUse(before, after)
 		}
 	}
 

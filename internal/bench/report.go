@@ -32,6 +32,10 @@ func (r *Report) Print(w io.Writer) {
 			fmt.Fprintf(w, "%-17s %8d %9s %9s %9s\n", l.Endpoint, l.Count, ms(l.P50), ms(l.P90), ms(l.P99))
 		}
 	}
+	if u := r.Writer; u != nil {
+		fmt.Fprintf(w, "SQLite writer: busy %.0f%% of the run (COMMIT %.0f%%), %d group commits of %.1f transactions\n",
+			100*u.Busy, 100*u.Commit, u.Batches, u.JobsPerBatch)
+	}
 	if r.ServerErr != "" {
 		fmt.Fprintf(w, "\nserver-side latency: %s\n", r.ServerErr)
 	}

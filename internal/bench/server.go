@@ -29,13 +29,40 @@ type ServerLatency struct {
 	P50, P90, P99 time.Duration
 }
 
+// WriterUse is how busy the merchant's SQLite writer was during the run,
+// from agentshop's agentshop_sqlite_writer_* counters (absent on other
+// stores and merchants).
+type WriterUse struct {
+	// Busy and Commit are the fractions of the run the writer spent
+	// running batches and, of that, in COMMIT.
+	Busy, Commit float64
+	// Batches is the group commits; JobsPerBatch their mean size.
+	Batches      int64
+	JobsPerBatch float64
+}
+
+// writerCounters are the counters [WriterUse] comes from.
+var writerCounters = []string{
+	"agentshop_sqlite_writer_busy_seconds_total",
+	"agentshop_sqlite_writer_commit_seconds_total",
+	"agentshop_sqlite_writer_batches_total",
+	"agentshop_sqlite_writer_jobs_total",
+}
+
+// serverState is one scrape of the merchant's metrics.
+type serverState struct {
+	at      time.Time
+	latency map[string]histogram
+	writer  map[string]float64
+}
+
 // histogram is one endpoint's cumulative bucket counts by upper bound
 // (seconds), summed over the metric's other labels.
 type histogram map[float64]uint64
 
 // scrapeServer reads serverMetric from the Prometheus text exposition at
 // url, by endpoint.
-func scrapeServer(ctx context.Context, c *http.Client, url string) (map[string]histogram, error) {
+func scrapeServer(ctx context.Context, c *http.Client, url string) (*serverState, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
@@ -49,19 +76,25 @@ func scrapeServer(ctx context.Context, c *http.Client, url string) (map[string]h
 		_, _ = io.Copy(io.Discard, resp.Body)
 		return nil, fmt.Errorf("bench: scrape %s: %s", url, resp.Status)
 	}
-	return parseServer(resp.Body)
+	return parseServer(resp.Body, time.Now())
 }
 
-func parseServer(r io.Reader) (map[string]histogram, error) {
+func parseServer(r io.Reader, at time.Time) (*serverState, error) {
 	p := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := p.TextToMetricFamilies(r)
 	if err != nil {
 		return nil, fmt.Errorf("bench: parse metrics: %w", err)
 	}
-	out := map[string]histogram{}
+	st := &serverState{at: at, latency: map[string]histogram{}, writer: map[string]float64{}}
+	for _, name := range writerCounters {
+		if f, ok := fams[name]; ok && f.GetType() == dto.MetricType_COUNTER && len(f.GetMetric()) == 1 {
+			st.writer[name] = f.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	out := st.latency
 	fam, ok := fams[serverMetric]
 	if !ok || fam.GetType() != dto.MetricType_HISTOGRAM {
-		return out, nil
+		return st, nil
 	}
 	for _, m := range fam.GetMetric() {
 		ep := ""
@@ -82,20 +115,47 @@ func parseServer(r io.Reader) (map[string]histogram, error) {
 		}
 		h[math.Inf(1)] += m.GetHistogram().GetSampleCount()
 	}
-	return out, nil
+	return st, nil
+}
+
+// writerUse is the writer's use between two scrapes; nil when the
+// merchant does not export the counters.
+func writerUse(before, after *serverState) *WriterUse {
+	d := map[string]float64{}
+	for _, name := range writerCounters {
+		a, ok1 := after.writer[name]
+		b, ok2 := before.writer[name]
+		if !ok1 || !ok2 {
+			return nil
+		}
+		d[name] = a - b
+	}
+	wall := after.at.Sub(before.at).Seconds()
+	if wall <= 0 {
+		return nil
+	}
+	u := &WriterUse{
+		Busy:    d[writerCounters[0]] / wall,
+		Commit:  d[writerCounters[1]] / wall,
+		Batches: int64(d[writerCounters[2]]),
+	}
+	if u.Batches > 0 {
+		u.JobsPerBatch = d[writerCounters[3]] / d[writerCounters[2]]
+	}
+	return u
 }
 
 // serverLatencies summarizes after − before for the endpoints in order.
-func serverLatencies(before, after map[string]histogram, order []string) []ServerLatency {
+func serverLatencies(before, after *serverState, order []string) []ServerLatency {
 	var out []ServerLatency
 	for _, ep := range order {
-		a, ok := after[ep]
+		a, ok := after.latency[ep]
 		if !ok {
 			continue
 		}
 		d := histogram{}
 		for ub, n := range a {
-			d[ub] = n - min(n, before[ep][ub])
+			d[ub] = n - min(n, before.latency[ep][ub])
 		}
 		total := d[math.Inf(1)]
 		if total == 0 {

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -62,11 +63,12 @@ agentshop_acp_request_duration_seconds_count{endpoint="get",version="2026-04-17"
 # TYPE other_metric counter
 other_metric 3
 `
-	b, err := parseServer(strings.NewReader(before))
+	t0 := time.Unix(1000, 0)
+	b, err := parseServer(strings.NewReader(before), t0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := parseServer(strings.NewReader(after))
+	a, err := parseServer(strings.NewReader(after), t0.Add(10*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +87,37 @@ other_metric 3
 	if want := 1*time.Millisecond + 9*time.Millisecond*98/100; (c.P99 - want).Abs() > time.Microsecond {
 		t.Errorf("p99 = %v, want %v", c.P99, want)
 	}
-	if _, err := parseServer(strings.NewReader("not { metrics")); err == nil {
+	if u := writerUse(b, a); u != nil {
+		t.Errorf("writer use %+v from a merchant without writer counters", u)
+	}
+	if _, err := parseServer(strings.NewReader("not { metrics"), t0); err == nil {
 		t.Error("malformed exposition parsed without error")
+	}
+}
+
+func TestWriterUse(t *testing.T) {
+	scrape := func(busy, commit, batches, jobs float64) string {
+		return fmt.Sprintf(`# TYPE agentshop_sqlite_writer_busy_seconds_total counter
+agentshop_sqlite_writer_busy_seconds_total %g
+# TYPE agentshop_sqlite_writer_commit_seconds_total counter
+agentshop_sqlite_writer_commit_seconds_total %g
+# TYPE agentshop_sqlite_writer_batches_total counter
+agentshop_sqlite_writer_batches_total %g
+# TYPE agentshop_sqlite_writer_jobs_total counter
+agentshop_sqlite_writer_jobs_total %g
+`, busy, commit, batches, jobs)
+	}
+	t0 := time.Unix(1000, 0)
+	b, err := parseServer(strings.NewReader(scrape(1, 0.5, 10, 10)), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := parseServer(strings.NewReader(scrape(19, 10.5, 3010, 21010)), t0.Add(20*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := WriterUse{Busy: 0.9, Commit: 0.5, Batches: 3000, JobsPerBatch: 7}
+	if u := writerUse(b, a); u == nil || *u != want {
+		t.Errorf("writer use = %+v, want %+v", u, want)
 	}
 }

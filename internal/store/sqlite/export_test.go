@@ -23,9 +23,6 @@ func (db *DB) Queued() int {
 	return len(db.w.queue)
 }
 
-// Commits returns how many batches the writer has committed.
-func (db *DB) Commits() int64 { return db.w.commits.Load() }
-
 // WALFile is the path of the WAL of the database at path.
 func WALFile(path string) string { return path + "-wal" }
 

@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // maxBatch is the most transactions the writer commits together.
@@ -48,8 +49,35 @@ type writer struct {
 	restart atomic.Bool
 	// stopped is closed when the writer has answered every job and exited.
 	stopped chan struct{}
-	// commits counts the batches committed, for tests.
-	commits atomic.Int64
+	// What the writer has done, for [DB.WriterStats]: committed batches
+	// and the jobs they held, and nanoseconds spent running batches and,
+	// of those, in COMMIT.
+	batches, jobs, busy, commit atomic.Int64
+}
+
+// WriterStats is what the single writer goroutine has done since [Open].
+// Busy over wall-clock time is its utilization: near 1, every write
+// transaction queues behind the ones before it.
+type WriterStats struct {
+	// Batches is the transactions committed, each holding one or more
+	// jobs ([DB.InTx] calls and single writes): a group commit.
+	Batches int64
+	// Jobs is the jobs those batches committed.
+	Jobs int64
+	// Busy is the time spent running batches, from BEGIN to the end of
+	// COMMIT, and checkpointing between them.
+	Busy time.Duration
+	// Commit is the part of Busy spent in COMMIT: writing the WAL frames
+	// and its fsync.
+	Commit time.Duration
+}
+
+// WriterStats reports what the writer has done since the database was
+// opened.
+func (db *DB) WriterStats() WriterStats {
+	w := db.w
+	return WriterStats{Batches: w.batches.Load(), Jobs: w.jobs.Load(),
+		Busy: time.Duration(w.busy.Load()), Commit: time.Duration(w.commit.Load())}
 }
 
 // The statements the writer runs around each job and between batches.
@@ -126,12 +154,14 @@ func (w *writer) run() {
 		w.queue = w.queue[:rest]
 		w.mu.Unlock()
 
+		start := time.Now()
 		if w.restart.Swap(false) {
 			w.restartWAL()
 		}
 		for len(batch) > 0 {
 			batch = w.runBatch(batch)
 		}
+		w.busy.Add(int64(time.Since(start)))
 		clear(batch[:cap(batch)])
 	}
 }
@@ -245,7 +275,10 @@ func (w *writer) runBatch(batch []*job) (rest []*job) {
 		_ = tx.Rollback()
 		return nil
 	}
-	if err := tx.Commit(); err != nil {
+	commitStart := time.Now()
+	err = tx.Commit()
+	w.commit.Add(int64(time.Since(commitStart)))
+	if err != nil {
 		// A failed COMMIT can leave SQLite's transaction open; end it so
 		// the connection starts the next batch clean.
 		_, _ = c.ExecContext(bg, "ROLLBACK")
@@ -255,7 +288,8 @@ func (w *writer) runBatch(batch []*job) (rest []*job) {
 		}
 		return nil
 	}
-	w.commits.Add(1)
+	w.batches.Add(1)
+	w.jobs.Add(int64(len(ok)))
 	for _, j := range ok {
 		j.done <- nil
 	}

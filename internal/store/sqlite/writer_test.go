@@ -135,7 +135,7 @@ func TestBatchIsolatesFailures(t *testing.T) {
 // than waiting for that COMMIT and then for a batch of their own.
 func TestBatchTakesJobsQueuedWhileRunning(t *testing.T) {
 	db := mustOpen(t, filepath.Join(t.TempDir(), "agentshop.db"))
-	before := db.Commits()
+	before := db.WriterStats()
 	release := blockWriter(t, db)
 	const n = 5
 	var wg sync.WaitGroup
@@ -149,8 +149,15 @@ func TestBatchTakesJobsQueuedWhileRunning(t *testing.T) {
 	waitQueued(t, db, n)
 	release()
 	wg.Wait()
-	if got := db.Commits() - before; got != 1 {
+	after := db.WriterStats()
+	if got := after.Batches - before.Batches; got != 1 {
 		t.Errorf("%d commits for the blocking transaction and the %d queued behind it, want 1", got, n)
+	}
+	if got := after.Jobs - before.Jobs; got != n+1 {
+		t.Errorf("%d jobs committed, want %d", got, n+1)
+	}
+	if after.Busy <= before.Busy || after.Commit <= before.Commit || after.Commit > after.Busy {
+		t.Errorf("writer times: before %+v, after %+v; want both to grow, commit within busy", before, after)
 	}
 	if got := len(stockOf(t, db, "item0", "item1", "item2", "item3", "item4")); got != n {
 		t.Errorf("%d of %d queued writes committed", got, n)
