@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"agentshop/internal/fault"
 )
 
 // Complete charges the session's total with in.Token and, on success,
@@ -211,7 +213,7 @@ func (s *Service) charge(ctx context.Context, p *Payment, version int64, in Comp
 	// The charge and its record must not be cut short by a client that
 	// hangs up: the outcome would become ambiguous for no reason.
 	ctx = context.WithoutCancel(ctx)
-	faultPoint("before_provider")
+	fault.Point("before_provider")
 	req := ChargeRequest{
 		IdempotencyKey: p.IdempotencyKey,
 		SessionID:      p.SessionID,
@@ -234,7 +236,7 @@ func (s *Service) charge(ctx context.Context, p *Payment, version int64, in Comp
 		res, perr = s.Provider.Charge(ctx, req)
 	}
 	took := time.Since(start)
-	faultPoint("after_provider")
+	fault.Point("after_provider")
 	if perr != nil {
 		s.observe("error", took)
 		s.logger().ErrorContext(ctx, "payment provider failed; attempt left pending for retry", "session", p.SessionID, "payment", p.ID, "err", perr)
@@ -248,8 +250,12 @@ func (s *Service) charge(ctx context.Context, p *Payment, version int64, in Comp
 	s.observe(outcome, took)
 
 	now := s.now()
-	var v *View
+	var (
+		v      *View
+		queued bool // an order event was put in the outbox
+	)
 	err := s.Store.InTx(ctx, func(tx Executor) error {
+		queued = false
 		sess, err := tx.LockSession(ctx, p.SessionID)
 		if err != nil {
 			return notFound(err, p.SessionID)
@@ -276,6 +282,7 @@ func (s *Service) charge(ctx context.Context, p *Payment, version int64, in Comp
 			}
 		}
 		// else: a request that re-drove this attempt settled it already.
+		queued = order != nil && s.OrderEvents
 		if order != nil {
 			v = &View{Session: sess, Status: StatusCompleted, Quote: orderQuote(order), Order: order}
 		} else if v, err = s.view(ctx, tx, sess, now); err != nil {
@@ -291,7 +298,10 @@ func (s *Service) charge(ctx context.Context, p *Payment, version int64, in Comp
 	if err != nil {
 		return nil, err
 	}
-	faultPoint("after_commit")
+	if queued && s.EventsQueued != nil {
+		s.EventsQueued()
+	}
+	fault.Point("after_commit")
 	return v, nil
 }
 
@@ -355,6 +365,11 @@ func (s *Service) settle(ctx context.Context, tx Executor, sess *Session, p *Pay
 		}
 		if err := tx.CreateOrder(ctx, o); err != nil {
 			return nil, fmt.Errorf("create order: %w", err)
+		}
+		if s.OrderEvents {
+			if err := tx.CreateEvent(ctx, NewEvent(EventOrderCreate, o.ID, now)); err != nil {
+				return nil, fmt.Errorf("queue order event: %w", err)
+			}
 		}
 		order = o
 		sess.Status = StatusCompleted

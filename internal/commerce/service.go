@@ -26,6 +26,14 @@ type Service struct {
 	PaymentLease time.Duration
 	// MaxQuantity caps the quantity of one line (default 100).
 	MaxQuantity int64
+	// OrderEvents, when set, puts an order_create event in the outbox with
+	// every new order, in the order's transaction, for the webhook worker
+	// (internal/webhook) to deliver. Set it when an endpoint is configured.
+	OrderEvents bool
+	// EventsQueued, when set, is called after a transaction that put
+	// events in the outbox has committed: it wakes the delivery worker
+	// instead of leaving the events to its next poll. It must not block.
+	EventsQueued func()
 	// Observe, when set, is told each complete's outcome: "succeeded",
 	// "declined", "requires_3ds" or "error", and the provider call time.
 	Observe func(outcome string, providerTime time.Duration)

@@ -129,6 +129,35 @@ type Executor interface {
 	// again with the same chargeKey succeeds and changes nothing; with
 	// another key it returns ErrConflict. ErrNotFound if no such token.
 	RedeemVaultToken(ctx context.Context, id, chargeKey string, at time.Time) error
+
+	// CreateEvent puts e in the outbox. ErrConflict if the id exists.
+	// Inside a transaction the error may come late (see [Store]).
+	CreateEvent(ctx context.Context, e *Event) error
+	// ClaimEvents takes up to limit pending events due at now
+	// (NextAttemptAt <= now), oldest due first, and at most one per order:
+	// an order's event waits while an earlier event of the same order
+	// (by CreatedAt, then ID) is pending, so an endpoint sees an order's
+	// events in order. Each claimed event gets Attempts+1 and NextAttemptAt
+	// = now+lease, in the store and in the returned copy: no other claim,
+	// in this process or another replica, takes it until the lease ends.
+	ClaimEvents(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*Event, error)
+	// FinishEventAttempt stores the outcome of the attempt e.Attempts of a
+	// claimed event: its Status, NextAttemptAt, LastError and DeliveredAt.
+	// ErrConflict when the event has been claimed again since (its lease
+	// ran out: a later attempt owns it now) or is no longer pending;
+	// ErrNotFound if it does not exist.
+	FinishEventAttempt(ctx context.Context, e *Event) error
+	// ListEvents returns the events matching f, oldest first (CreatedAt,
+	// then ID).
+	ListEvents(ctx context.Context, f EventFilter) ([]*Event, error)
+}
+
+// EventFilter selects outbox events for [Executor.ListEvents]. Zero fields
+// match everything; Limit 0 means 100.
+type EventFilter struct {
+	OrderID string
+	Status  EventStatus
+	Limit   int
 }
 
 // IdempotencyRecord is a stored request/response pair for one

@@ -3,8 +3,9 @@
 // tests, so that both behave exactly as the doc comments in
 // internal/commerce/store.go say, and as [commerce.Service] relies on:
 // not found and conflict errors, the stock guard, one active payment per
-// session, idempotency claims and takeovers, transaction rollback, time
-// precision, and a session completed by many goroutines at once being
+// session, idempotency claims and takeovers, outbox claims (leases, one
+// event per order at a time, one claimer per event), transaction rollback,
+// time precision, and a session completed by many goroutines at once being
 // charged once.
 //
 // It is imported only by tests. It must not import a store package.
@@ -38,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) commerce.Store) {
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open) })
 	t.Run("APIKey", func(t *testing.T) { testAPIKey(t, open) })
 	t.Run("VaultToken", func(t *testing.T) { testVaultToken(t, open) })
+	t.Run("Event", func(t *testing.T) { testEvent(t, open) })
 	t.Run("Time", func(t *testing.T) { testTime(t, open) })
 	t.Run("Tx", func(t *testing.T) { testTx(t, open) })
 	t.Run("Service", func(t *testing.T) { testService(t, open) })
