@@ -3,8 +3,10 @@
 // conformance checker.
 //
 // The bundles are read at run time from a directory laid out like
-// shared/spec/acp: <dir>/<version>/json-schema/*.json. They are never
-// copied into this repository. Known bugs in the published schemas are
+// shared/spec/acp: <dir>/<version>/json-schema/*.json, plus the
+// components.schemas of <dir>/<version>/openapi/openapi.agentic_checkout_webhook.yaml
+// as a bundle named "webhook" (converted from YAML, with its references
+// pointed at the JSON bundles). They are never copied into this repository. Known bugs in the published schemas are
 // patched in memory, all in patches.go, each with a comment naming the bug;
 // nothing is patched to make our own output pass.
 //

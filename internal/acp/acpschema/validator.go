@@ -44,10 +44,13 @@ type bundle struct {
 	defs map[string]any
 }
 
-// Load reads every <dir>/<version>/json-schema/*.json, applies the
+// Load reads every <dir>/<version>/json-schema/*.json and, for each
+// version that has one, <dir>/<version>/openapi/openapi.agentic_checkout_webhook.yaml
+// (as the bundle "webhook", see [Validator.Validate]), applies the
 // documented spec patches and returns a Validator for all versions found.
-// It returns an error when dir holds no schema bundles or a file is not
-// valid JSON.
+// It returns an error when dir holds no schema bundles, a file is not
+// valid JSON or YAML, or the webhook file references a schema that cannot
+// be resolved.
 func Load(dir string) (*Validator, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -76,7 +79,11 @@ func Load(dir string) (*Validator, error) {
 			return nil, err
 		}
 	}
-	for _, ver := range v.versions {
+	for name, ver := range v.versions {
+		// After the JSON bundles: webhook schemas reference the checkout one.
+		if err := ver.addWebhook(filepath.Join(abs, name)); err != nil {
+			return nil, err
+		}
 		sort.SliceStable(ver.order, func(i, j int) bool { return ver.order[i] == mainBundle && ver.order[j] != mainBundle })
 	}
 	return v, nil
@@ -99,7 +106,7 @@ func (ver *version) add(path string) error {
 	if err := patch(ver.name, name, obj); err != nil {
 		return fmt.Errorf("acpschema: patch %s %s: %w", ver.name, name, err)
 	}
-	u := (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
+	u := fileURL(path)
 	if err := ver.compiler.AddResource(u, obj); err != nil {
 		return fmt.Errorf("acpschema: %s: %w", path, err)
 	}
@@ -107,6 +114,12 @@ func (ver *version) add(path string) error {
 	ver.bundles[name] = bundle{url: u, defs: defs}
 	ver.order = append(ver.order, name)
 	return nil
+}
+
+// fileURL returns the file URL of the absolute path, by which the
+// compiler knows a bundle.
+func fileURL(path string) string {
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
 }
 
 // Versions returns the versions loaded, oldest first.
@@ -124,7 +137,9 @@ func (v *Validator) Versions() []string {
 // "CheckoutSessionWithOrder", "Error" or "DelegatePaymentResponse"; it is
 // looked up in the checkout bundle first, then in the others by file name.
 // Qualify it with the bundle to pick another file's definition of the same
-// name: "delegate_payment:Error".
+// name: "delegate_payment:Error". The webhook OpenAPI file's
+// components.schemas are the bundle "webhook": "webhook:WebhookEvent"
+// validates an order event body.
 //
 // It returns a non-nil error listing every violation when doc is invalid,
 // and an error when doc is not JSON or the definition is unknown.
