@@ -1,0 +1,276 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"agentshop/internal/commerce"
+	"agentshop/internal/fault"
+)
+
+// Store is what the worker needs of the outbox: claim due events, record
+// each attempt, and read the order an event names.
+type Store interface {
+	ClaimEvents(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*commerce.Event, error)
+	FinishEventAttempt(ctx context.Context, e *commerce.Event) error
+	GetOrder(ctx context.Context, id string) (*commerce.Order, error)
+}
+
+// Encoder renders an order event as one ACP version's WebhookEvent body
+// (acp20250929.Codec and acp20260417.Codec).
+type Encoder interface {
+	Version() string
+	EncodeOrderEvent(typ commerce.EventType, o *commerce.Order) ([]byte, error)
+}
+
+// Config configures a [Worker]. URL, Secret, Store and Encoder are required.
+type Config struct {
+	// URL is the agent's endpoint, e.g.
+	// https://agent.example/agentic_checkout/webhooks/order_events.
+	URL string
+	// Secret is the HMAC key shared with the agent.
+	Secret  string
+	Store   Store
+	Encoder Encoder
+	// Client sends the requests (default: a client with a 10 s timeout).
+	Client *http.Client
+	Logger *slog.Logger
+	// Metrics, when set, counts attempts by outcome.
+	Metrics *Metrics
+	// Lease is how long a claimed event is reserved for the attempt in
+	// flight; another worker (or this one after a crash) tries it again
+	// only after it (default 1 min). Keep it well above the client's
+	// timeout, or an attempt still waiting for its answer may be repeated.
+	Lease time.Duration
+	// Poll is how often the outbox is checked for due events when nothing
+	// wakes the worker (default 1 s).
+	Poll time.Duration
+	// Batch is the most events claimed, and sent concurrently, at once
+	// (default 8).
+	Batch int
+	// MaxAttempts is how many attempts an event gets before it is
+	// dead-lettered (default 15: about 18 hours with the default backoff).
+	MaxAttempts int
+	// Backoff is the wait after failed attempt n (1, 2, …) before the next
+	// (default: 5 s doubling to at most 2 h, ±20 % jitter). A larger
+	// Retry-After from the endpoint wins.
+	Backoff func(attempt int) time.Duration
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+}
+
+// Worker delivers order events from the outbox to one endpoint, at least
+// once each: an event is marked delivered only after a 2xx answer, and one
+// whose attempt was cut short (a crash, a lost answer) is tried again when
+// its lease ends. Receivers deduplicate by the Request-Id header, which is
+// the event's id. Several workers, in one process or in replicas sharing a
+// PostgreSQL database, never send the same event at the same time: the
+// store's claim leases it.
+type Worker struct {
+	cfg  Config
+	wake chan struct{}
+}
+
+// New returns a Worker for cfg, with defaults filled in.
+func New(cfg Config) (*Worker, error) {
+	switch {
+	case cfg.URL == "":
+		return nil, errors.New("webhook: no endpoint URL")
+	case cfg.Secret == "":
+		return nil, errors.New("webhook: no signing secret")
+	case cfg.Store == nil || cfg.Encoder == nil:
+		return nil, errors.New("webhook: Store and Encoder are required")
+	}
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{Timeout: 10 * time.Second}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = time.Minute
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = time.Second
+	}
+	if cfg.Batch <= 0 {
+		cfg.Batch = 8
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 15
+	}
+	if cfg.Backoff == nil {
+		cfg.Backoff = DefaultBackoff
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Worker{cfg: cfg, wake: make(chan struct{}, 1)}, nil
+}
+
+// DefaultBackoff waits 5 s after the first failed attempt, doubling up to
+// 2 h, with ±20 % jitter so that a recovering endpoint is not hit by every
+// event at once.
+func DefaultBackoff(attempt int) time.Duration {
+	d := 5 * time.Second
+	for i := 1; i < attempt && d < 2*time.Hour; i++ {
+		d *= 2
+	}
+	d = min(d, 2*time.Hour)
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}
+
+// Wake asks the worker to look at the outbox now rather than at its next
+// poll. It never blocks.
+func (w *Worker) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers due events until ctx ends. Attempts in flight when it ends
+// are finished (their requests keep their own timeout), so that a clean
+// shutdown does not leave events to wait out their lease.
+func (w *Worker) Run(ctx context.Context) {
+	t := time.NewTicker(w.cfg.Poll)
+	defer t.Stop()
+	for {
+		// Deliver until the outbox has nothing due, then wait.
+		for ctx.Err() == nil {
+			n, err := w.DeliverDue(ctx)
+			if err != nil {
+				w.cfg.Logger.WarnContext(ctx, "webhook: claim events", "err", err)
+				break
+			}
+			if n < w.cfg.Batch {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-w.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// DeliverDue claims up to Batch due events, sends them concurrently and
+// records each outcome. It returns how many it claimed.
+func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
+	events, err := w.cfg.Store.ClaimEvents(ctx, w.cfg.Now(), w.cfg.Lease, w.cfg.Batch)
+	if err != nil {
+		return 0, err
+	}
+	// An attempt, once claimed, is finished even if ctx ends meanwhile.
+	ctx = context.WithoutCancel(ctx)
+	var wg sync.WaitGroup
+	for _, e := range events {
+		wg.Go(func() { w.attempt(ctx, e) })
+	}
+	wg.Wait()
+	return len(events), nil
+}
+
+// attempt sends one claimed event and records the outcome.
+func (w *Worker) attempt(ctx context.Context, e *commerce.Event) {
+	log := w.cfg.Logger.With("event", e.ID, "type", string(e.Type), "order", e.OrderID, "attempt", e.Attempts)
+	status, retryAfter, err := w.send(ctx, e)
+	now := w.cfg.Now()
+	outcome := "delivered"
+	switch {
+	case err == nil:
+		fault.Point("webhook_after_send")
+		e.Status = commerce.EventDelivered
+		e.DeliveredAt = &now
+		e.LastError = ""
+	case errors.Is(err, errPermanent) || e.Attempts >= w.cfg.MaxAttempts:
+		outcome = "dead"
+		e.Status = commerce.EventDead
+		e.LastError = err.Error()
+		log.ErrorContext(ctx, "webhook: event dead-lettered; it will not be sent again", "status", status, "err", err)
+	default:
+		outcome = "retry"
+		e.LastError = err.Error()
+		e.NextAttemptAt = now.Add(max(w.cfg.Backoff(e.Attempts), retryAfter))
+		log.WarnContext(ctx, "webhook: attempt failed; will retry", "status", status, "err", err, "next_attempt_at", e.NextAttemptAt)
+	}
+	w.cfg.Metrics.observe(outcome)
+	if err := w.cfg.Store.FinishEventAttempt(ctx, e); err != nil {
+		if errors.Is(err, commerce.ErrConflict) {
+			// The lease ran out mid-attempt and a later attempt owns the
+			// event; it records the outcome.
+			log.WarnContext(ctx, "webhook: attempt outlived its lease; a later attempt owns the event")
+			return
+		}
+		// Not recorded: the event is tried again when the lease ends.
+		log.ErrorContext(ctx, "webhook: record attempt", "err", err)
+	}
+}
+
+// errPermanent marks failures that no retry can fix.
+var errPermanent = errors.New("permanent")
+
+// send renders and POSTs e. It returns the endpoint's status (0 when there
+// was no answer), the Retry-After it asked for, and nil only for a 2xx.
+func (w *Worker) send(ctx context.Context, e *commerce.Event) (int, time.Duration, error) {
+	o, err := w.cfg.Store.GetOrder(ctx, e.OrderID)
+	if errors.Is(err, commerce.ErrNotFound) {
+		return 0, 0, fmt.Errorf("%w: order %s does not exist", errPermanent, e.OrderID)
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("read order: %w", err)
+	}
+	body, err := w.cfg.Encoder.EncodeOrderEvent(e.Type, o)
+	if err != nil {
+		return 0, 0, fmt.Errorf("%w: render: %v", errPermanent, err)
+	}
+	now := w.cfg.Now()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.cfg.URL, bytes.NewReader(body))
+	if err != nil {
+		return 0, 0, fmt.Errorf("%w: %v", errPermanent, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(SignatureHeader, Sign(w.cfg.Secret, now, body))
+	req.Header.Set("Request-Id", e.ID)
+	req.Header.Set("Timestamp", now.UTC().Format(time.RFC3339))
+	req.Header.Set("API-Version", w.cfg.Encoder.Version())
+	req.Header.Set("User-Agent", "agentshop-webhooks")
+	resp, err := w.cfg.Client.Do(req)
+	if err != nil {
+		return 0, 0, fmt.Errorf("post: %w", err)
+	}
+	defer resp.Body.Close()
+	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // let the connection be reused
+	if resp.StatusCode/100 == 2 {
+		return resp.StatusCode, 0, nil
+	}
+	return resp.StatusCode, retryAfter(resp.Header.Get("Retry-After"), now),
+		fmt.Errorf("endpoint answered %d: %s", resp.StatusCode, bytes.TrimSpace(snippet))
+}
+
+// retryAfter parses a Retry-After header (seconds or an HTTP date), capped
+// at a day; 0 when absent or unusable.
+func retryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if n, err := strconv.Atoi(v); err == nil && n > 0 {
+		d = time.Duration(n) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	return max(0, min(d, 24*time.Hour))
+}
