@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -28,6 +30,27 @@ type Config struct {
 	// listener: keep it on loopback.
 	DebugAddr string `json:"debug_addr"`
 	Shop      Shop   `json:"shop"`
+	// Webhook is where order webhooks go; off while its URL is empty.
+	Webhook Webhook `json:"webhook"`
+}
+
+// Webhook is the agent's ACP order-webhook endpoint. Its signing secret
+// comes from AGENTSHOP_WEBHOOK_SECRET only: secrets stay out of files.
+type Webhook struct {
+	// URL receives order_create and order_update events; empty: no
+	// webhooks (and no events are queued).
+	URL string `json:"url"`
+	// APIVersion is the ACP version the events are rendered in.
+	APIVersion string `json:"api_version"`
+	Secret     string `json:"-"`
+	// Lease is how long an attempt holds its event; after a crash the
+	// event is sent again once it has passed.
+	Lease Dur `json:"lease"`
+	// MaxAttempts is how many attempts an event gets before it is
+	// dead-lettered.
+	MaxAttempts int `json:"max_attempts"`
+	// Timeout bounds one attempt's request.
+	Timeout Dur `json:"timeout"`
 }
 
 // Shop is the merchant's profile and pricing rules.
@@ -152,6 +175,12 @@ func DefaultConfig() Config {
 			RateBurst:           100,
 			MaxBodyBytes:        1 << 20,
 		},
+		Webhook: Webhook{
+			APIVersion:  "2026-04-17",
+			Lease:       Dur(time.Minute),
+			MaxAttempts: 15,
+			Timeout:     Dur(10 * time.Second),
+		},
 	}
 }
 
@@ -198,10 +227,28 @@ func loadConfig(fs *flag.FlagSet, args []string, env func(string) string) (Confi
 		cfg.Shop.BehindProxy = true
 	}
 	fs.BoolVar(&cfg.Shop.BehindProxy, "behind-proxy", cfg.Shop.BehindProxy, "a tunnel or reverse proxy forwards a public host: turn off the MCP endpoints' DNS-rebinding protection (env AGENTSHOP_BEHIND_PROXY)")
+	str(&cfg.Webhook.URL, "webhook-url", "AGENTSHOP_WEBHOOK_URL", "the agent's order-webhook endpoint; off when empty")
+	str(&cfg.Webhook.APIVersion, "webhook-api-version", "AGENTSHOP_WEBHOOK_API_VERSION", "ACP version of the order webhooks")
 	cfg.AgentAPIKey = env("AGENTSHOP_AGENT_API_KEY")
 	cfg.CSRFKey = env("AGENTSHOP_CSRF_KEY")
+	cfg.Webhook.Secret = env("AGENTSHOP_WEBHOOK_SECRET")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
+	}
+	if w := cfg.Webhook; w.URL != "" {
+		u, err := url.Parse(w.URL)
+		switch {
+		case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+			return cfg, fmt.Errorf("webhook url %q: want an absolute http(s) URL", w.URL)
+		case w.Secret == "":
+			return cfg, errors.New("webhook url set but AGENTSHOP_WEBHOOK_SECRET is empty: order webhooks must be signed")
+		case w.APIVersion != "2025-09-29" && w.APIVersion != "2026-04-17":
+			return cfg, fmt.Errorf("webhook api_version %q: want 2025-09-29 or 2026-04-17", w.APIVersion)
+		case w.Lease <= 0 || w.Timeout <= 0 || w.MaxAttempts <= 0:
+			return cfg, errors.New("webhook lease, timeout and max_attempts must be positive")
+		case time.Duration(w.Lease) < 2*time.Duration(w.Timeout):
+			return cfg, fmt.Errorf("webhook lease %v must be at least twice the timeout %v, or a slow attempt may be repeated while in flight", time.Duration(w.Lease), time.Duration(w.Timeout))
+		}
 	}
 	if cfg.Shop.PublicURL == "" {
 		cfg.Shop.PublicURL = "http://" + cfg.Addr

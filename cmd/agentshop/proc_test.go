@@ -138,10 +138,16 @@ func (b backend) open(t *testing.T) commerce.Store {
 // idempotency leases, so crash recovery happens in seconds, not minutes.
 func leaseConfig(t *testing.T, dir string, payment, inFlight time.Duration) string {
 	t.Helper()
-	b, err := json.Marshal(map[string]any{"shop": map[string]string{
+	return writeConfig(t, dir, map[string]any{"shop": map[string]string{
 		"payment_lease":         payment.String(),
 		"idempotency_in_flight": inFlight.String(),
 	}})
+}
+
+// writeConfig writes cfg as dir/config.json and returns its path.
+func writeConfig(t *testing.T, dir string, cfg map[string]any) string {
+	t.Helper()
+	b, err := json.Marshal(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

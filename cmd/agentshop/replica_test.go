@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"agentshop/internal/acpclient"
+	"agentshop/internal/commerce"
+	"agentshop/internal/webhook/webhooktest"
 )
 
 // TestReplicas runs two `agentshop serve` processes on one PostgreSQL
@@ -18,7 +20,8 @@ import (
 // session across both charge once, idempotent responses replay from
 // either, a key in flight on one is in flight on the other, and a
 // complete orphaned by a replica killed mid-payment is finished by a
-// survivor without a second charge.
+// survivor without a second charge, and both replicas' webhook workers,
+// sharing one outbox, deliver each order's webhook exactly once.
 func TestReplicas(t *testing.T) {
 	if os.Getenv("AGENTSHOP_TEST_POSTGRES_URL") == "" {
 		t.Skip("multi-replica tests need PostgreSQL: AGENTSHOP_TEST_POSTGRES_URL not set; e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
@@ -26,12 +29,13 @@ func TestReplicas(t *testing.T) {
 	bin := buildFaultBinary(t)
 	b := newBackend(t, "postgres")
 	dir := t.TempDir()
-	cfg := leaseConfig(t, dir, crashPaymentLease, crashInFlight)
+	recv := webhooktest.New(t, procWebhookSecret, nil)
+	cfg := webhookConfig(t, dir, recv.URL, acpclient.Version20260417)
 	// One after the other: two first starts at once on an empty database
 	// race to insert AGENTSHOP_AGENT_API_KEY and one exits with a conflict
 	// (ensureAPIKey does not treat ErrConflict as "already there").
-	a := launch(t, bin, dir, "replica-a.log", b, nil, "--config", cfg)
-	bb := launch(t, bin, dir, "replica-b.log", b, nil, "--config", cfg)
+	a := launch(t, bin, dir, "replica-a.log", b, webhookEnv, "--config", cfg)
+	bb := launch(t, bin, dir, "replica-b.log", b, webhookEnv, "--config", cfg)
 	replicas := []*server{a, bb}
 	client := func(i int) *acpclient.Client {
 		return newClient(replicas[i%2].url, acpclient.Version20260417)
@@ -197,7 +201,10 @@ func TestReplicas(t *testing.T) {
 	t.Run("a replica killed mid-payment is taken over by the others", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), 40*time.Second)
 		defer cancel()
-		c := launch(t, bin, dir, "replica-c.log", b, []string{"AGENTSHOP_FAULT=before_provider"}, "--config", cfg)
+		// C sends no webhooks: killed, it would leave an event it had
+		// claimed to be sent twice, which the next subtest rules out.
+		cCfg := leaseConfig(t, t.TempDir(), crashPaymentLease, crashInFlight)
+		c := launch(t, bin, dir, "replica-c.log", b, []string{"AGENTSHOP_FAULT=before_provider"}, "--config", cCfg)
 		cc := newClient(c.url, acpclient.Version20260417)
 		s := readySession(ctx, t, client(0))
 		token := delegateCard(ctx, t, client(1), s, cardOK)
@@ -236,6 +243,40 @@ func TestReplicas(t *testing.T) {
 		if pay.Attempt != 1 {
 			t.Errorf("succeeded attempt %d, want 1 (C's, re-driven)", pay.Attempt)
 		}
+	})
+
+	t.Run("each order webhook is delivered once", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(t.Context(), 40*time.Second)
+		defer cancel()
+		var wg sync.WaitGroup
+		// Four more orders, at once (the racket's stock allows that many).
+		for i := range 4 {
+			wg.Go(func() { buy(ctx, t, client(i)) })
+		}
+		wg.Wait()
+		orders, err := st.ListOrders(ctx, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		accepted := recv.WaitAccepted(t, len(orders), 20*time.Second)
+		waitOutboxDrained(ctx, t, st)
+		for _, o := range orders {
+			events, err := st.ListEvents(ctx, commerce.EventFilter{OrderID: o.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(events) != 1 || events[0].Status != commerce.EventDelivered || events[0].Attempts != 1 {
+				t.Errorf("order %s: outbox %s, want one event delivered on its first attempt", o.ID, describeEvents(events))
+				continue
+			}
+			if n := accepted[events[0].ID]; n != 1 {
+				t.Errorf("event %s of order %s delivered %d times, want once", events[0].ID, o.ID, n)
+			}
+		}
+		if len(accepted) != len(orders) {
+			t.Errorf("%d events delivered for %d orders", len(accepted), len(orders))
+		}
+		t.Logf("%d orders, each event delivered once across both replicas", len(orders))
 	})
 
 	for _, r := range replicas {

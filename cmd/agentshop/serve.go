@@ -32,6 +32,7 @@ import (
 	"agentshop/internal/store/postgres"
 	"agentshop/internal/store/sqlite"
 	"agentshop/internal/web"
+	"agentshop/internal/webhook"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -84,6 +85,10 @@ type Main struct {
 	debugLn net.Listener
 
 	stopJanitor, janitorDone chan struct{}
+
+	webhooks     *webhook.Worker // nil when no endpoint is configured
+	stopWebhooks context.CancelFunc
+	webhooksDone chan struct{}
 }
 
 // janitor deletes expired idempotency records every interval. Several
@@ -157,6 +162,28 @@ func (m *Main) Run(ctx context.Context) error {
 		Observe:      metrics.ObserveComplete(provider.Name()),
 	}
 	codecs := []acp.Codec{acp20250929.New(merchant), acp20260417.New(merchant)}
+	if w := cfg.Webhook; w.URL != "" {
+		enc := map[string]webhook.Encoder{
+			acp20250929.APIVersion: acp20250929.New(merchant),
+			acp20260417.APIVersion: acp20260417.New(merchant),
+		}[w.APIVersion]
+		m.webhooks, err = webhook.New(webhook.Config{
+			URL:         w.URL,
+			Secret:      w.Secret,
+			Store:       st,
+			Encoder:     enc,
+			Client:      &http.Client{Timeout: time.Duration(w.Timeout)},
+			Logger:      m.Logger.With("surface", "webhook"),
+			Metrics:     webhook.NewMetrics(reg),
+			Lease:       time.Duration(w.Lease),
+			MaxAttempts: w.MaxAttempts,
+		})
+		if err != nil {
+			return err
+		}
+		m.Service.OrderEvents = true
+		m.Service.EventsQueued = m.webhooks.Wake
+	}
 	api := acp.NewHandler(acp.Config{
 		Service:       m.Service,
 		Store:         st,
@@ -249,6 +276,15 @@ func (m *Main) Run(ctx context.Context) error {
 	m.stopJanitor = make(chan struct{})
 	m.janitorDone = make(chan struct{})
 	go m.janitor(time.Hour)
+	if m.webhooks != nil {
+		ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		m.stopWebhooks = cancel
+		m.webhooksDone = make(chan struct{})
+		go func() {
+			defer close(m.webhooksDone)
+			m.webhooks.Run(ctx)
+		}()
+	}
 	if cfg.DebugAddr != "" {
 		if err := m.serveDebug(cfg.DebugAddr); err != nil {
 			return err
@@ -302,6 +338,12 @@ func (m *Main) Close() error {
 		if err := <-m.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, err)
 		}
+	}
+	// After the server: a complete finishing during Shutdown may still
+	// wake the worker. Attempts in flight are finished and recorded.
+	if m.stopWebhooks != nil {
+		m.stopWebhooks()
+		<-m.webhooksDone
 	}
 	if m.Store != nil {
 		if err := m.Store.Close(); err != nil {

@@ -1,0 +1,258 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"agentshop/internal/acp/acpschema/schematest"
+	"agentshop/internal/acpclient"
+	"agentshop/internal/commerce"
+	"agentshop/internal/webhook/webhooktest"
+)
+
+const procWebhookSecret = "whsec_proc_test_secret"
+
+// webhookLease is the order webhooks' lease in these tests: how long a
+// killed delivery keeps its event before a restarted server sends it again.
+const webhookLease = 3 * time.Second
+
+// webhookConfig writes a config with short leases that sends order
+// webhooks of version to url.
+func webhookConfig(t *testing.T, dir, url, version string) string {
+	t.Helper()
+	return writeConfig(t, dir, map[string]any{
+		"shop": map[string]string{
+			"payment_lease":         crashPaymentLease.String(),
+			"idempotency_in_flight": crashInFlight.String(),
+		},
+		"webhook": map[string]any{
+			"url":         url,
+			"api_version": version,
+			"lease":       webhookLease.String(),
+			"timeout":     (webhookLease / 2).String(),
+		},
+	})
+}
+
+// webhookEnv is the environment a server sending webhooks needs.
+var webhookEnv = []string{"AGENTSHOP_WEBHOOK_SECRET=" + procWebhookSecret}
+
+// buy runs a whole purchase through c and returns the completed session.
+func buy(ctx context.Context, t *testing.T, c *acpclient.Client) *acpclient.Session {
+	t.Helper()
+	s := readySession(ctx, t, c)
+	token := delegateCard(ctx, t, c, s, cardOK)
+	got, _, err := c.CompleteSession(ctx, s.ID, completeBody(t, c, s, token))
+	if err != nil || got.Status != "completed" || got.Order == nil {
+		t.Fatalf("complete: %v %s", err, describe(got))
+	}
+	return got
+}
+
+// orderEvent is the part of a WebhookEvent body the tests check.
+type orderEvent struct {
+	Type string `json:"type"`
+	Data struct {
+		Type              string `json:"type"`
+		ID                string `json:"id"`
+		CheckoutSessionID string `json:"checkout_session_id"`
+		PermalinkURL      string `json:"permalink_url"`
+		Status            string `json:"status"`
+	} `json:"data"`
+}
+
+func decodeEvent(t *testing.T, body []byte) orderEvent {
+	t.Helper()
+	var e orderEvent
+	if err := json.Unmarshal(body, &e); err != nil {
+		t.Fatalf("webhook body %s: %v", body, err)
+	}
+	return e
+}
+
+// TestOrderWebhook buys through `agentshop serve` configured with an
+// order-webhook endpoint, on each store and in each ACP version: the
+// endpoint gets one signed order_create for the order, valid against the
+// version's official webhook schema, and `agentshop events` lists it
+// delivered.
+func TestOrderWebhook(t *testing.T) {
+	bin := buildFaultBinary(t)
+	schema := schematest.FromEnv(t)
+	for _, name := range backendNames() {
+		for _, version := range []string{acpclient.Version20250929, acpclient.Version20260417} {
+			t.Run(name+"/"+version, func(t *testing.T) {
+				t.Parallel()
+				ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+				defer cancel()
+				b := newBackend(t, name)
+				dir := t.TempDir()
+				recv := webhooktest.New(t, procWebhookSecret, nil)
+				cfg := webhookConfig(t, dir, recv.URL, version)
+				srv := launch(t, bin, dir, "serve.log", b, webhookEnv, "--config", cfg)
+				got := buy(ctx, t, newClient(srv.url, version))
+
+				accepted := recv.WaitAccepted(t, 1, 10*time.Second)
+				d := recv.Deliveries()[0]
+				if len(accepted) != 1 || accepted[d.RequestID] != 1 || d.APIVersion != version {
+					t.Fatalf("deliveries %v, first %+v", accepted, d)
+				}
+				e := decodeEvent(t, d.Body)
+				if e.Type != "order_create" || e.Data.Type != "order" || e.Data.CheckoutSessionID != got.ID ||
+					!strings.HasSuffix(e.Data.PermalinkURL, "/orders/"+got.Order.ID) || e.Data.Status != "confirmed" {
+					t.Errorf("webhook body %s does not describe order %s of %s", d.Body, got.Order.ID, got.ID)
+				}
+				if version == acpclient.Version20260417 && e.Data.ID != got.Order.ID {
+					t.Errorf("data.id %q, want %q", e.Data.ID, got.Order.ID)
+				}
+				if err := schema.Validate(version, "webhook:WebhookEvent", d.Body); err != nil {
+					t.Errorf("not a valid %s WebhookEvent: %v\n%s", version, err, d.Body)
+				}
+
+				st := b.open(t)
+				defer st.Close()
+				waitOutboxDrained(ctx, t, st)
+				out := eventsCLI(t, bin, b, "--status", "delivered")
+				if !strings.Contains(out, d.RequestID) || !strings.Contains(out, got.Order.ID) {
+					t.Errorf("agentshop events --status delivered does not list %s:\n%s", d.RequestID, out)
+				}
+			})
+		}
+	}
+}
+
+// eventsCLI runs `agentshop events` on the backend and returns its output.
+func eventsCLI(t *testing.T, bin string, b backend, args ...string) string {
+	t.Helper()
+	args = append([]string{"events", "--data", b.data}, args...)
+	if b.database != "" {
+		args = append(args, "--database", b.database)
+	}
+	var out bytes.Buffer
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("agentshop %s: %v\n%s", strings.Join(args, " "), err, out.Bytes())
+	}
+	return out.String()
+}
+
+// TestCrashWebhookDelivery kills `agentshop serve` with SIGKILL after the
+// endpoint accepted an order_create and before the delivery was recorded,
+// then restarts it: the event is sent again once its lease has passed,
+// with the same Request-Id, and is then recorded delivered. At least once:
+// the receiver deduplicates by Request-Id.
+func TestCrashWebhookDelivery(t *testing.T) {
+	bin := buildFaultBinary(t)
+	for _, name := range backendNames() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
+			defer cancel()
+			b := newBackend(t, name)
+			dir := t.TempDir()
+			recv := webhooktest.New(t, procWebhookSecret, nil)
+			version := acpclient.Version20260417
+			cfg := webhookConfig(t, dir, recv.URL, version)
+			env := append([]string{"AGENTSHOP_FAULT=webhook_after_send"}, webhookEnv...)
+			// One public URL for both lives, so that permalinks match.
+			srv := launch(t, bin, dir, "serve-1.log", b, env, "--config", cfg, "--public-url", "https://shop.example")
+			c := newClient(srv.url, version)
+			s := readySession(ctx, t, c)
+			token := delegateCard(ctx, t, c, s, cardOK)
+			body := completeBody(t, c, s, token)
+			key := acpclient.NewUUID()
+			// The server may die before or after the complete's answer
+			// has left: the delivery races the response.
+			first, _, firstErr := c.CompleteSession(ctx, s.ID, body, acpclient.WithIdempotencyKey(key))
+			srv.waitKilled(t)
+			killedAt := time.Now()
+			accepted := recv.Accepted()
+			if len(accepted) != 1 {
+				t.Fatalf("before the kill the endpoint accepted %v, want one event", accepted)
+			}
+			var eventID string
+			for id := range accepted {
+				eventID = id
+			}
+
+			srv = launch(t, bin, dir, "serve-2.log", b, webhookEnv, "--config", cfg, "--public-url", "https://shop.example")
+			c = newClient(srv.url, version)
+			got := first
+			if firstErr != nil {
+				// The agent retries with the same key: a replay of the
+				// committed order.
+				var err error
+				if got, _, err = c.CompleteSession(ctx, s.ID, body, acpclient.WithIdempotencyKey(key)); err != nil {
+					t.Fatalf("retry after the kill: %v", err)
+				}
+			}
+			if got.Status != "completed" || got.Order == nil {
+				t.Fatalf("session after the kill: %s", describe(got))
+			}
+
+			deadline := time.Now().Add(webhookLease + 10*time.Second)
+			for recv.Accepted()[eventID] < 2 && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
+			}
+			if n := recv.Accepted()[eventID]; n != 2 {
+				t.Fatalf("event %s accepted %d times, want 2 (once before the kill, once after the lease)", eventID, n)
+			}
+			if since := time.Since(killedAt); since < webhookLease-time.Second {
+				t.Errorf("resent %v after the kill, before the %v lease could pass", since, webhookLease)
+			}
+			ds := recv.Deliveries()
+			if !bytes.Equal(ds[0].Body, ds[len(ds)-1].Body) {
+				t.Errorf("the resent body differs:\n%s\n%s", ds[0].Body, ds[len(ds)-1].Body)
+			}
+			if e := decodeEvent(t, ds[len(ds)-1].Body); e.Type != "order_create" || e.Data.ID != got.Order.ID {
+				t.Errorf("resent %s, want order_create of %s", ds[len(ds)-1].Body, got.Order.ID)
+			}
+			srv.stop(t)
+
+			st := b.open(t)
+			defer st.Close()
+			events, err := st.ListEvents(ctx, commerce.EventFilter{OrderID: got.Order.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(events) != 1 || events[0].ID != eventID || events[0].Status != commerce.EventDelivered || events[0].Attempts != 2 {
+				t.Fatalf("outbox %s, want the one event delivered on attempt 2", describeEvents(events))
+			}
+		})
+	}
+}
+
+// describeEvents renders outbox events for a failure message.
+func describeEvents(events []*commerce.Event) string {
+	var b strings.Builder
+	for _, e := range events {
+		fmt.Fprintf(&b, "[%s %s %s attempts=%d error=%q] ", e.ID, e.Type, e.Status, e.Attempts, e.LastError)
+	}
+	return b.String()
+}
+
+// waitOutboxDrained waits until no event is pending: a worker records a
+// delivery just after the endpoint has answered.
+func waitOutboxDrained(ctx context.Context, t *testing.T, st commerce.Store) {
+	t.Helper()
+	end := time.Now().Add(10 * time.Second)
+	for {
+		pending, err := st.ListEvents(ctx, commerce.EventFilter{Status: commerce.EventPending})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pending) == 0 {
+			return
+		}
+		if time.Now().After(end) {
+			t.Fatalf("events still pending: %s", describeEvents(pending))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
