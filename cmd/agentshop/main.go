@@ -37,6 +37,7 @@ const usage = `usage: agentshop <command> [flags]
 commands:
   serve     run the merchant server (ACP checkout API, sandbox payments)
   keys      manage agent API keys: create | list | revoke ID
+  orders    list orders; record shipping and delivery: list | ship ID | deliver ID
   events    list the order-webhook outbox (delivered, pending, dead)
   agent     play the agent: buy
   conformance  check any ACP merchant against the spec and its JSON Schemas
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runServe(ctx, args[1:], stdout, stderr)
 	case "keys":
 		return runKeys(ctx, args[1:], stdout, stderr)
+	case "orders":
+		return runOrders(ctx, args[1:], stdout, stderr)
 	case "events":
 		return runEvents(ctx, args[1:], stdout, stderr)
 	case "agent":

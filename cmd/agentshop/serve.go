@@ -91,18 +91,26 @@ type Main struct {
 	webhooksDone chan struct{}
 }
 
-// janitor deletes expired idempotency records every interval. Several
-// replicas may run it at once; the delete is idempotent.
+// janitor deletes expired idempotency records, and order events delivered
+// longer ago than webhook.keep_delivered, every interval. Several replicas
+// may run it at once; the deletes are idempotent.
 func (m *Main) janitor(every time.Duration) {
 	defer close(m.janitorDone)
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		n, err := m.Store.DeleteExpiredIdempotencyKeys(context.Background(), time.Now())
+		ctx := context.Background()
+		n, err := m.Store.DeleteExpiredIdempotencyKeys(ctx, time.Now())
 		if err != nil {
 			m.Logger.Warn("delete expired idempotency records", "err", err)
 		} else if n > 0 {
 			m.Logger.Info("deleted expired idempotency records", "count", n)
+		}
+		n, err = m.Store.DeleteDeliveredEvents(ctx, time.Now().Add(-time.Duration(m.Config.Webhook.KeepDelivered)))
+		if err != nil {
+			m.Logger.Warn("delete delivered order events", "err", err)
+		} else if n > 0 {
+			m.Logger.Info("deleted delivered order events", "count", n)
 		}
 		select {
 		case <-m.stopJanitor:
@@ -163,6 +171,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	codecs := []acp.Codec{acp20250929.New(merchant), acp20260417.New(merchant)}
 	if w := cfg.Webhook; w.URL != "" {
+		if w.Secret == "" {
+			return errors.New("webhook url set but AGENTSHOP_WEBHOOK_SECRET is empty: order webhooks must be signed")
+		}
 		enc := map[string]webhook.Encoder{
 			acp20250929.APIVersion: acp20250929.New(merchant),
 			acp20260417.APIVersion: acp20260417.New(merchant),

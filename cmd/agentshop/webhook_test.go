@@ -117,29 +117,73 @@ func TestOrderWebhook(t *testing.T) {
 				st := b.open(t)
 				defer st.Close()
 				waitOutboxDrained(ctx, t, st)
-				out := eventsCLI(t, bin, b, "--status", "delivered")
+				out := mustCLI(t, bin, b, "events", "--status", "delivered")
 				if !strings.Contains(out, d.RequestID) || !strings.Contains(out, got.Order.ID) {
 					t.Errorf("agentshop events --status delivered does not list %s:\n%s", d.RequestID, out)
+				}
+
+				// The merchant ships, then the parcel arrives: each is an
+				// order_update with the tracking, sent by the running server.
+				order := got.Order.ID
+				if out, err := cli(t, bin, b, "orders", "deliver", order, "--config", cfg); err == nil || !strings.Contains(out, "only a shipped order") {
+					t.Errorf("deliver before shipping: %v\n%s", err, out)
+				}
+				if out, err := cli(t, bin, b, "orders", "ship", "ord_missing", "--carrier", "USPS", "--tracking", "1", "--config", cfg); err == nil || !strings.Contains(out, "No order") {
+					t.Errorf("ship an unknown order: %v\n%s", err, out)
+				}
+				if out, err := cli(t, bin, b, "orders", "ship", order, "--tracking", "1", "--config", cfg); err == nil || !strings.Contains(out, "carrier is required") {
+					t.Errorf("ship without a carrier: %v\n%s", err, out)
+				}
+				mustCLI(t, bin, b, "orders", "ship", order, "--carrier", "USPS", "--tracking", "9400111899223456789012",
+					"--tracking-url", "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223456789012", "--config", cfg)
+				recv.WaitAccepted(t, 2, 10*time.Second)
+				mustCLI(t, bin, b, "orders", "deliver", order, "--config", cfg)
+				recv.WaitAccepted(t, 3, 10*time.Second)
+				ds := recv.Deliveries()
+				for i, want := range []struct{ typ, status string }{{"order_update", "shipped"}, {"order_update", wantDelivered(version)}} {
+					body := ds[len(ds)-2+i].Body
+					e := decodeEvent(t, body)
+					if e.Type != want.typ || e.Data.Status != want.status || e.Data.CheckoutSessionID != got.ID {
+						t.Errorf("event %d: %s %s, want %s %s", i+2, e.Type, e.Data.Status, want.typ, want.status)
+					}
+					if err := schema.Validate(version, "webhook:WebhookEvent", body); err != nil {
+						t.Errorf("not a valid %s WebhookEvent: %v\n%s", version, err, body)
+					}
+					if version == acpclient.Version20260417 && !strings.Contains(string(body), `"tracking_number":"9400111899223456789012"`) {
+						t.Errorf("order_update without the tracking number: %s", body)
+					}
+				}
+				if out := mustCLI(t, bin, b, "orders", "list"); !strings.Contains(out, order) || !strings.Contains(out, "completed") || !strings.Contains(out, "USPS 9400111899223456789012") {
+					t.Errorf("agentshop orders list:\n%s", out)
 				}
 			})
 		}
 	}
 }
 
-// eventsCLI runs `agentshop events` on the backend and returns its output.
-func eventsCLI(t *testing.T, bin string, b backend, args ...string) string {
+// cli runs `agentshop ARGS… --data … [--database …]` on the backend and
+// returns its output and exit error.
+func cli(t *testing.T, bin string, b backend, args ...string) (string, error) {
 	t.Helper()
-	args = append([]string{"events", "--data", b.data}, args...)
+	args = append(args, "--data", b.data)
 	if b.database != "" {
 		args = append(args, "--database", b.database)
 	}
 	var out bytes.Buffer
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("agentshop %s: %v\n%s", strings.Join(args, " "), err, out.Bytes())
+	err := cmd.Run()
+	return out.String(), err
+}
+
+// mustCLI is cli that fails the test when the command fails.
+func mustCLI(t *testing.T, bin string, b backend, args ...string) string {
+	t.Helper()
+	out, err := cli(t, bin, b, args...)
+	if err != nil {
+		t.Fatalf("agentshop %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
-	return out.String()
+	return out
 }
 
 // TestCrashWebhookDelivery kills `agentshop serve` with SIGKILL after the
@@ -255,4 +299,13 @@ func waitOutboxDrained(ctx context.Context, t *testing.T, st commerce.Store) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// wantDelivered is a delivered order's status in version: 2025-09-29 has
+// no "completed" and says "fulfilled".
+func wantDelivered(version string) string {
+	if version == acpclient.Version20250929 {
+		return "fulfilled"
+	}
+	return "completed"
 }

@@ -348,7 +348,7 @@ func (s *Service) settle(ctx context.Context, tx Executor, sess *Session, p *Pay
 		o := &Order{
 			ID:        NewID("ord"),
 			SessionID: sess.ID,
-			Status:    "confirmed",
+			Status:    OrderConfirmed,
 			Currency:  sess.Currency,
 			Lines:     q.Lines,
 			Totals:    q.Totals,

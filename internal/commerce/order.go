@@ -7,7 +7,7 @@ import "time"
 type Order struct {
 	ID          string
 	SessionID   string
-	Status      string // "confirmed" on creation
+	Status      string // OrderConfirmed, OrderShipped or OrderCompleted
 	Currency    Currency
 	Lines       []PricedLine
 	Totals      Totals
@@ -16,8 +16,30 @@ type Order struct {
 	Address     *Address
 	Buyer       *Buyer
 	PaymentID   string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Shipments are the parcels handed to carriers, oldest first (see
+	// [Service.ShipOrder]).
+	Shipments []Shipment
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Order statuses. An order is confirmed when paid, shipped once a parcel
+// has left and completed when it has been delivered; they are ACP's words.
+const (
+	OrderConfirmed = "confirmed"
+	OrderShipped   = "shipped"
+	OrderCompleted = "completed"
+)
+
+// Shipment is a parcel of an order handed to a carrier. agentshop ships
+// an order's lines together: a shipment holds every line.
+type Shipment struct {
+	ID             string // "shp_…"
+	Carrier        string // e.g. "USPS"
+	TrackingNumber string
+	TrackingURL    string
+	ShippedAt      time.Time
+	DeliveredAt    *time.Time
 }
 
 // Payment is one attempt to charge a session. At most one attempt per

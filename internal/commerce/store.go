@@ -13,8 +13,8 @@ import (
 // Executor that [Store.InTx] passes.
 //
 // Inside a transaction, CreateSession, UpdateSession, AdjustStock,
-// UpdatePayment, CreateOrder, CreateVaultToken and FinishIdempotencyKey may
-// report their errors (ErrNotFound, ErrConflict, ErrInsufficientStock, any
+// UpdatePayment, CreateOrder, UpdateOrder, CreateEvent, CreateVaultToken
+// and FinishIdempotencyKey may report their errors (ErrNotFound, ErrConflict, ErrInsufficientStock, any
 // other) late: a store may queue these writes and send them with the
 // transaction's next statement or with its commit, as the PostgreSQL store
 // does to save round trips. The error
@@ -91,6 +91,13 @@ type Executor interface {
 	CreateOrder(ctx context.Context, o *Order) error
 	// GetOrder returns the order with id, or ErrNotFound.
 	GetOrder(ctx context.Context, id string) (*Order, error)
+	// LockOrder is GetOrder that also locks the row until the transaction
+	// ends (SELECT … FOR UPDATE; SQLite serializes writers).
+	LockOrder(ctx context.Context, id string) (*Order, error)
+	// UpdateOrder replaces the stored order with o.ID (its data, status
+	// and UpdatedAt). ErrNotFound if it does not exist. Inside a
+	// transaction the error may come late (see [Store]).
+	UpdateOrder(ctx context.Context, o *Order) error
 	// ListOrders returns orders newest first, at most limit.
 	ListOrders(ctx context.Context, limit int) ([]*Order, error)
 
@@ -150,6 +157,9 @@ type Executor interface {
 	// ListEvents returns the events matching f, oldest first (CreatedAt,
 	// then ID).
 	ListEvents(ctx context.Context, f EventFilter) ([]*Event, error)
+	// DeleteDeliveredEvents removes events delivered before before and
+	// returns how many. Pending and dead events are kept.
+	DeleteDeliveredEvents(ctx context.Context, before time.Time) (int64, error)
 }
 
 // EventFilter selects outbox events for [Executor.ListEvents]. Zero fields

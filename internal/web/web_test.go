@@ -35,7 +35,14 @@ func TestPages(t *testing.T) {
 			Earliest: now.Add(72 * time.Hour), Latest: now.Add(120 * time.Hour), Subtotal: 599},
 		Address: &commerce.Address{Name: "Ada", LineOne: "1 Market St", City: "San Francisco", State: "CA", Country: "US", PostalCode: "94103"},
 	}
-	h := &web.Handler{Store: orders{"ord_1": o}, Merchant: commerce.Merchant{Name: "Test shop"}, Logger: slog.New(slog.DiscardHandler)}
+	shipped := *o
+	shipped.ID, shipped.Status = "ord_2", commerce.OrderShipped
+	shipped.Shipments = []commerce.Shipment{{ID: "shp_1", Carrier: "USPS", TrackingNumber: "9400<1>", TrackingURL: "https://tools.usps.com/t?n=9400", ShippedAt: now.Add(24 * time.Hour)}}
+	delivered := shipped
+	delivered.ID, delivered.Status = "ord_3", commerce.OrderCompleted
+	at := now.Add(72 * time.Hour)
+	delivered.Shipments = []commerce.Shipment{{ID: "shp_1", Carrier: "UPS", TrackingNumber: "1Z999", ShippedAt: now.Add(24 * time.Hour), DeliveredAt: &at}}
+	h := &web.Handler{Store: orders{"ord_1": o, "ord_2": &shipped, "ord_3": &delivered}, Merchant: commerce.Merchant{Name: "Test shop"}, Logger: slog.New(slog.DiscardHandler)}
 	mux := http.NewServeMux()
 	h.Register(mux)
 	srv := httptest.NewServer(mux)
@@ -48,6 +55,8 @@ func TestPages(t *testing.T) {
 		notWant []string
 	}{
 		{"/orders/ord_1", 200, []string{"Order ord_1", "Confirmed", "StarVie &lt;Metheora&gt; Warrior", "$278.00", "−$5.00", "Standard shipping (USPS)", "$20.16", "$299.15", "San Francisco CA 94103"}, []string{"<Metheora>"}},
+		{"/orders/ord_2", 200, []string{"Shipped", "Shipped Mon 23 Nov with USPS", `<a href="https://tools.usps.com/t?n=9400" rel="noopener noreferrer">9400&lt;1&gt;</a>`}, []string{"Estimated delivery", "9400<1>"}},
+		{"/orders/ord_3", 200, []string{"Completed", "Delivered Wed 25 Nov with UPS, tracking 1Z999"}, []string{"Estimated delivery"}},
 		{"/orders/ord_nope", 404, []string{"Not found"}, nil},
 		{"/policies/returns", 200, []string{"Return policy"}, nil},
 		{"/policies/secret", 404, nil, nil},

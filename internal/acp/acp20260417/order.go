@@ -56,10 +56,21 @@ type orderQuantity struct {
 type fulfillment struct {
 	ID                string             `json:"id"`
 	Type              string             `json:"type"`
+	Status            string             `json:"status,omitempty"`
 	LineItems         []lineItemRef      `json:"line_items"`
 	Carrier           string             `json:"carrier,omitempty"`
+	TrackingNumber    string             `json:"tracking_number,omitempty"`
+	TrackingURL       string             `json:"tracking_url,omitempty"`
+	Events            []fulfillmentEvent `json:"events,omitempty"`
 	Destination       *address           `json:"destination,omitempty"`
 	EstimatedDelivery *estimatedDelivery `json:"estimated_delivery,omitempty"`
+}
+
+// fulfillmentEvent is FulfillmentEvent.
+type fulfillmentEvent struct {
+	ID         string    `json:"id"`
+	Type       string    `json:"type"`
+	OccurredAt time.Time `json:"occurred_at"`
 }
 
 // lineItemRef is LineItemReference.
@@ -77,16 +88,16 @@ type estimatedDelivery struct {
 // EncodeOrderEvent renders o as the body of a 2026-04-17 order webhook, a
 // WebhookEvent of type typ whose data is the full order: id, session,
 // permalink, status, line items, totals and adjustments (none yet, so an
-// empty array), with fulfillments only when the order has a delivery
-// method. The order is rendered from what the order holds, never from
+// empty array), with a fulfillment per shipment, or, before any, the
+// delivery method chosen at checkout. The order is rendered from what the order holds, never from
 // today's catalog: amounts are those charged, and a line whose item was
 // not kept is titled with its item id.
 //
 // Statuses are sent as the domain has them (the spec asks receivers to
 // accept unknown ones); an order without one is "confirmed", as every
-// order is when it is created. Line quantities are all current and none
-// fulfilled, since agentshop does not track shipments: each line's
-// status is "processing" by the spec's rule.
+// order is when it is created. Every line is current; none is fulfilled
+// ("processing" by the spec's rule) until the order ships, and then all
+// are ("fulfilled"), since agentshop ships an order's lines together.
 //
 // It returns an error for a nil order or an event type other than
 // order_create and order_update.
@@ -114,9 +125,13 @@ func (c *Codec) EncodeOrderEvent(typ commerce.EventType, o *commerce.Order) ([]b
 		Totals: totals(&commerce.Quote{Totals: o.Totals, Selected: o.Fulfillment}),
 	}
 	for _, l := range o.Lines {
-		d.LineItems = append(d.LineItems, orderLine(l))
+		d.LineItems = append(d.LineItems, orderLine(l, len(o.Shipments) > 0))
 	}
-	if f := wireFulfillment(o); f != nil {
+	if len(o.Shipments) > 0 {
+		for _, sh := range o.Shipments {
+			d.Fulfillments = append(d.Fulfillments, wireShipment(o, sh))
+		}
+	} else if f := wireFulfillment(o); f != nil {
 		d.Fulfillments = []fulfillment{*f}
 	}
 	b, err := json.Marshal(webhookEvent{Type: string(typ), Data: d})
@@ -127,13 +142,14 @@ func (c *Codec) EncodeOrderEvent(typ commerce.EventType, o *commerce.Order) ([]b
 }
 
 // orderLine renders a charged line as an OrderLineItem, with the same
-// totals as the session's line item.
-func orderLine(l commerce.PricedLine) orderLineItem {
+// totals as the session's line item. A shipped order's lines are
+// fulfilled: agentshop ships every line together.
+func orderLine(l commerce.PricedLine, shipped bool) orderLineItem {
 	w := orderLineItem{
 		ID:    l.ID,
 		Title: l.ItemID,
-		// Nothing is fulfilled or removed yet: "processing" by the rule
-		// of OrderLineItem.status.
+		// Nothing is removed; fulfilled or "processing" by the rule of
+		// OrderLineItem.status.
 		Quantity: orderQuantity{Ordered: l.Quantity, Current: l.Quantity},
 		Subtotal: l.Subtotal,
 		Totals: []total{
@@ -144,6 +160,10 @@ func orderLine(l commerce.PricedLine) orderLineItem {
 			{Type: "total", DisplayText: "Total", Amount: l.Total},
 		},
 		Status: "processing",
+	}
+	if shipped {
+		w.Quantity.Fulfilled = l.Quantity
+		w.Status = "fulfilled"
 	}
 	if l.Quantity > 0 {
 		// What was charged, not today's price.
@@ -166,7 +186,7 @@ func orderLine(l commerce.PricedLine) orderLineItem {
 // wireFulfillment renders the order's delivery method as its one
 // fulfillment, covering every line, or returns nil when there is none. Its
 // id is the option's ("shipping_standard"), unique within the order. It
-// has no status: agentshop does not track shipments.
+// has no status: nothing has shipped yet.
 func wireFulfillment(o *commerce.Order) *fulfillment {
 	opt := o.Fulfillment
 	if opt == nil || (opt.Kind != "shipping" && opt.Kind != "digital") {
@@ -187,6 +207,30 @@ func wireFulfillment(o *commerce.Order) *fulfillment {
 				Latest:   opt.Latest.UTC(),
 			}
 		}
+	}
+	return f
+}
+
+// wireShipment renders a parcel as a shipping fulfillment of every line,
+// "shipped" or "delivered", with its tracking and its event log.
+func wireShipment(o *commerce.Order, sh commerce.Shipment) fulfillment {
+	f := fulfillment{ID: sh.ID, Type: "shipping", Status: "shipped", LineItems: []lineItemRef{},
+		Carrier: sh.Carrier, TrackingNumber: sh.TrackingNumber, Destination: wireAddress(o.Address),
+		Events: []fulfillmentEvent{{ID: sh.ID + "_shipped", Type: "shipped", OccurredAt: sh.ShippedAt.UTC()}}}
+	if absoluteURL(sh.TrackingURL) {
+		f.TrackingURL = sh.TrackingURL
+	}
+	for _, l := range o.Lines {
+		if l.Quantity > 0 {
+			f.LineItems = append(f.LineItems, lineItemRef{ID: l.ID, Quantity: l.Quantity})
+		}
+	}
+	if opt := o.Fulfillment; opt != nil && !opt.Earliest.IsZero() && !opt.Latest.IsZero() && sh.DeliveredAt == nil {
+		f.EstimatedDelivery = &estimatedDelivery{Earliest: opt.Earliest.UTC(), Latest: opt.Latest.UTC()}
+	}
+	if sh.DeliveredAt != nil {
+		f.Status = "delivered"
+		f.Events = append(f.Events, fulfillmentEvent{ID: sh.ID + "_delivered", Type: "delivered", OccurredAt: sh.DeliveredAt.UTC()})
 	}
 	return f
 }

@@ -3,6 +3,7 @@ package acp20260417_test
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -169,6 +170,72 @@ func orderEventCases() []struct {
 				if _, ok := li[k]; ok {
 					t.Errorf("line without item has %s", k)
 				}
+			}
+		}},
+		{"update: shipped with tracking", commerce.EventOrderUpdate, func(t *testing.T) *commerce.Order {
+			o, _ := completedOrder(t)
+			o.Status = commerce.OrderShipped
+			o.Shipments = []commerce.Shipment{{ID: "shp_1", Carrier: "USPS", TrackingNumber: "9400111899223456789012",
+				TrackingURL: "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223456789012",
+				ShippedAt:   time.Date(2026, 5, 2, 10, 0, 0, 0, time.UTC)}}
+			return o
+		}, func(t *testing.T, m map[string]any) {
+			d := m["data"].(map[string]any)
+			if m["type"] != "order_update" || d["status"] != "shipped" {
+				t.Errorf("type %v, status %v; want order_update, shipped", m["type"], d["status"])
+			}
+			fs := d["fulfillments"].([]any)
+			if len(fs) != 1 {
+				t.Fatalf("fulfillments = %v, want the one shipment", fs)
+			}
+			f := fs[0].(map[string]any)
+			for k, want := range map[string]any{"id": "shp_1", "type": "shipping", "status": "shipped", "carrier": "USPS",
+				"tracking_number": "9400111899223456789012",
+				"tracking_url":    "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223456789012"} {
+				if f[k] != want {
+					t.Errorf("fulfillment.%s = %v, want %v", k, f[k], want)
+				}
+			}
+			evs := f["events"].([]any)
+			if len(evs) != 1 || evs[0].(map[string]any)["type"] != "shipped" || evs[0].(map[string]any)["occurred_at"] != "2026-05-02T10:00:00Z" {
+				t.Errorf("events = %v, want one shipped at 2026-05-02T10:00:00Z", evs)
+			}
+			if len(f["line_items"].([]any)) != 2 {
+				t.Errorf("shipment covers %v, want both lines", f["line_items"])
+			}
+			for _, x := range d["line_items"].([]any) {
+				li := x.(map[string]any)
+				q := li["quantity"].(map[string]any)
+				if li["status"] != "fulfilled" || q["fulfilled"] != q["current"] {
+					t.Errorf("line %v after shipping, want fulfilled", li)
+				}
+			}
+		}},
+		{"update: delivered", commerce.EventOrderUpdate, func(t *testing.T) *commerce.Order {
+			o, _ := completedOrder(t)
+			o.Status = commerce.OrderCompleted
+			at := time.Date(2026, 5, 4, 15, 30, 0, 0, time.UTC)
+			o.Shipments = []commerce.Shipment{{ID: "shp_1", Carrier: "UPS", TrackingNumber: "1Z999",
+				TrackingURL: "not a url", ShippedAt: at.Add(-48 * time.Hour), DeliveredAt: &at}}
+			return o
+		}, func(t *testing.T, m map[string]any) {
+			d := m["data"].(map[string]any)
+			if d["status"] != "completed" {
+				t.Errorf("status = %v, want completed", d["status"])
+			}
+			f := d["fulfillments"].([]any)[0].(map[string]any)
+			if f["status"] != "delivered" {
+				t.Errorf("fulfillment status %v, want delivered", f["status"])
+			}
+			if _, ok := f["tracking_url"]; ok {
+				t.Errorf("a tracking URL that is not absolute was sent: %v", f["tracking_url"])
+			}
+			if _, ok := f["estimated_delivery"]; ok {
+				t.Error("estimated_delivery after delivery")
+			}
+			evs := f["events"].([]any)
+			if len(evs) != 2 || evs[1].(map[string]any)["type"] != "delivered" || evs[1].(map[string]any)["occurred_at"] != "2026-05-04T15:30:00Z" {
+				t.Errorf("events = %v, want shipped then delivered", evs)
 			}
 		}},
 	}

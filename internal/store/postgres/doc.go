@@ -12,26 +12,27 @@
 // [DB.InTx] runs at READ COMMITTED, PostgreSQL's default. What needs more is
 // locked explicitly: [DB.LockSession] is SELECT … FOR UPDATE, which holds
 // the session row until the transaction ends, so two completes of one
-// session run one after the other, each seeing what the other committed.
-// Stock changes are single UPDATEs guarded by the table's CHECK (quantity
-// >= 0), which PostgreSQL evaluates on the latest row version when the
-// UPDATE had to wait for a concurrent writer. One active payment attempt
-// per session is a partial unique index.
+// session run one after the other, each seeing what the other committed;
+// [DB.LockOrder] does the same for an order's changes (shipping,
+// delivery). Stock changes are single UPDATEs guarded by the table's CHECK
+// (quantity >= 0), which PostgreSQL evaluates on the latest row version
+// when the UPDATE had to wait for a concurrent writer. One active payment
+// attempt per session is a partial unique index.
 //
 // A transaction is sparing with round trips, which cost the server more CPU
 // than the statements themselves. BEGIN goes out in one batch with the
 // first statement. CreateSession, UpdateSession, AdjustStock, UpdatePayment,
-// CreateOrder, CreateVaultToken and FinishIdempotencyKey are queued and go
-// out, in order, in the batch of the next statement or of COMMIT, so a
-// transaction that locks a session, updates it and stores the idempotent
-// response makes two round trips, not five. Their statements raise an
-// error on the server for every failure, a missing row (must_affect,
-// migration 0002), a duplicate key or stock below zero included, so that one
-// failing in the commit batch makes PostgreSQL skip the COMMIT. A queued
-// stock UPDATE also keeps a popular item's row locked for the commit batch
-// only, instead of for the rest of the transaction's round trips. The error
-// is reported late, by the call that sent the write or by InTx, as the
-// [commerce.Store] contract allows.
+// CreateOrder, UpdateOrder, CreateVaultToken, FinishIdempotencyKey and
+// CreateEvent are queued and go out, in order, in the batch of the next
+// statement or of COMMIT, so a transaction that locks a session, updates
+// it and stores the idempotent response makes two round trips, not five.
+// Their statements raise an error on the server for every failure, a
+// missing row (must_affect, migration 0002), a duplicate key or stock
+// below zero included, so that one failing in the commit batch makes
+// PostgreSQL skip the COMMIT. A queued stock UPDATE also keeps a popular
+// item's row locked for the commit batch only, instead of for the rest of
+// the transaction's round trips. The error is reported late, by the call
+// that sent the write or by InTx, as the [commerce.Store] contract allows.
 // Everything else is sent at once: callers act on its errors.
 //
 // # Storage

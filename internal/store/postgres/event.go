@@ -142,6 +142,18 @@ func (c conn) ListEvents(ctx context.Context, f commerce.EventFilter) ([]*commer
 	return out, nil
 }
 
+// DeleteDeliveredEvents removes the delivered events whose DeliveredAt is
+// before before and returns how many. Pending and dead events are kept.
+// It runs on the partial index events_delivered (migration 0004) and is
+// sent at once, also inside [DB.InTx].
+func (c conn) DeleteDeliveredEvents(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := c.q.Exec(ctx, `DELETE FROM events WHERE status = 'delivered' AND delivered_at < $1`, before)
+	if err != nil {
+		return 0, wrap("delete delivered events", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
 // scanEvents reads and closes rows of eventColumns.
 func scanEvents(rows pgx.Rows) ([]*commerce.Event, error) {
 	defer rows.Close()

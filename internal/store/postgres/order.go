@@ -35,6 +35,37 @@ func (c conn) GetOrder(ctx context.Context, id string) (*commerce.Order, error) 
 	return o, nil
 }
 
+// LockOrder is GetOrder with SELECT … FOR UPDATE: inside [DB.InTx] the
+// row stays locked until the transaction ends.
+func (c conn) LockOrder(ctx context.Context, id string) (*commerce.Order, error) {
+	o, err := scanOrder(c.q.QueryRow(ctx, lockOrderSQL, id))
+	if err != nil {
+		return nil, wrap("lock order "+id, err)
+	}
+	return o, nil
+}
+
+const lockOrderSQL = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1 FOR UPDATE`
+
+// UpdateOrder replaces the stored order with o.ID, every column and its
+// data. ErrNotFound if it does not exist; ErrConflict if o.SessionID
+// changed to a session that has another order. Inside [DB.InTx] it is
+// queued: its error may come from a later call or from InTx.
+func (c conn) UpdateOrder(ctx context.Context, o *commerce.Order) error {
+	data, err := json.Marshal(o)
+	if err != nil {
+		return fmt.Errorf("postgres: update order: %w", err)
+	}
+	return c.writeLater(ctx, "update order "+o.ID, `
+		WITH w AS (
+			UPDATE orders SET session_id = $1, created_at = $2, updated_at = $3, data = $4
+			WHERE id = $5
+			RETURNING 1
+		)
+		SELECT must_affect(count(*)) FROM w`,
+		o.SessionID, ts(o.CreatedAt), ts(o.UpdatedAt), string(data), o.ID)
+}
+
 // ListOrders returns orders newest first (ties by id, descending), at most
 // limit; none when limit is not positive.
 func (c conn) ListOrders(ctx context.Context, limit int) ([]*commerce.Order, error) {

@@ -37,9 +37,10 @@
 // affected), then one COMMIT. A job's InTx returns nil only after that
 // COMMIT succeeded; when it fails, every job of the batch gets the error and
 // none of their effects remain. Jobs run one after another, so a transaction
-// never sees another's uncommitted writes and [DB.LockSession] is a plain
-// read inside the transaction; a job does see the committed-in-batch
-// effects of the jobs before it, exactly as if they had committed first.
+// never sees another's uncommitted writes and [DB.LockSession] (like
+// [DB.LockOrder]) is a plain read inside the transaction; a job does see
+// the committed-in-batch effects of the jobs before it, exactly as if they
+// had committed first.
 //
 // Cancellation: a job whose context ends while it is queued is answered
 // with the context's error at once and never runs. Once fn runs, its

@@ -41,6 +41,10 @@ var (
 		UPDATE events SET status = ?, next_attempt_at = ?, last_error = ?, delivered_at = ?
 		WHERE id = ? AND attempts = ? AND status = 'pending'`)
 	qEventExists = writeQuery(`SELECT 1 FROM events WHERE id = ?`)
+	// qDeleteDeliveredEvents runs on the partial index events_delivered
+	// (migration 0004).
+	qDeleteDeliveredEvents = writeQuery(`
+		DELETE FROM events WHERE status = 'delivered' AND delivered_at < ?`)
 	// qListEvents is ListEvents' query for each filter, indexed by
 	// listEventsIndex.
 	qListEvents = [4]*query{
@@ -144,6 +148,17 @@ func (c conn) ListEvents(ctx context.Context, f commerce.EventFilter) ([]*commer
 		return nil, wrap("list events", err)
 	}
 	return out, nil
+}
+
+// DeleteDeliveredEvents removes the delivered events whose DeliveredAt is
+// before before and returns how many. Pending and dead events are kept.
+func (c conn) DeleteDeliveredEvents(ctx context.Context, before time.Time) (int64, error) {
+	res, err := c.writer().exec(ctx, qDeleteDeliveredEvents, before.UnixMicro())
+	if err != nil {
+		return 0, wrap("delete delivered events", err)
+	}
+	n, err := res.RowsAffected()
+	return n, wrap("delete delivered events", err)
 }
 
 // scanEvents reads and closes rows of eventColumns.

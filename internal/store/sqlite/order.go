@@ -16,7 +16,10 @@ var (
 	qCreateOrder = writeQuery(`
 		INSERT INTO orders (id, session_id, created_at, updated_at, data)
 		VALUES (?, ?, ?, ?, ?)`)
-	qGetOrder   = readQuery(`SELECT ` + orderColumns + ` FROM orders WHERE id = ?`)
+	qGetOrder    = readQuery(`SELECT ` + orderColumns + ` FROM orders WHERE id = ?`)
+	qUpdateOrder = writeQuery(`
+		UPDATE orders SET session_id = ?, created_at = ?, updated_at = ?, data = ?
+		WHERE id = ?`)
 	qListOrders = readQuery(`
 		SELECT ` + orderColumns + ` FROM orders ORDER BY created_at DESC, id DESC LIMIT ?`)
 )
@@ -35,12 +38,40 @@ func (c conn) CreateOrder(ctx context.Context, o *commerce.Order) error {
 
 // GetOrder returns the order with id, or ErrNotFound.
 func (c conn) GetOrder(ctx context.Context, id string) (*commerce.Order, error) {
-	row := c.reader().queryRow(ctx, qGetOrder, id)
+	return c.getOrder(ctx, c.reader(), id)
+}
+
+// LockOrder is GetOrder. Inside [DB.InTx], fn runs alone on the database's
+// only write connection (the writer runs one fn at a time, each in its own
+// savepoint), so no other transaction can change the order until fn's
+// ends; outside a transaction there is nothing to lock.
+func (c conn) LockOrder(ctx context.Context, id string) (*commerce.Order, error) {
+	return c.getOrder(ctx, c.reader(), id)
+}
+
+func (c conn) getOrder(ctx context.Context, q runner, id string) (*commerce.Order, error) {
+	row := q.queryRow(ctx, qGetOrder, id)
 	o, err := scanOrder(row)
 	if err != nil {
 		return nil, wrap("get order "+id, err)
 	}
 	return o, nil
+}
+
+// UpdateOrder replaces the stored order with o.ID, every column and its
+// data. ErrNotFound if it does not exist; ErrConflict if o.SessionID
+// changed to a session that has another order.
+func (c conn) UpdateOrder(ctx context.Context, o *commerce.Order) error {
+	data, err := json.Marshal(o)
+	if err != nil {
+		return fmt.Errorf("sqlite: update order: %w", err)
+	}
+	res, err := c.writer().exec(ctx, qUpdateOrder,
+		o.SessionID, micros(o.CreatedAt), micros(o.UpdatedAt), string(data), o.ID)
+	if err != nil {
+		return wrap("update order", err)
+	}
+	return mustAffect("update order", o.ID, res)
 }
 
 // ListOrders returns orders newest first (ties by id, descending), at most

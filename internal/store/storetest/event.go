@@ -360,6 +360,123 @@ func testEvent(t *testing.T, open func(t *testing.T) commerce.Store) {
 		requireDiff(t, want[:100], listEvents(t, ctx, s, commerce.EventFilter{}), "events")
 	})
 
+	// DeleteDeliveredEvents removes the events delivered strictly before
+	// the cut-off, whatever their order, and keeps pending and dead ones
+	// even when they carry a DeliveredAt.
+	t.Run("DeleteDelivered", func(t *testing.T) {
+		ctx, s := setup(t, open)
+		cut := baseTime
+		a := createOrder(t, ctx, s, baseTime)
+		b := createOrder(t, ctx, s, baseTime)
+		tests := []struct {
+			name      string
+			orderID   string
+			status    commerce.EventStatus
+			delivered *time.Time
+			deleted   bool
+		}{
+			{name: "DeliveredLongBefore", orderID: a.ID, status: commerce.EventDelivered, delivered: new(cut.Add(-24 * time.Hour)), deleted: true},
+			{name: "DeliveredJustBefore", orderID: b.ID, status: commerce.EventDelivered, delivered: new(cut.Add(-TimePrecision)), deleted: true},
+			{name: "DeliveredAtCutOff", orderID: a.ID, status: commerce.EventDelivered, delivered: new(cut)},
+			{name: "DeliveredJustAfter", orderID: b.ID, status: commerce.EventDelivered, delivered: new(cut.Add(TimePrecision))},
+			{name: "DeliveredAfter", orderID: a.ID, status: commerce.EventDelivered, delivered: new(cut.Add(time.Hour))},
+			{name: "Pending", orderID: a.ID, status: commerce.EventPending},
+			{name: "PendingWithDeliveredAt", orderID: b.ID, status: commerce.EventPending, delivered: new(cut.Add(-time.Hour))},
+			{name: "Dead", orderID: b.ID, status: commerce.EventDead},
+			{name: "DeadWithDeliveredAt", orderID: a.ID, status: commerce.EventDead, delivered: new(cut.Add(-time.Hour))},
+		}
+		var kept []*commerce.Event
+		deleted := map[string]string{} // event id → test name
+		for i, tt := range tests {
+			// Created long before the cut-off: only DeliveredAt counts.
+			e := newEvent(tt.orderID, cut.Add(time.Duration(i)*time.Second-48*time.Hour), cut)
+			e.Status, e.DeliveredAt, e.Attempts = tt.status, tt.delivered, 1
+			createEvent(t, ctx, s, e)
+			if tt.deleted {
+				deleted[e.ID] = tt.name
+			} else {
+				kept = append(kept, e)
+			}
+		}
+
+		n, err := s.DeleteDeliveredEvents(ctx, cut)
+		requireNoError(t, err, "delete delivered events")
+		left := listEvents(t, ctx, s, commerce.EventFilter{Limit: 1000})
+		for _, e := range left {
+			if name, ok := deleted[e.ID]; ok {
+				t.Errorf("%s: event %s kept, want it deleted", name, e.ID)
+			}
+		}
+		if n != int64(len(deleted)) {
+			t.Errorf("deleted %d events, want %d", n, len(deleted))
+		}
+		requireDiff(t, kept, left, "events kept")
+
+		n, err = s.DeleteDeliveredEvents(ctx, cut)
+		requireNoError(t, err, "delete again")
+		if n != 0 {
+			t.Errorf("deleting again removed %d events, want 0", n)
+		}
+		// A later cut-off takes the rest of the delivered events.
+		n, err = s.DeleteDeliveredEvents(ctx, cut.Add(2*time.Hour))
+		requireNoError(t, err, "delete at a later cut-off")
+		if n != 3 {
+			t.Errorf("later cut-off deleted %d events, want 3", n)
+		}
+		for _, e := range listEvents(t, ctx, s, commerce.EventFilter{Limit: 1000}) {
+			if e.Status == commerce.EventDelivered {
+				t.Errorf("event %s delivered at %v kept after the later cut-off", e.ID, e.DeliveredAt)
+			}
+		}
+	})
+
+	t.Run("DeleteDeliveredNone", func(t *testing.T) {
+		ctx, s := setup(t, open)
+		n, err := s.DeleteDeliveredEvents(ctx, baseTime)
+		requireNoError(t, err, "delete delivered events")
+		if n != 0 {
+			t.Errorf("deleted %d events from an empty outbox", n)
+		}
+	})
+
+	// Inside a transaction, the deletion commits and rolls back with it.
+	t.Run("DeleteDeliveredInTx", func(t *testing.T) {
+		tests := []struct {
+			name string
+			err  error // fn's
+		}{
+			{name: "Commit"},
+			{name: "Rollback", err: errors.New("boom")},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				ctx, s := setup(t, open)
+				o := createOrder(t, ctx, s, baseTime)
+				e := newEvent(o.ID, baseTime, baseTime)
+				e.Status, e.DeliveredAt, e.Attempts = commerce.EventDelivered, new(baseTime), 1
+				createEvent(t, ctx, s, e)
+				err := s.InTx(ctx, func(tx commerce.Executor) error {
+					n, err := tx.DeleteDeliveredEvents(ctx, baseTime.Add(time.Second))
+					if err != nil {
+						return err
+					}
+					if n != 1 {
+						t.Errorf("deleted %d events in tx, want 1", n)
+					}
+					requireDiff(t, nil, listEvents(t, ctx, tx, commerce.EventFilter{}), "events in tx")
+					return tt.err
+				})
+				if tt.err != nil {
+					requireIs(t, err, tt.err, "in tx")
+					requireDiff(t, []*commerce.Event{e}, listEvents(t, ctx, s, commerce.EventFilter{}), "events after rollback")
+					return
+				}
+				requireNoError(t, err, "in tx")
+				requireDiff(t, nil, listEvents(t, ctx, s, commerce.EventFilter{}), "events after commit")
+			})
+		}
+	})
+
 	// Claims running at once, as on several replicas, each take an event
 	// at most once, and never two of one order.
 	t.Run("ConcurrentClaims", func(t *testing.T) {

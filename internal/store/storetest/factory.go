@@ -92,6 +92,18 @@ func newOrder(sessionID string, now time.Time) *commerce.Order {
 	}
 }
 
+// newShipment returns a shipment handed to the carrier at shipped, not
+// delivered yet.
+func newShipment(shipped time.Time) commerce.Shipment {
+	return commerce.Shipment{
+		ID:             commerce.NewID("shp"),
+		Carrier:        "USPS",
+		TrackingNumber: "9400" + commerce.NewID("trk"),
+		TrackingURL:    "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400",
+		ShippedAt:      shipped,
+	}
+}
+
 func createOrder(tb testing.TB, ctx context.Context, x commerce.Executor, now time.Time) *commerce.Order {
 	tb.Helper()
 	s := createSession(tb, ctx, x, now)
