@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os/exec"
 	"strings"
@@ -55,27 +54,6 @@ func buy(ctx context.Context, t *testing.T, c *acpclient.Client) *acpclient.Sess
 	return got
 }
 
-// orderEvent is the part of a WebhookEvent body the tests check.
-type orderEvent struct {
-	Type string `json:"type"`
-	Data struct {
-		Type              string `json:"type"`
-		ID                string `json:"id"`
-		CheckoutSessionID string `json:"checkout_session_id"`
-		PermalinkURL      string `json:"permalink_url"`
-		Status            string `json:"status"`
-	} `json:"data"`
-}
-
-func decodeEvent(t *testing.T, body []byte) orderEvent {
-	t.Helper()
-	var e orderEvent
-	if err := json.Unmarshal(body, &e); err != nil {
-		t.Fatalf("webhook body %s: %v", body, err)
-	}
-	return e
-}
-
 // TestOrderWebhook buys through `agentshop serve` configured with an
 // order-webhook endpoint, on each store and in each ACP version: the
 // endpoint gets one signed order_create for the order, valid against the
@@ -102,7 +80,7 @@ func TestOrderWebhook(t *testing.T) {
 				if len(accepted) != 1 || accepted[d.RequestID] != 1 || d.APIVersion != version {
 					t.Fatalf("deliveries %v, first %+v", accepted, d)
 				}
-				e := decodeEvent(t, d.Body)
+				e := d.Event(t)
 				if e.Type != "order_create" || e.Data.Type != "order" || e.Data.CheckoutSessionID != got.ID ||
 					!strings.HasSuffix(e.Data.PermalinkURL, "/orders/"+got.Order.ID) || e.Data.Status != "confirmed" {
 					t.Errorf("webhook body %s does not describe order %s of %s", d.Body, got.Order.ID, got.ID)
@@ -142,7 +120,7 @@ func TestOrderWebhook(t *testing.T) {
 				ds := recv.Deliveries()
 				for i, want := range []struct{ typ, status string }{{"order_update", "shipped"}, {"order_update", wantDelivered(version)}} {
 					body := ds[len(ds)-2+i].Body
-					e := decodeEvent(t, body)
+					e := ds[len(ds)-2+i].Event(t)
 					if e.Type != want.typ || e.Data.Status != want.status || e.Data.CheckoutSessionID != got.ID {
 						t.Errorf("event %d: %s %s, want %s %s", i+2, e.Type, e.Data.Status, want.typ, want.status)
 					}
@@ -254,7 +232,7 @@ func TestCrashWebhookDelivery(t *testing.T) {
 			if !bytes.Equal(ds[0].Body, ds[len(ds)-1].Body) {
 				t.Errorf("the resent body differs:\n%s\n%s", ds[0].Body, ds[len(ds)-1].Body)
 			}
-			if e := decodeEvent(t, ds[len(ds)-1].Body); e.Type != "order_create" || e.Data.ID != got.Order.ID {
+			if e := ds[len(ds)-1].Event(t); e.Type != "order_create" || e.Data.ID != got.Order.ID {
 				t.Errorf("resent %s, want order_create of %s", ds[len(ds)-1].Body, got.Order.ID)
 			}
 			srv.stop(t)

@@ -158,19 +158,7 @@ func TestDeliverSignedOrderEvent(t *testing.T) {
 	if ts, err := time.Parse(time.RFC3339, d.Timestamp); err != nil || !ts.Equal(f.clock.Now()) {
 		t.Errorf("Timestamp header %q (%v), want %s", d.Timestamp, err, f.clock.Now().UTC().Format(time.RFC3339))
 	}
-	var ev struct {
-		Type string `json:"type"`
-		Data struct {
-			Type              string `json:"type"`
-			ID                string `json:"id"`
-			CheckoutSessionID string `json:"checkout_session_id"`
-			PermalinkURL      string `json:"permalink_url"`
-			Status            string `json:"status"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(d.Body, &ev); err != nil {
-		t.Fatalf("body %s: %v", d.Body, err)
-	}
+	ev := d.Event(t)
 	if ev.Type != "order_create" || ev.Data.Type != "order" || ev.Data.ID != o.ID || ev.Data.CheckoutSessionID != o.SessionID ||
 		ev.Data.PermalinkURL != merchant.OrderURL(o.ID) || ev.Data.Status != "confirmed" {
 		t.Errorf("body %s does not describe order %s of session %s", d.Body, o.ID, o.SessionID)

@@ -152,14 +152,8 @@ func orderLine(l commerce.PricedLine, shipped bool) orderLineItem {
 		// OrderLineItem.status.
 		Quantity: orderQuantity{Ordered: l.Quantity, Current: l.Quantity},
 		Subtotal: l.Subtotal,
-		Totals: []total{
-			{Type: "items_base_amount", DisplayText: "Base Amount", Amount: l.Base},
-			{Type: "discount", DisplayText: "Discount", Amount: l.Discount},
-			{Type: "subtotal", DisplayText: "Subtotal", Amount: l.Subtotal},
-			{Type: "tax", DisplayText: "Tax", Amount: l.Tax},
-			{Type: "total", DisplayText: "Total", Amount: l.Total},
-		},
-		Status: "processing",
+		Totals:   lineTotals(l),
+		Status:   "processing",
 	}
 	if shipped {
 		w.Quantity.Fulfilled = l.Quantity

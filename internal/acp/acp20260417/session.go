@@ -176,6 +176,18 @@ func (c *Codec) EncodeSession(v *commerce.View) ([]byte, error) {
 	return b, nil
 }
 
+// lineTotals are a priced line's totals, the same on a session's line
+// items and an order's.
+func lineTotals(l commerce.PricedLine) []total {
+	return []total{
+		{Type: "items_base_amount", DisplayText: "Base Amount", Amount: l.Base},
+		{Type: "discount", DisplayText: "Discount", Amount: l.Discount},
+		{Type: "subtotal", DisplayText: "Subtotal", Amount: l.Subtotal},
+		{Type: "tax", DisplayText: "Tax", Amount: l.Tax},
+		{Type: "total", DisplayText: "Total", Amount: l.Total},
+	}
+}
+
 func wireLine(l commerce.PricedLine) lineItem {
 	it := l.Item
 	w := lineItem{
@@ -188,13 +200,7 @@ func wireLine(l commerce.PricedLine) lineItem {
 		ProductID:   it.ProductID,
 		VariantID:   it.ID, // a catalog item is a product variant
 		Category:    it.Category,
-		Totals: []total{
-			{Type: "items_base_amount", DisplayText: "Base Amount", Amount: l.Base},
-			{Type: "discount", DisplayText: "Discount", Amount: l.Discount},
-			{Type: "subtotal", DisplayText: "Subtotal", Amount: l.Subtotal},
-			{Type: "tax", DisplayText: "Tax", Amount: l.Tax},
-			{Type: "total", DisplayText: "Total", Amount: l.Total},
-		},
+		Totals:      lineTotals(l),
 	}
 	if l.Quantity > 0 {
 		// What was priced (or charged, for an order), not today's price.

@@ -10,6 +10,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -170,4 +171,27 @@ func (r *Receiver) WaitAccepted(t testing.TB, n int, timeout time.Duration) map[
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// Event is the part of a WebhookEvent body that tests check, in both ACP
+// versions (2025-09-29 sends no data.id).
+type Event struct {
+	Type string `json:"type"`
+	Data struct {
+		Type              string `json:"type"`
+		ID                string `json:"id"`
+		CheckoutSessionID string `json:"checkout_session_id"`
+		PermalinkURL      string `json:"permalink_url"`
+		Status            string `json:"status"`
+	} `json:"data"`
+}
+
+// Event decodes the delivery's body, failing the test if it is not JSON.
+func (d Delivery) Event(t testing.TB) Event {
+	t.Helper()
+	var e Event
+	if err := json.Unmarshal(d.Body, &e); err != nil {
+		t.Fatalf("webhook body %s: %v", d.Body, err)
+	}
+	return e
 }
