@@ -8,6 +8,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"agentshop/internal/commerce"
 	"agentshop/internal/mcpapp"
 )
 
@@ -114,6 +115,12 @@ func TestCheckoutFlow(t *testing.T) {
 		Tracking struct {
 			Available bool   `json:"available"`
 			Note      string `json:"note"`
+			Shipments []struct {
+				Carrier        string `json:"carrier"`
+				TrackingNumber string `json:"tracking_number"`
+				TrackingURL    string `json:"tracking_url"`
+				DeliveredAt    string `json:"delivered_at"`
+			} `json:"shipments"`
 		} `json:"tracking"`
 	}
 	res = b.call(t, "get_order", map[string]any{"order_id": done.Order.ID})
@@ -123,8 +130,21 @@ func TestCheckoutFlow(t *testing.T) {
 	decode(t, res.StructuredContent, &o)
 	if o.ID != done.Order.ID || o.Status != "confirmed" || o.PermalinkURL != done.Order.PermalinkURL ||
 		len(o.Items) != 1 || o.Items[0].ID != racket || o.Total.Amount != done.total() ||
-		o.Tracking.Available || !strings.Contains(o.Tracking.Note, "not available") {
+		o.Tracking.Available || len(o.Tracking.Shipments) != 0 || !strings.Contains(o.Tracking.Note, "Not shipped yet") {
 		t.Errorf("get_order: %+v", o)
+	}
+
+	// Once the shop ships, get_order tracks the parcel.
+	if _, err := b.svc.ShipOrder(t.Context(), done.Order.ID, commerce.ShipInput{Carrier: "USPS", TrackingNumber: "9400111899223456789012",
+		TrackingURL: "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223456789012"}); err != nil {
+		t.Fatal(err)
+	}
+	res = b.call(t, "get_order", map[string]any{"order_id": done.Order.ID})
+	decode(t, res.StructuredContent, &o)
+	if o.Status != "shipped" || !o.Tracking.Available || len(o.Tracking.Shipments) != 1 || o.Tracking.Shipments[0].Carrier != "USPS" ||
+		o.Tracking.Shipments[0].TrackingNumber != "9400111899223456789012" || o.Tracking.Shipments[0].DeliveredAt != "" ||
+		!strings.Contains(text(res), "tracking number 9400111899223456789012") {
+		t.Errorf("get_order after shipping: %+v\n%s", o, text(res))
 	}
 }
 

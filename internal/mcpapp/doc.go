@@ -12,7 +12,7 @@
 //     session (the widget calls it);
 //   - complete_checkout: the tool ChatGPT's payment sheet calls with a
 //     payment token; it charges through [commerce.Service.Complete];
-//   - get_order: an order's status and page;
+//   - get_order: an order's status, page and shipment tracking;
 //   - ui://widget/checkout-v1.html: the embedded widget (widget/checkout.html),
 //     mime text/html;profile=mcp-app.
 //

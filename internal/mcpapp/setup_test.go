@@ -42,6 +42,7 @@ type bundle struct {
 	store    commerce.Store
 	provider *countingProvider
 	sandbox  *sandbox.Provider
+	svc      *commerce.Service
 	session  *mcp.ClientSession
 }
 
@@ -85,7 +86,7 @@ func setup(t *testing.T, opts ...func(*mcpapp.Config)) *bundle {
 	}
 	srv := httptest.NewServer(mcpapp.New(cfg).Handler())
 	t.Cleanup(srv.Close)
-	b := &bundle{srv: srv, store: st, provider: prov, sandbox: sb}
+	b := &bundle{srv: srv, store: st, provider: prov, sandbox: sb, svc: svc}
 	b.session = connect(t, srv.URL)
 	return b
 }

@@ -35,14 +35,23 @@ type orderItem struct {
 	Quantity int64  `json:"quantity"`
 }
 
-// tracking says honestly what is known about the shipment.
+// tracking says what is known about the order's parcels.
 type tracking struct {
-	Available bool   `json:"available" jsonschema:"Whether shipment tracking exists for this order."`
-	Note      string `json:"note"`
+	Available bool       `json:"available" jsonschema:"Whether the order has shipped, with carrier tracking."`
+	Note      string     `json:"note"`
+	Shipments []shipment `json:"shipments"`
 }
 
-// noTracking is the tracking answer until shipments are recorded.
-const noTracking = "Shipment tracking is not available yet: the shop does not record shipments or carrier tracking numbers. The order page shows the current status."
+type shipment struct {
+	Carrier        string `json:"carrier"`
+	TrackingNumber string `json:"tracking_number"`
+	TrackingURL    string `json:"tracking_url,omitempty"`
+	ShippedAt      string `json:"shipped_at" jsonschema:"RFC 3339."`
+	DeliveredAt    string `json:"delivered_at,omitempty" jsonschema:"RFC 3339; absent until delivered."`
+}
+
+// noTracking is the tracking note before the order has shipped.
+const noTracking = "Not shipped yet: tracking appears here once the shop ships the order. The order page shows the current status."
 
 func (s *Server) addOrderTool() {
 	mcp.AddTool(s.mcp, &mcp.Tool{
@@ -76,7 +85,23 @@ func (s *Server) getOrder(ctx context.Context, req *mcp.CallToolRequest, in orde
 		Items:             []orderItem{},
 		Total:             newPrice(o.Totals.Total, o.Currency),
 		CreatedAt:         o.CreatedAt.UTC().Format(time.RFC3339),
-		Tracking:          tracking{Available: false, Note: noTracking},
+		Tracking:          tracking{Note: noTracking, Shipments: []shipment{}},
+	}
+	for _, sh := range o.Shipments {
+		w := shipment{Carrier: sh.Carrier, TrackingNumber: sh.TrackingNumber, TrackingURL: sh.TrackingURL,
+			ShippedAt: sh.ShippedAt.UTC().Format(time.RFC3339)}
+		if sh.DeliveredAt != nil {
+			w.DeliveredAt = sh.DeliveredAt.UTC().Format(time.RFC3339)
+		}
+		out.Tracking.Shipments = append(out.Tracking.Shipments, w)
+	}
+	if n := len(out.Tracking.Shipments); n > 0 {
+		last := out.Tracking.Shipments[n-1]
+		out.Tracking.Available = true
+		out.Tracking.Note = "Shipped with " + last.Carrier + ", tracking number " + last.TrackingNumber + "."
+		if last.DeliveredAt != "" {
+			out.Tracking.Note = "Delivered " + last.DeliveredAt + " (" + last.Carrier + ", tracking number " + last.TrackingNumber + ")."
+		}
 	}
 	for _, l := range o.Lines {
 		name := l.ItemID
@@ -88,6 +113,6 @@ func (s *Server) getOrder(ctx context.Context, req *mcp.CallToolRequest, in orde
 	if o.Fulfillment != nil {
 		out.Fulfillment = o.Fulfillment.Title
 	}
-	text := "Order " + o.ID + " is " + o.Status + ", total " + out.Total.Formatted + ". Order page: " + out.PermalinkURL + ". " + noTracking
+	text := "Order " + o.ID + " is " + o.Status + ", total " + out.Total.Formatted + ". Order page: " + out.PermalinkURL + ". " + out.Tracking.Note
 	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}, out, nil
 }
