@@ -11,14 +11,18 @@ import (
 	"time"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/payment/sandbox"
 )
 
 const ordersUsage = `usage: agentshop orders list [--limit N]
        agentshop orders ship ORDER --carrier CARRIER --tracking NUMBER [--tracking-url URL]
-       agentshop orders deliver ORDER`
+       agentshop orders deliver ORDER
+       agentshop orders refund ORDER --amount MINOR_UNITS [--reason TEXT]
+       agentshop orders cancel ORDER [--reason TEXT]`
 
-// runOrders lists orders and records their shipping and delivery. With a
-// webhook endpoint configured (webhook.url), each change queues an
+// runOrders lists orders and records what happens to them: shipping,
+// delivery, refunds (through the payment provider) and cancellation. With
+// a webhook endpoint configured (webhook.url), each change queues an
 // order_update for the agent; a running server sends it within its poll
 // interval.
 func runOrders(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -33,6 +37,9 @@ func runOrders(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	carrier := fs.String("carrier", "", "the carrier, e.g. USPS (ship)")
 	tracking := fs.String("tracking", "", "the carrier's tracking number (ship)")
 	trackingURL := fs.String("tracking-url", "", "where the buyer can track the parcel (ship)")
+	amount := fs.Int64("amount", 0, "amount to refund in minor units, e.g. 500 for $5.00 (refund)")
+	reason := fs.String("reason", "", "why, shown to the agent (refund, cancel)")
+	key := fs.String("key", "", "idempotency key of the refund: run again with the same key after an error to finish that refund rather than make another (refund; default: a new one, printed on error)")
 	// The order id comes first; flags follow it.
 	rest := args[1:]
 	var id string
@@ -54,7 +61,16 @@ func runOrders(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer st.Close()
-	svc := &commerce.Service{Store: st, OrderEvents: cfg.Webhook.URL != ""}
+	cat, err := loadCatalog(cfg)
+	if err != nil {
+		return err
+	}
+	svc := &commerce.Service{
+		Store:       st,
+		Pricer:      &commerce.Pricer{Catalog: cat, Config: cfg.Shop.pricing()},
+		Provider:    sandbox.New(st, cfg.Shop.MerchantID, nil),
+		OrderEvents: cfg.Webhook.URL != "",
+	}
 	var o *commerce.Order
 	switch sub {
 	case "list":
@@ -66,20 +82,30 @@ func runOrders(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSESSION\tSTATUS\tTOTAL\tCREATED\tTRACKING")
+		fmt.Fprintln(tw, "ID\tSESSION\tSTATUS\tTOTAL\tREFUNDED\tCREATED\tTRACKING")
 		for _, o := range orders {
 			track := "-"
 			if n := len(o.Shipments); n > 0 {
 				track = o.Shipments[n-1].Carrier + " " + o.Shipments[n-1].TrackingNumber
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", o.ID, o.SessionID, o.Status,
-				o.Currency.Format(o.Totals.Total), o.CreatedAt.Format(time.RFC3339), track)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.ID, o.SessionID, o.Status,
+				o.Currency.Format(o.Totals.Total), o.Currency.Format(o.Refunded()), o.CreatedAt.Format(time.RFC3339), track)
 		}
 		return tw.Flush()
 	case "ship":
 		o, err = svc.ShipOrder(ctx, id, commerce.ShipInput{Carrier: *carrier, TrackingNumber: *tracking, TrackingURL: *trackingURL})
 	case "deliver":
 		o, err = svc.DeliverOrder(ctx, id)
+	case "refund":
+		if *key == "" {
+			*key = commerce.NewID("rk")
+		}
+		o, err = svc.RefundOrder(ctx, id, commerce.RefundInput{Amount: *amount, Reason: *reason, Key: *key})
+		if e, ok := errors.AsType[*commerce.Error](err); ok && (e.Code == commerce.EUNAVAILABLE || e.Code == commerce.EINPROGRESS) {
+			return fmt.Errorf("%s\nrun again with --key %s to finish this refund rather than start another", e.Message, *key)
+		}
+	case "cancel":
+		o, err = svc.CancelOrder(ctx, id, *reason)
 	default:
 		return fmt.Errorf("unknown orders command %q\n%s", sub, ordersUsage)
 	}
@@ -89,7 +115,11 @@ func runOrders(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		return err
 	}
-	fmt.Fprintf(stdout, "order %s is %s\n", o.ID, o.Status)
+	fmt.Fprintf(stdout, "order %s is %s", o.ID, o.Status)
+	if n := o.Refunded(); n > 0 {
+		fmt.Fprintf(stdout, "; refunded %s of %s", o.Currency.Format(n), o.Currency.Format(o.Totals.Total))
+	}
+	fmt.Fprintln(stdout)
 	if svc.OrderEvents {
 		fmt.Fprintln(stdout, "order_update queued for the agent's webhook endpoint")
 	}

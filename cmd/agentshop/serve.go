@@ -120,6 +120,14 @@ func (m *Main) janitor(every time.Duration) {
 	}
 }
 
+// loadCatalog returns the configured catalog, or the embedded demo shop.
+func loadCatalog(cfg Config) (*commerce.Catalog, error) {
+	if cfg.Catalog == "" {
+		return catalog.Demo(), nil
+	}
+	return catalog.LoadFile(cfg.Catalog)
+}
+
 // Run opens the store, applies migrations, seeds stock, makes sure an
 // agent API key exists and starts serving. It returns once the listener is
 // open.
@@ -133,12 +141,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Logger = newLogger(m.Stderr, cfg.LogFormat, cfg.LogLevel)
 
-	cat := catalog.Demo()
-	if cfg.Catalog != "" {
-		var err error
-		if cat, err = catalog.LoadFile(cfg.Catalog); err != nil {
-			return err
-		}
+	cat, err := loadCatalog(cfg)
+	if err != nil {
+		return err
 	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {

@@ -134,6 +134,44 @@ func TestOrderWebhook(t *testing.T) {
 				if out := mustCLI(t, bin, b, "orders", "list"); !strings.Contains(out, order) || !strings.Contains(out, "completed") || !strings.Contains(out, "USPS 9400111899223456789012") {
 					t.Errorf("agentshop orders list:\n%s", out)
 				}
+
+				// A partial refund after delivery, through the sandbox.
+				if out, err := cli(t, bin, b, "orders", "refund", order, "--amount", "999999999", "--config", cfg); err == nil || !strings.Contains(out, "can still be refunded") {
+					t.Errorf("refund more than was charged: %v\n%s", err, out)
+				}
+				if out := mustCLI(t, bin, b, "orders", "refund", order, "--amount", "500", "--reason", "Scuffed grip", "--config", cfg); !strings.Contains(out, "refunded $5.00") {
+					t.Errorf("agentshop orders refund:\n%s", out)
+				}
+				recv.WaitAccepted(t, 4, 10*time.Second)
+				refundBody := lastBody(recv)
+				if err := schema.Validate(version, "webhook:WebhookEvent", refundBody); err != nil {
+					t.Errorf("refund event not a valid %s WebhookEvent: %v\n%s", version, err, refundBody)
+				}
+				wantRefund := `"refunds":[{"type":"original_payment","amount":500}]`
+				if version == acpclient.Version20260417 {
+					wantRefund = `{"type":"amount_refunded","display_text":"Refunded","amount":500}`
+				}
+				if !strings.Contains(string(refundBody), wantRefund) {
+					t.Errorf("refund event lacks %s: %s", wantRefund, refundBody)
+				}
+
+				// A second order, canceled before it ships: refunded in
+				// full and restocked.
+				before := stockOf(ctx, t, st)
+				other := buy(ctx, t, newClient(srv.url, version))
+				recv.WaitAccepted(t, 5, 10*time.Second)
+				mustCLI(t, bin, b, "orders", "cancel", other.Order.ID, "--config", cfg)
+				recv.WaitAccepted(t, 6, 10*time.Second)
+				cancelBody := lastBody(recv)
+				if e := recv.Deliveries()[len(recv.Deliveries())-1].Event(t); e.Type != "order_update" || e.Data.Status != "canceled" || e.Data.CheckoutSessionID != other.ID {
+					t.Errorf("cancel event %s", cancelBody)
+				}
+				if err := schema.Validate(version, "webhook:WebhookEvent", cancelBody); err != nil {
+					t.Errorf("cancel event not a valid %s WebhookEvent: %v\n%s", version, err, cancelBody)
+				}
+				if after := stockOf(ctx, t, st); after != before {
+					t.Errorf("stock %d after buying and canceling, want %d", after, before)
+				}
 			})
 		}
 	}
@@ -286,4 +324,20 @@ func wantDelivered(version string) string {
 		return "fulfilled"
 	}
 	return "completed"
+}
+
+// lastBody is the body of the receiver's latest delivery.
+func lastBody(r *webhooktest.Receiver) []byte {
+	ds := r.Deliveries()
+	return ds[len(ds)-1].Body
+}
+
+// stockOf is the test item's stock.
+func stockOf(ctx context.Context, t *testing.T, st commerce.Store) int64 {
+	t.Helper()
+	levels, err := st.StockLevels(ctx, []string{procItem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return levels[procItem]
 }

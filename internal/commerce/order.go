@@ -7,7 +7,7 @@ import "time"
 type Order struct {
 	ID          string
 	SessionID   string
-	Status      string // OrderConfirmed, OrderShipped or OrderCompleted
+	Status      string // OrderConfirmed, OrderShipped, OrderCompleted or OrderCanceled
 	Currency    Currency
 	Lines       []PricedLine
 	Totals      Totals
@@ -19,6 +19,9 @@ type Order struct {
 	// Shipments are the parcels handed to carriers, oldest first (see
 	// [Service.ShipOrder]).
 	Shipments []Shipment
+	// Refunds are the money returned, oldest first, failed ones included
+	// (see [Service.RefundOrder]).
+	Refunds   []Refund
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

@@ -2,8 +2,6 @@ package commerce
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 )
@@ -78,33 +76,20 @@ func (s *Service) DeliverOrder(ctx context.Context, orderID string) (*Order, err
 func (s *Service) changeOrder(ctx context.Context, orderID string, change func(o *Order) error) (*Order, error) {
 	var out *Order
 	err := s.Store.InTx(ctx, func(tx Executor) error {
-		o, err := tx.LockOrder(ctx, orderID)
-		if errors.Is(err, ErrNotFound) {
-			return &Error{Code: ENOTFOUND, Message: fmt.Sprintf("No order %q.", orderID), Err: err}
-		}
+		o, err := s.lockOrder(ctx, tx, orderID)
 		if err != nil {
-			return fmt.Errorf("lock order %s: %w", orderID, err)
+			return err
 		}
 		o.UpdatedAt = s.now()
 		if err := change(o); err != nil {
 			return err
 		}
-		if err := tx.UpdateOrder(ctx, o); err != nil {
-			return fmt.Errorf("update order: %w", err)
-		}
-		if s.OrderEvents {
-			if err := tx.CreateEvent(ctx, NewEvent(EventOrderUpdate, o.ID, o.UpdatedAt)); err != nil {
-				return fmt.Errorf("queue order event: %w", err)
-			}
-		}
 		out = o
-		return nil
+		return s.saveOrder(ctx, tx, o)
 	})
 	if err != nil {
 		return nil, err
 	}
-	if s.OrderEvents && s.EventsQueued != nil {
-		s.EventsQueued()
-	}
+	s.eventsQueued()
 	return out, nil
 }

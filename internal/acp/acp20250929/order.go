@@ -24,7 +24,7 @@ type orderData struct {
 	Refunds           []refund `json:"refunds"`
 }
 
-// refund is Refund. Orders record no refunds yet, so the list is empty.
+// refund is Refund: money returned to the original payment method.
 type refund struct {
 	Type   string `json:"type"` // store_credit or original_payment
 	Amount int64  `json:"amount"`
@@ -32,8 +32,8 @@ type refund struct {
 
 // EncodeOrderEvent renders o as the body of a 2025-09-29 order webhook, a
 // WebhookEvent of type typ whose data is the order as this version
-// defines it: session id, permalink, status and refunds (always empty:
-// orders record none).
+// defines it: session id, permalink, status and the refunds that have
+// succeeded, each to the original payment.
 //
 // The status must be one of this version's enum (created, manual_review,
 // confirmed, canceled, shipped, fulfilled). Those are sent as they are;
@@ -54,7 +54,7 @@ func (c *Codec) EncodeOrderEvent(typ commerce.EventType, o *commerce.Order) ([]b
 		CheckoutSessionID: o.SessionID,
 		PermalinkURL:      c.Merchant.OrderURL(o.ID),
 		Status:            wireOrderStatus(o.Status),
-		Refunds:           []refund{},
+		Refunds:           refunds(o),
 	}})
 	if err != nil {
 		return nil, fmt.Errorf("acp20250929: encode order event: %w", err)
@@ -79,4 +79,16 @@ func wireOrderStatus(s string) string {
 		return "fulfilled"
 	}
 	return "confirmed" // processing, "" and unknown statuses
+}
+
+// refunds lists the order's succeeded refunds; pending and failed ones
+// have returned nothing (yet).
+func refunds(o *commerce.Order) []refund {
+	out := []refund{}
+	for _, r := range o.Refunds {
+		if r.Status == commerce.RefundSucceeded {
+			out = append(out, refund{Type: "original_payment", Amount: r.Amount})
+		}
+	}
+	return out
 }

@@ -116,3 +116,29 @@ func TestEncodeOrderEventErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestEncodeOrderEventRefunds: succeeded refunds are listed, each to the
+// original payment; pending and failed ones returned nothing and are not.
+func TestEncodeOrderEventRefunds(t *testing.T) {
+	o := completedOrder(t)
+	o.Status = commerce.OrderCanceled
+	o.Refunds = []commerce.Refund{
+		{ID: "re_1", Amount: 500, Status: commerce.RefundSucceeded},
+		{ID: "re_2", Amount: 300, Status: commerce.RefundFailed},
+		{ID: "re_3", Amount: 200, Status: commerce.RefundPending},
+		{ID: "re_4", Amount: 100, Status: commerce.RefundSucceeded},
+	}
+	b, err := acp20250929.New(merchant).EncodeOrderEvent(commerce.EventOrderUpdate, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"type":"order_update","data":{"type":"order","checkout_session_id":"` + o.SessionID + `","permalink_url":"` +
+		merchant.OrderURL(o.ID) + `","status":"canceled","refunds":[{"type":"original_payment","amount":500},{"type":"original_payment","amount":100}]}}`
+	if string(b) != want {
+		t.Errorf("got  %s\nwant %s", b, want)
+	}
+	schema := schematest.FromEnv(t)
+	if err := schema.Validate(acp20250929.APIVersion, "webhook:WebhookEvent", b); err != nil {
+		t.Errorf("schema: %v", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"agentshop/internal/commerce"
@@ -25,7 +26,7 @@ type orderData struct {
 	Status            string          `json:"status"`
 	LineItems         []orderLineItem `json:"line_items"`
 	Fulfillments      []fulfillment   `json:"fulfillments,omitempty"`
-	Adjustments       []struct{}      `json:"adjustments"` // always empty: no refunds or returns are recorded on orders
+	Adjustments       []adjustment    `json:"adjustments"`
 	Totals            []total         `json:"totals"`
 }
 
@@ -42,6 +43,38 @@ type orderLineItem struct {
 	Subtotal    int64         `json:"subtotal"`
 	Totals      []total       `json:"totals"`
 	Status      string        `json:"status"`
+}
+
+// adjustment is Adjustment: here, a refund.
+type adjustment struct {
+	ID          string    `json:"id"`
+	Type        string    `json:"type"`
+	OccurredAt  time.Time `json:"occurred_at"`
+	Status      string    `json:"status"`
+	Amount      int64     `json:"amount"`
+	Currency    string    `json:"currency"`
+	Description string    `json:"description,omitempty"`
+}
+
+// adjustments renders the order's refunds: pending, completed or failed,
+// as they happened (settled ones at their settlement time).
+func adjustments(o *commerce.Order) []adjustment {
+	out := []adjustment{}
+	for _, r := range o.Refunds {
+		a := adjustment{ID: r.ID, Type: "refund", OccurredAt: r.CreatedAt.UTC(), Status: "pending", Amount: r.Amount,
+			Currency: strings.ToLower(string(o.Currency)), Description: r.Reason}
+		if r.SettledAt != nil {
+			a.OccurredAt = r.SettledAt.UTC()
+		}
+		switch r.Status {
+		case commerce.RefundSucceeded:
+			a.Status = "completed"
+		case commerce.RefundFailed:
+			a.Status = "failed"
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // orderQuantity is OrderLineItemQuantity.
@@ -87,8 +120,8 @@ type estimatedDelivery struct {
 
 // EncodeOrderEvent renders o as the body of a 2026-04-17 order webhook, a
 // WebhookEvent of type typ whose data is the full order: id, session,
-// permalink, status, line items, totals and adjustments (none yet, so an
-// empty array), with a fulfillment per shipment, or, before any, the
+// permalink, status, line items, totals (with "amount_refunded" once money
+// has been returned) and adjustments (its refunds), with a fulfillment per shipment, or, before any, the
 // delivery method chosen at checkout. The order is rendered from what the order holds, never from
 // today's catalog: amounts are those charged, and a line whose item was
 // not kept is titled with its item id.
@@ -119,10 +152,14 @@ func (c *Codec) EncodeOrderEvent(typ commerce.EventType, o *commerce.Order) ([]b
 		PermalinkURL:      c.Merchant.OrderURL(o.ID),
 		Status:            status,
 		LineItems:         []orderLineItem{},
-		Adjustments:       []struct{}{},
+		Adjustments:       adjustments(o),
 		// The same lines as the session's totals; an order's quote has
-		// its totals and the option charged for.
+		// its totals and the option charged for. "total" stays what was
+		// charged; refunds add "amount_refunded".
 		Totals: totals(&commerce.Quote{Totals: o.Totals, Selected: o.Fulfillment}),
+	}
+	if n := o.Refunded(); n > 0 {
+		d.Totals = append(d.Totals, total{Type: "amount_refunded", DisplayText: "Refunded", Amount: n})
 	}
 	for _, l := range o.Lines {
 		d.LineItems = append(d.LineItems, orderLine(l, len(o.Shipments) > 0))

@@ -211,6 +211,38 @@ func orderEventCases() []struct {
 				}
 			}
 		}},
+		{"update: canceled and refunded", commerce.EventOrderUpdate, func(t *testing.T) *commerce.Order {
+			o, _ := completedOrder(t)
+			o.Status = commerce.OrderCanceled
+			at := time.Date(2026, 5, 3, 9, 0, 0, 0, time.UTC)
+			o.Refunds = []commerce.Refund{
+				{ID: "re_1", Amount: 300, Status: commerce.RefundFailed, Reason: "first try", CreatedAt: at, SettledAt: &at},
+				{ID: "re_2", Amount: o.Totals.Total, Status: commerce.RefundSucceeded, Reason: "Order canceled", CreatedAt: at, SettledAt: &at},
+			}
+			return o
+		}, func(t *testing.T, m map[string]any) {
+			d := m["data"].(map[string]any)
+			if d["status"] != "canceled" {
+				t.Errorf("status = %v, want canceled", d["status"])
+			}
+			adj := d["adjustments"].([]any)
+			if len(adj) != 2 {
+				t.Fatalf("adjustments = %v, want both refunds", adj)
+			}
+			a := adj[1].(map[string]any)
+			for k, want := range map[string]any{"id": "re_2", "type": "refund", "status": "completed", "currency": "usd",
+				"description": "Order canceled", "occurred_at": "2026-05-03T09:00:00Z"} {
+				if a[k] != want {
+					t.Errorf("adjustment.%s = %v, want %v", k, a[k], want)
+				}
+			}
+			if adj[0].(map[string]any)["status"] != "failed" {
+				t.Errorf("the refused refund is %v, want failed", adj[0])
+			}
+			if total, refunded := sumOf(t, d["totals"], "total"), sumOf(t, d["totals"], "amount_refunded"); refunded != total || a["amount"] != float64(total) {
+				t.Errorf("total %d, amount_refunded %d, refund %v: want the whole total refunded", total, refunded, a["amount"])
+			}
+		}},
 		{"update: delivered", commerce.EventOrderUpdate, func(t *testing.T) *commerce.Order {
 			o, _ := completedOrder(t)
 			o.Status = commerce.OrderCompleted

@@ -20,9 +20,16 @@ type provider struct {
 	// error, as if the answer was lost on the way back.
 	lose int
 
+	// refuse makes refunds refused; loseRefunds, when positive, is how
+	// many refunds are made but answered with an error.
+	refuse      bool
+	loseRefunds int
+
 	mu       sync.Mutex
 	calls    map[string]int
 	outcomes map[string]commerce.ChargeResult
+	refunds  map[string]commerce.RefundRequest // by idempotency key, made ones only
+	rcalls   map[string]int
 }
 
 // declineToken is the token that the provider declines.
@@ -54,6 +61,42 @@ func (p *provider) Charge(ctx context.Context, req commerce.ChargeRequest) (comm
 		return commerce.ChargeResult{}, errLost
 	}
 	return res, nil
+}
+
+// Refund keeps to the Refunder contract: the first call with a key
+// decides, later ones return the same result without refunding again.
+func (p *provider) Refund(ctx context.Context, req commerce.RefundRequest) (commerce.RefundResult, error) {
+	time.Sleep(p.delay)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.refunds == nil {
+		p.refunds = map[string]commerce.RefundRequest{}
+		p.rcalls = map[string]int{}
+	}
+	p.rcalls[req.IdempotencyKey]++
+	if p.refuse {
+		return commerce.RefundResult{Refused: true, Message: "Charge is disputed."}, nil
+	}
+	p.refunds[req.IdempotencyKey] = req
+	if p.loseRefunds > 0 {
+		p.loseRefunds--
+		return commerce.RefundResult{}, errLost
+	}
+	return commerce.RefundResult{Reference: "re_" + req.IdempotencyKey}, nil
+}
+
+// refunded returns the amount refunded in total and the calls per key.
+func (p *provider) refunded() (total int64, calls map[string]int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	calls = map[string]int{}
+	for k, n := range p.rcalls {
+		calls[k] = n
+	}
+	for _, r := range p.refunds {
+		total += r.Amount
+	}
+	return total, calls
 }
 
 // charges returns how many keys were charged successfully and the calls

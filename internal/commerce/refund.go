@@ -1,0 +1,399 @@
+package commerce
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// A Refunder is a PaymentProvider that can return money from a charge.
+type Refunder interface {
+	// Refund returns req.Amount of the charge req.ChargeRef. Calls with the
+	// same IdempotencyKey refund at most once and return the same result.
+	// A refusal (the charge cannot be refunded) is a result with Refused
+	// set and a nil error. A non-nil error means the outcome is unknown:
+	// the caller keeps the refund pending and retries with the same key.
+	Refund(ctx context.Context, req RefundRequest) (RefundResult, error)
+}
+
+// RefundRequest returns part or all of a charge.
+type RefundRequest struct {
+	IdempotencyKey string
+	ChargeRef      string // the provider's charge id (Payment.ProviderRef)
+	Amount         int64
+	Currency       Currency
+}
+
+// RefundResult is a refund's definite outcome.
+type RefundResult struct {
+	Reference string // the provider's refund id, when it succeeded
+	Refused   bool
+	Message   string // why it was refused, client-safe
+}
+
+// Refund is money returned to the buyer from an order's charge.
+type Refund struct {
+	ID string // "re_…"; the provider idempotency key derives from it
+	// Key is the caller's idempotency key: a refund asked for again with
+	// the same key is this one, not another.
+	Key         string
+	Amount      int64
+	Reason      string
+	Status      RefundStatus
+	ProviderRef string
+	Message     string // why the provider refused it
+	CreatedAt   time.Time
+	SettledAt   *time.Time
+}
+
+// RefundStatus is where a refund is.
+type RefundStatus string
+
+// Refund statuses.
+const (
+	// RefundPending is recorded and sent, or being sent, to the provider;
+	// its amount is reserved against the order's refundable amount.
+	RefundPending   RefundStatus = "pending"
+	RefundSucceeded RefundStatus = "succeeded"
+	RefundFailed    RefundStatus = "failed" // refused by the provider; nothing returned
+)
+
+// OrderCanceled is the status of an order canceled before it shipped and
+// refunded in full.
+const OrderCanceled = "canceled"
+
+// Refunded is the amount returned to the buyer so far.
+func (o *Order) Refunded() int64 {
+	var n int64
+	for _, r := range o.Refunds {
+		if r.Status == RefundSucceeded {
+			n += r.Amount
+		}
+	}
+	return n
+}
+
+// Refundable is what may still be refunded: the total less what has been
+// refunded or is being refunded.
+func (o *Order) Refundable() int64 {
+	n := o.Totals.Total
+	for _, r := range o.Refunds {
+		if r.Status != RefundFailed {
+			n -= r.Amount
+		}
+	}
+	return n
+}
+
+// RefundInput asks for money back from an order.
+type RefundInput struct {
+	Amount int64 // minor units
+	Reason string
+	// Key makes the request idempotent: asked again with the same key
+	// (after a timeout, a crash, a lost answer), the refund is finished or
+	// answered again, never made twice. Empty: a new refund every time.
+	Key string
+}
+
+// RefundOrder returns in.Amount of the order's charge to the buyer through
+// the payment provider and, with OrderEvents, queues an order_update that
+// carries it. It is safe against retries, concurrency and crashes like
+// Complete: one transaction records the refund as pending (reserving its
+// amount, so refunds never exceed the charge), the provider is called
+// outside any transaction with an idempotency key derived from the
+// refund, and a second transaction records the outcome. A refund left
+// pending (the provider did not answer, or the process died) is finished
+// with the same provider key by the same request again (in.Key), and by
+// any refund or cancel of the order once the payment lease has passed;
+// until then another refund of the order answers EINPROGRESS.
+//
+// EINVALID for an amount that is not positive or exceeds what is left to
+// refund, or a Key reused with another amount; ENOTALLOWED when the
+// provider cannot refund; EUNAVAILABLE when the provider did not answer
+// (the refund stays pending: retry with the same Key). A refusal by the
+// provider is recorded as a failed refund and answered ECONFLICT with
+// reason "refund_refused".
+func (s *Service) RefundOrder(ctx context.Context, orderID string, in RefundInput) (*Order, error) {
+	if in.Amount <= 0 {
+		return nil, Invalid("amount", "The refund amount must be a positive number of minor units.")
+	}
+	in.Reason = strings.TrimSpace(in.Reason)
+	return s.refund(ctx, orderID, in.Key, func(o *Order) (*Refund, error) {
+		if in.Amount > o.Refundable() {
+			return nil, Invalid("amount", "Only %s of order %s can still be refunded.", o.Currency.Format(o.Refundable()), o.ID)
+		}
+		return &Refund{Amount: in.Amount, Reason: in.Reason}, nil
+	}, func(r *Refund) error {
+		if r.Amount != in.Amount {
+			return Invalid("key", "Refund key %q was used for %d, not %d.", in.Key, r.Amount, in.Amount)
+		}
+		return nil
+	}, nil)
+}
+
+// cancelKey is the refund key of an order's cancellation: one per order,
+// so a cancel asked for again finishes the first one's refund.
+const cancelKey = "cancel"
+
+// CancelOrder cancels an order that has not shipped: it refunds what is
+// left of the charge, as RefundOrder does (idempotently: a cancel asked
+// for again finishes the first), puts the items back in stock and sets the
+// status to canceled, with an order_update. ECONFLICT once the order has
+// shipped or is canceled already.
+func (s *Service) CancelOrder(ctx context.Context, orderID, reason string) (*Order, error) {
+	if reason = strings.TrimSpace(reason); reason == "" {
+		reason = "Order canceled"
+	}
+	cancelable := func(o *Order) error {
+		if o.Status != OrderConfirmed {
+			return Errorf(ECONFLICT, "Order %s is %s and cannot be canceled.", o.ID, o.Status)
+		}
+		return nil
+	}
+	return s.refund(ctx, orderID, cancelKey, func(o *Order) (*Refund, error) {
+		if err := cancelable(o); err != nil {
+			return nil, err
+		}
+		return &Refund{Amount: o.Refundable(), Reason: reason}, nil
+	}, func(*Refund) error { return nil }, func(ctx context.Context, tx Executor, o *Order) error {
+		if err := cancelable(o); err != nil {
+			return err
+		}
+		for _, l := range o.Lines {
+			if _, ok := s.catalogItem(l.ItemID); !ok {
+				continue
+			}
+			if err := tx.AdjustStock(ctx, l.ItemID, l.Quantity); err != nil {
+				return fmt.Errorf("restock %s: %w", l.ItemID, err)
+			}
+		}
+		o.Status = OrderCanceled
+		return nil
+	})
+}
+
+// catalogItem looks an item up in the pricer's catalog, when there is one.
+func (s *Service) catalogItem(id string) (*Item, bool) {
+	if s.Pricer == nil || s.Pricer.Catalog == nil {
+		return nil, false
+	}
+	return s.Pricer.Catalog.Item(id)
+}
+
+// refund runs one refund request. With the order locked: a refund with
+// key (when key is set) is this request's, finished or re-driven; another
+// pending refund is re-driven first once the lease has passed (EINPROGRESS
+// before); otherwise newRefund decides the new refund (or refuses). same
+// checks that a keyed refund found matches the request. done, when set,
+// runs in the transaction that records this request's refund as succeeded
+// (or at once, when nothing is left to refund), for CancelOrder's restock
+// and status.
+func (s *Service) refund(ctx context.Context, orderID, key string, newRefund func(o *Order) (*Refund, error),
+	same func(r *Refund) error, done func(ctx context.Context, tx Executor, o *Order) error) (*Order, error) {
+	refunder, ok := s.Provider.(Refunder)
+	if !ok {
+		return nil, Errorf(ENOTALLOWED, "The payment provider cannot refund.")
+	}
+	// Refunds and their records must not be cut short by a caller that
+	// goes away: the outcome would become unknown for no reason.
+	ctx = context.WithoutCancel(ctx)
+	for range 3 { // at most: a stale refund of another request, then this one
+		var (
+			r       Refund
+			ours    bool   // r is this request's refund
+			replay  *Order // this request's refund was settled already
+			ref     string
+			cur     Currency
+			applied bool // done ran in the first transaction
+		)
+		err := s.Store.InTx(ctx, func(tx Executor) error {
+			o, err := s.lockOrder(ctx, tx, orderID)
+			if err != nil {
+				return err
+			}
+			now := s.now()
+			if i := refundByKey(o, key); i >= 0 {
+				if err := same(&o.Refunds[i]); err != nil {
+					return err
+				}
+				r, ours = o.Refunds[i], true
+				if r.Status == RefundSucceeded && done != nil {
+					// A cancel cut short after its refund: finish it.
+					if err := done(ctx, tx, o); err != nil {
+						return err
+					}
+					o.UpdatedAt, applied, replay = now, true, o
+					return s.saveOrder(ctx, tx, o)
+				}
+				if r.Status != RefundPending {
+					replay = o
+					return nil
+				}
+			} else if i := pendingRefund(o); i >= 0 {
+				if now.Before(o.Refunds[i].CreatedAt.Add(s.lease())) {
+					return Errorf(EINPROGRESS, "Another refund of order %s is in progress; retry shortly.", o.ID)
+				}
+				r = o.Refunds[i] // stale: finish it first
+			} else {
+				n, err := newRefund(o)
+				if err != nil {
+					return err
+				}
+				if n.Amount <= 0 {
+					if done == nil {
+						return Errorf(ECONFLICT, "Order %s has nothing left to refund.", o.ID)
+					}
+					if err := done(ctx, tx, o); err != nil {
+						return err
+					}
+					o.UpdatedAt, applied, replay = now, true, o
+					return s.saveOrder(ctx, tx, o)
+				}
+				n.ID, n.Key, n.Status, n.CreatedAt = NewID("re"), key, RefundPending, now
+				if n.Key == "" {
+					n.Key = n.ID
+				}
+				o.Refunds = append(o.Refunds, *n)
+				o.UpdatedAt = now
+				if err := tx.UpdateOrder(ctx, o); err != nil {
+					return fmt.Errorf("update order: %w", err)
+				}
+				r, ours = *n, true
+			}
+			p, err := tx.GetPayment(ctx, o.PaymentID)
+			if err != nil {
+				return fmt.Errorf("get payment %s: %w", o.PaymentID, err)
+			}
+			ref, cur = p.ProviderRef, o.Currency
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if applied {
+			s.eventsQueued()
+		}
+		if replay != nil {
+			return replay, refusal(replay, r)
+		}
+		res, perr := refunder.Refund(ctx, RefundRequest{IdempotencyKey: "agentshop-" + r.ID, ChargeRef: ref, Amount: r.Amount, Currency: cur})
+		if perr != nil {
+			s.logger().ErrorContext(ctx, "payment provider failed to refund; refund left pending for retry", "order", orderID, "refund", r.ID, "err", perr)
+			return nil, &Error{Code: EUNAVAILABLE, Message: "The payment provider did not answer; the refund is pending: retry with the same key.", Err: perr}
+		}
+		var settled *Order
+		err = s.Store.InTx(ctx, func(tx Executor) error {
+			o, err := s.lockOrder(ctx, tx, orderID)
+			if err != nil {
+				return err
+			}
+			i := refundIndex(o, r.ID)
+			if i < 0 {
+				return fmt.Errorf("refund %s vanished from order %s", r.ID, orderID)
+			}
+			settled = o
+			if o.Refunds[i].Status != RefundPending {
+				return nil // a concurrent re-drive settled it
+			}
+			now := s.now()
+			o.Refunds[i].SettledAt = &now
+			o.UpdatedAt = now
+			if res.Refused {
+				o.Refunds[i].Status, o.Refunds[i].Message = RefundFailed, res.Message
+				return tx.UpdateOrder(ctx, o)
+			}
+			o.Refunds[i].Status, o.Refunds[i].ProviderRef = RefundSucceeded, res.Reference
+			if done != nil && ours {
+				if err := done(ctx, tx, o); err != nil {
+					return err
+				}
+			}
+			return s.saveOrder(ctx, tx, o)
+		})
+		if err != nil {
+			return nil, err
+		}
+		s.eventsQueued()
+		if !ours {
+			continue // the stale one is settled; now this request's
+		}
+		return settled, refusal(settled, r)
+	}
+	return nil, Errorf(EINPROGRESS, "Another refund of order %s is in progress; retry shortly.", orderID)
+}
+
+// refusal is the error for refund r of o when the provider refused it.
+func refusal(o *Order, r Refund) error {
+	if i := refundIndex(o, r.ID); i >= 0 && o.Refunds[i].Status == RefundFailed {
+		return &Error{Code: ECONFLICT, Reason: "refund_refused", Message: "The payment provider refused the refund: " + o.Refunds[i].Message}
+	}
+	return nil
+}
+
+func refundIndex(o *Order, id string) int {
+	for i := range o.Refunds {
+		if o.Refunds[i].ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// refundByKey returns the index of the refund asked for with key, or -1.
+func refundByKey(o *Order, key string) int {
+	if key == "" {
+		return -1
+	}
+	for i := range o.Refunds {
+		if o.Refunds[i].Key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// pendingRefund returns the index of the order's pending refund, or -1.
+func pendingRefund(o *Order) int {
+	for i := range o.Refunds {
+		if o.Refunds[i].Status == RefundPending {
+			return i
+		}
+	}
+	return -1
+}
+
+// saveOrder stores a changed order and, with OrderEvents, queues its
+// order_update in the same transaction.
+func (s *Service) saveOrder(ctx context.Context, tx Executor, o *Order) error {
+	if err := tx.UpdateOrder(ctx, o); err != nil {
+		return fmt.Errorf("update order: %w", err)
+	}
+	if s.OrderEvents {
+		if err := tx.CreateEvent(ctx, NewEvent(EventOrderUpdate, o.ID, o.UpdatedAt)); err != nil {
+			return fmt.Errorf("queue order event: %w", err)
+		}
+	}
+	return nil
+}
+
+// eventsQueued wakes the delivery worker after a commit that queued
+// events.
+func (s *Service) eventsQueued() {
+	if s.OrderEvents && s.EventsQueued != nil {
+		s.EventsQueued()
+	}
+}
+
+// lockOrder is tx.LockOrder with ENOTFOUND for a missing order.
+func (s *Service) lockOrder(ctx context.Context, tx Executor, id string) (*Order, error) {
+	o, err := tx.LockOrder(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, &Error{Code: ENOTFOUND, Message: fmt.Sprintf("No order %q.", id), Err: err}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lock order %s: %w", id, err)
+	}
+	return o, nil
+}
