@@ -17,12 +17,13 @@ import (
 	"agentshop/internal/fault"
 )
 
-// Store is what the worker needs of the outbox: claim due events, record
-// each attempt, and read the order an event names.
+// Store is what the worker needs of the outbox: claim due events, read
+// the order an event names, and record a batch's attempts in one
+// transaction (tx.FinishEventAttempt).
 type Store interface {
 	ClaimEvents(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*commerce.Event, error)
-	FinishEventAttempt(ctx context.Context, e *commerce.Event) error
 	GetOrder(ctx context.Context, id string) (*commerce.Order, error)
+	InTx(ctx context.Context, fn func(tx commerce.Executor) error) error
 }
 
 // Encoder renders an order event as one ACP version's WebhookEvent body
@@ -57,6 +58,10 @@ type Config struct {
 	// Batch is the most events claimed, and sent concurrently, at once
 	// (default 8).
 	Batch int
+	// Gather is how long the worker waits, once woken, for more events to
+	// join the batch (default 10 ms): under load a claim and a record then
+	// serve several orders, instead of two store writes per order.
+	Gather time.Duration
 	// MaxAttempts is how many attempts an event gets before it is
 	// dead-lettered (default 15: about 18 hours with the default backoff).
 	MaxAttempts int
@@ -104,6 +109,9 @@ func New(cfg Config) (*Worker, error) {
 	}
 	if cfg.Batch <= 0 {
 		cfg.Batch = 8
+	}
+	if cfg.Gather <= 0 {
+		cfg.Gather = 10 * time.Millisecond
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 15
@@ -160,17 +168,26 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-w.wake:
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(w.cfg.Gather):
+			}
 		case <-t.C:
 		}
 	}
 }
 
 // DeliverDue claims up to Batch due events, sends them concurrently and
-// records each outcome. It returns how many it claimed.
+// records their outcomes in one transaction. It returns how many it
+// claimed.
 func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 	events, err := w.cfg.Store.ClaimEvents(ctx, w.cfg.Now(), w.cfg.Lease, w.cfg.Batch)
 	if err != nil {
 		return 0, err
+	}
+	if len(events) == 0 {
+		return 0, nil
 	}
 	// An attempt, once claimed, is finished even if ctx ends meanwhile.
 	ctx = context.WithoutCancel(ctx)
@@ -179,10 +196,35 @@ func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 		wg.Go(func() { w.attempt(ctx, e) })
 	}
 	wg.Wait()
+	var stale []*commerce.Event
+	err = w.cfg.Store.InTx(ctx, func(tx commerce.Executor) error {
+		stale = stale[:0]
+		for _, e := range events {
+			err := tx.FinishEventAttempt(ctx, e)
+			if errors.Is(err, commerce.ErrConflict) {
+				// The lease ran out mid-attempt and a later attempt
+				// owns the event; it records the outcome.
+				stale = append(stale, e)
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("event %s: %w", e.ID, err)
+			}
+		}
+		return nil
+	})
+	for _, e := range stale {
+		w.cfg.Logger.WarnContext(ctx, "webhook: attempt outlived its lease; a later attempt owns the event", "event", e.ID, "attempt", e.Attempts)
+	}
+	if err != nil {
+		// Not recorded: the events are tried again when their lease ends.
+		w.cfg.Logger.ErrorContext(ctx, "webhook: record attempts", "events", len(events), "err", err)
+	}
 	return len(events), nil
 }
 
-// attempt sends one claimed event and records the outcome.
+// attempt sends one claimed event and sets its outcome on e, for
+// DeliverDue to record.
 func (w *Worker) attempt(ctx context.Context, e *commerce.Event) {
 	log := w.cfg.Logger.With("event", e.ID, "type", string(e.Type), "order", e.OrderID, "attempt", e.Attempts)
 	status, retryAfter, err := w.send(ctx, e)
@@ -206,16 +248,6 @@ func (w *Worker) attempt(ctx context.Context, e *commerce.Event) {
 		log.WarnContext(ctx, "webhook: attempt failed; will retry", "status", status, "err", err, "next_attempt_at", e.NextAttemptAt)
 	}
 	w.cfg.Metrics.observe(outcome)
-	if err := w.cfg.Store.FinishEventAttempt(ctx, e); err != nil {
-		if errors.Is(err, commerce.ErrConflict) {
-			// The lease ran out mid-attempt and a later attempt owns the
-			// event; it records the outcome.
-			log.WarnContext(ctx, "webhook: attempt outlived its lease; a later attempt owns the event")
-			return
-		}
-		// Not recorded: the event is tried again when the lease ends.
-		log.ErrorContext(ctx, "webhook: record attempt", "err", err)
-	}
 }
 
 // errPermanent marks failures that no retry can fix.
