@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,8 +14,12 @@ import (
 )
 
 // runEvents lists the order-webhook outbox: what was delivered, what is
-// waiting for a retry and what was dead-lettered.
+// waiting for a retry and what was dead-lettered; `events requeue ID`
+// sends a dead event again.
 func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "requeue" {
+		return requeueEvent(ctx, args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("events", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	order := fs.String("order", "", "only this order's events")
@@ -55,4 +60,34 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			e.CreatedAt.Format(time.RFC3339), when, e.LastError)
 	}
 	return tw.Flush()
+}
+
+// requeueEvent puts a dead event back in the queue: a running server sends
+// it within its poll interval, with a full set of attempts.
+func requeueEvent(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
+		return errors.New("usage: agentshop events requeue EVENT_ID")
+	}
+	id := args[0]
+	fs := flag.NewFlagSet("events requeue", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg, err := loadConfig(fs, args[1:], os.Getenv)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	switch err := st.RequeueEvent(ctx, id, time.Now()); {
+	case errors.Is(err, commerce.ErrNotFound):
+		return fmt.Errorf("no event %q", id)
+	case errors.Is(err, commerce.ErrConflict):
+		return fmt.Errorf("event %s is not dead: only dead events are requeued", id)
+	case err != nil:
+		return err
+	}
+	fmt.Fprintf(stdout, "event %s requeued; a running server sends it within a second\n", id)
+	return nil
 }

@@ -38,7 +38,7 @@ commands:
   serve     run the merchant server (ACP checkout API, sandbox payments)
   keys      manage agent API keys: create | list | revoke ID
   orders    list orders; record shipping and delivery: list | ship ID | deliver ID
-  events    list the order-webhook outbox (delivered, pending, dead)
+  events    list the order-webhook outbox (delivered, pending, dead); requeue ID
   agent     play the agent: buy
   conformance  check any ACP merchant against the spec and its JSON Schemas
   bench     drive concurrent agents through purchases and report latency

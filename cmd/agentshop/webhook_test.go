@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -340,4 +342,67 @@ func stockOf(ctx context.Context, t *testing.T, st commerce.Store) int64 {
 		t.Fatal(err)
 	}
 	return levels[procItem]
+}
+
+// TestWebhookDeadLetterRequeue: an endpoint that keeps failing gets the
+// event dead-lettered after max_attempts, `agentshop events --status dead`
+// shows it, and once the endpoint is fixed `agentshop events requeue`
+// has the running server deliver it.
+func TestWebhookDeadLetterRequeue(t *testing.T) {
+	bin := buildFaultBinary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	b := newBackend(t, "sqlite")
+	dir := t.TempDir()
+	recv := webhooktest.New(t, procWebhookSecret, nil)
+	var mu sync.Mutex
+	down := true
+	recv.SetReply(func(_ int, w http.ResponseWriter) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if down {
+			http.Error(w, "maintenance", http.StatusServiceUnavailable)
+		}
+		return down
+	})
+	cfg := writeConfig(t, dir, map[string]any{"webhook": map[string]any{
+		"url": recv.URL, "max_attempts": 1, "lease": "4s", "timeout": "2s",
+	}})
+	srv := launch(t, bin, dir, "serve.log", b, webhookEnv, "--config", cfg)
+	got := buy(ctx, t, newClient(srv.url, acpclient.Version20260417))
+
+	st := b.open(t)
+	defer st.Close()
+	var dead []*commerce.Event
+	for end := time.Now().Add(10 * time.Second); len(dead) == 0; time.Sleep(50 * time.Millisecond) {
+		var err error
+		if dead, err = st.ListEvents(ctx, commerce.EventFilter{Status: commerce.EventDead}); err != nil {
+			t.Fatal(err)
+		}
+		if time.Now().After(end) {
+			t.Fatal("the event was not dead-lettered")
+		}
+	}
+	if len(dead) != 1 || dead[0].OrderID != got.Order.ID || dead[0].LastError != "endpoint answered 503: maintenance" {
+		t.Fatalf("dead letters %s", describeEvents(dead))
+	}
+	if out := mustCLI(t, bin, b, "events", "--status", "dead"); !strings.Contains(out, dead[0].ID) || !strings.Contains(out, "maintenance") {
+		t.Errorf("agentshop events --status dead:\n%s", out)
+	}
+	if out, err := cli(t, bin, b, "events", "requeue", "evt_missing"); err == nil || !strings.Contains(out, "no event") {
+		t.Errorf("requeue an unknown event: %v\n%s", err, out)
+	}
+
+	mu.Lock()
+	down = false
+	mu.Unlock()
+	mustCLI(t, bin, b, "events", "requeue", dead[0].ID)
+	accepted := recv.WaitAccepted(t, 1, 10*time.Second)
+	if accepted[dead[0].ID] != 1 {
+		t.Fatalf("accepted %v, want the requeued event once", accepted)
+	}
+	waitOutboxDrained(ctx, t, st)
+	if out, err := cli(t, bin, b, "events", "requeue", dead[0].ID); err == nil || !strings.Contains(out, "not dead") {
+		t.Errorf("requeue a delivered event: %v\n%s", err, out)
+	}
 }

@@ -157,6 +157,11 @@ type Executor interface {
 	// ListEvents returns the events matching f, oldest first (CreatedAt,
 	// then ID).
 	ListEvents(ctx context.Context, f EventFilter) ([]*Event, error)
+	// RequeueEvent puts a dead event back in the queue: pending, due at
+	// now, with no attempts counted (a full MaxAttempts again) and no last
+	// error. ErrNotFound if it does not exist; ErrConflict unless it is
+	// dead.
+	RequeueEvent(ctx context.Context, id string, now time.Time) error
 	// DeleteDeliveredEvents removes events delivered before before and
 	// returns how many. Pending and dead events are kept.
 	DeleteDeliveredEvents(ctx context.Context, before time.Time) (int64, error)

@@ -106,6 +106,32 @@ func (c conn) FinishEventAttempt(ctx context.Context, e *commerce.Event) error {
 	return fmt.Errorf("postgres: %s: attempt %d no longer owns the event: %w", op, e.Attempts, commerce.ErrConflict)
 }
 
+// RequeueEvent puts a dead event back in the queue, due at now, with its
+// attempts reset. ErrNotFound if it does not exist; ErrConflict unless it
+// is dead. It is sent at once, also inside InTx.
+func (c conn) RequeueEvent(ctx context.Context, id string, now time.Time) error {
+	op := "requeue event " + id
+	var updated, exists bool
+	err := c.q.QueryRow(ctx, `
+		WITH u AS (
+			UPDATE events SET status = 'pending', attempts = 0, next_attempt_at = $1, last_error = ''
+			WHERE id = $2 AND status = 'dead'
+			RETURNING 1
+		)
+		SELECT EXISTS (SELECT 1 FROM u), EXISTS (SELECT 1 FROM events WHERE id = $2)`,
+		now, id,
+	).Scan(&updated, &exists)
+	switch {
+	case err != nil:
+		return wrap(op, err)
+	case updated:
+		return nil
+	case !exists:
+		return fmt.Errorf("postgres: %s: %w", op, commerce.ErrNotFound)
+	}
+	return fmt.Errorf("postgres: %s: not dead: %w", op, commerce.ErrConflict)
+}
+
 // ListEvents returns the events matching f, oldest first (CreatedAt, then
 // ID), at most f.Limit (100 when it is not positive).
 func (c conn) ListEvents(ctx context.Context, f commerce.EventFilter) ([]*commerce.Event, error) {

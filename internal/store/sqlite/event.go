@@ -40,7 +40,10 @@ var (
 	qFinishEventAttempt = writeQuery(`
 		UPDATE events SET status = ?, next_attempt_at = ?, last_error = ?, delivered_at = ?
 		WHERE id = ? AND attempts = ? AND status = 'pending'`)
-	qEventExists = writeQuery(`SELECT 1 FROM events WHERE id = ?`)
+	qEventExists  = writeQuery(`SELECT 1 FROM events WHERE id = ?`)
+	qRequeueEvent = writeQuery(`
+		UPDATE events SET status = 'pending', attempts = 0, next_attempt_at = ?, last_error = ''
+		WHERE id = ? AND status = 'dead'`)
 	// qDeleteDeliveredEvents runs on the partial index events_delivered
 	// (migration 0004).
 	qDeleteDeliveredEvents = writeQuery(`
@@ -116,6 +119,29 @@ func (c conn) FinishEventAttempt(ctx context.Context, e *commerce.Event) error {
 			return wrap(op, err)
 		}
 		return fmt.Errorf("sqlite: %s: attempt %d no longer owns the event: %w", op, e.Attempts, commerce.ErrConflict)
+	})
+}
+
+// RequeueEvent puts a dead event back in the queue, due at now, with its
+// attempts reset. ErrNotFound if it does not exist; ErrConflict unless it
+// is dead.
+func (c conn) RequeueEvent(ctx context.Context, id string, now time.Time) error {
+	op := "requeue event " + id
+	return c.atomic(ctx, func(q runner) error {
+		res, err := q.exec(ctx, qRequeueEvent, now.UnixMicro(), id)
+		if err != nil {
+			return wrap(op, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return wrap(op, err)
+		} else if n == 1 {
+			return nil
+		}
+		var one int
+		if err := q.queryRow(ctx, qEventExists, id).Scan(&one); err != nil {
+			return wrap(op, err)
+		}
+		return fmt.Errorf("sqlite: %s: not dead: %w", op, commerce.ErrConflict)
 	})
 }
 

@@ -303,6 +303,32 @@ func testEvent(t *testing.T, open func(t *testing.T) commerce.Store) {
 		}
 	})
 
+	t.Run("Requeue", func(t *testing.T) {
+		const lease = time.Minute
+		now := baseTime
+		ctx, s := setup(t, open)
+		o := createOrder(t, ctx, s, baseTime)
+		createEvent(t, ctx, s, newEvent(o.ID, now, now))
+		e := claim(t, ctx, s, now, lease, 1)[0]
+		requireIs(t, s.RequeueEvent(ctx, e.ID, now), commerce.ErrConflict, "requeue a pending event")
+		e.Status, e.LastError = commerce.EventDead, "endpoint answered 410"
+		requireNoError(t, s.FinishEventAttempt(ctx, e), "finish dead")
+
+		later := now.Add(time.Hour)
+		requireNoError(t, s.RequeueEvent(ctx, e.ID, later), "requeue")
+		want := *e
+		want.Status, want.Attempts, want.NextAttemptAt, want.LastError = commerce.EventPending, 0, later, ""
+		requireDiff(t, []*commerce.Event{&want}, listEvents(t, ctx, s, commerce.EventFilter{}), "requeued")
+		requireDiff(t, nil, claim(t, ctx, s, later.Add(-time.Millisecond), lease, 10), "claim before due")
+		got := claim(t, ctx, s, later, lease, 10)
+		requireDiff(t, []*commerce.Event{leased(&want, later.Add(lease))}, got, "claim when due")
+
+		got[0].Status, got[0].DeliveredAt = commerce.EventDelivered, new(later)
+		requireNoError(t, s.FinishEventAttempt(ctx, got[0]), "finish delivered")
+		requireIs(t, s.RequeueEvent(ctx, e.ID, later), commerce.ErrConflict, "requeue a delivered event")
+		requireIs(t, s.RequeueEvent(ctx, "evt_missing", later), commerce.ErrNotFound, "requeue an unknown event")
+	})
+
 	t.Run("FinishNotFound", func(t *testing.T) {
 		ctx, s := setup(t, open)
 		e := newEvent("ord_missing", baseTime, baseTime)
