@@ -20,13 +20,16 @@ import (
 )
 
 const agentUsage = `usage: agentshop agent buy --merchant URL --item SKU [--item SKU…] [flags]
+       agentshop agent webhooks --secret S [--listen ADDR] [--spec-dir DIR]
 
-Plays the agent (ChatGPT's role) against any ACP merchant: create a checkout
-session, set the address, pick the cheapest shipping, delegate a test card,
-complete, and print the order. Run 'agentshop agent buy -h' for the flags.
+Plays the agent (ChatGPT's role) against any ACP merchant. buy: create a
+checkout session, set the address, pick the cheapest shipping, delegate a
+test card, complete, and print the order. webhooks: receive the merchant's
+order webhooks, check their signatures (and, with the spec directory, their
+schema) and print them. Run 'agentshop agent buy -h' for the flags.
 `
 
-// runAgent implements `agentshop agent`; its only subcommand is buy.
+// runAgent implements `agentshop agent`: buy and webhooks.
 func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, agentUsage)
@@ -35,6 +38,8 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	switch args[0] {
 	case "buy":
 		return runAgentBuy(ctx, args[1:], stdout, stderr)
+	case "webhooks":
+		return runAgentWebhooks(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, agentUsage)
 		return nil

@@ -39,7 +39,7 @@ commands:
   keys      manage agent API keys: create | list | revoke ID
   orders    list orders; record shipping and delivery: list | ship ID | deliver ID
   events    list the order-webhook outbox (delivered, pending, dead); requeue ID
-  agent     play the agent: buy
+  agent     play the agent: buy, or receive order webhooks
   conformance  check any ACP merchant against the spec and its JSON Schemas
   bench     drive concurrent agents through purchases and report latency
   version   print the version
