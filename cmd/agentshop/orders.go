@@ -21,10 +21,10 @@ const ordersUsage = `usage: agentshop orders list [--limit N]
        agentshop orders cancel ORDER [--reason TEXT]`
 
 // runOrders lists orders and records what happens to them: shipping,
-// delivery, refunds (through the payment provider) and cancellation. With
-// a webhook endpoint configured (webhook.url), each change queues an
-// order_update for the agent; a running server sends it within its poll
-// interval.
+// delivery, refunds (through the payment provider) and cancellation. Each
+// change of an order whose order_create was queued (the server had a
+// webhook endpoint) queues an order_update; a running server sends it
+// within its poll interval.
 func runOrders(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, ordersUsage)
@@ -120,8 +120,5 @@ func runOrders(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stdout, "; refunded %s of %s", o.Currency.Format(n), o.Currency.Format(o.Totals.Total))
 	}
 	fmt.Fprintln(stdout)
-	if svc.OrderEvents {
-		fmt.Fprintln(stdout, "order_update queued for the agent's webhook endpoint")
-	}
 	return nil
 }

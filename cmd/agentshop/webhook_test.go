@@ -104,20 +104,22 @@ func TestOrderWebhook(t *testing.T) {
 
 				// The merchant ships, then the parcel arrives: each is an
 				// order_update with the tracking, sent by the running server.
+				// The orders commands run without the server's webhook
+				// settings: an order with events keeps getting them.
 				order := got.Order.ID
-				if out, err := cli(t, bin, b, "orders", "deliver", order, "--config", cfg); err == nil || !strings.Contains(out, "only a shipped order") {
+				if out, err := cli(t, bin, b, "orders", "deliver", order); err == nil || !strings.Contains(out, "only a shipped order") {
 					t.Errorf("deliver before shipping: %v\n%s", err, out)
 				}
-				if out, err := cli(t, bin, b, "orders", "ship", "ord_missing", "--carrier", "USPS", "--tracking", "1", "--config", cfg); err == nil || !strings.Contains(out, "No order") {
+				if out, err := cli(t, bin, b, "orders", "ship", "ord_missing", "--carrier", "USPS", "--tracking", "1"); err == nil || !strings.Contains(out, "No order") {
 					t.Errorf("ship an unknown order: %v\n%s", err, out)
 				}
-				if out, err := cli(t, bin, b, "orders", "ship", order, "--tracking", "1", "--config", cfg); err == nil || !strings.Contains(out, "carrier is required") {
+				if out, err := cli(t, bin, b, "orders", "ship", order, "--tracking", "1"); err == nil || !strings.Contains(out, "carrier is required") {
 					t.Errorf("ship without a carrier: %v\n%s", err, out)
 				}
 				mustCLI(t, bin, b, "orders", "ship", order, "--carrier", "USPS", "--tracking", "9400111899223456789012",
-					"--tracking-url", "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223456789012", "--config", cfg)
+					"--tracking-url", "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223456789012")
 				recv.WaitAccepted(t, 2, 10*time.Second)
-				mustCLI(t, bin, b, "orders", "deliver", order, "--config", cfg)
+				mustCLI(t, bin, b, "orders", "deliver", order)
 				recv.WaitAccepted(t, 3, 10*time.Second)
 				ds := recv.Deliveries()
 				for i, want := range []struct{ typ, status string }{{"order_update", "shipped"}, {"order_update", wantDelivered(version)}} {
@@ -138,10 +140,10 @@ func TestOrderWebhook(t *testing.T) {
 				}
 
 				// A partial refund after delivery, through the sandbox.
-				if out, err := cli(t, bin, b, "orders", "refund", order, "--amount", "999999999", "--config", cfg); err == nil || !strings.Contains(out, "can still be refunded") {
+				if out, err := cli(t, bin, b, "orders", "refund", order, "--amount", "999999999"); err == nil || !strings.Contains(out, "can still be refunded") {
 					t.Errorf("refund more than was charged: %v\n%s", err, out)
 				}
-				if out := mustCLI(t, bin, b, "orders", "refund", order, "--amount", "500", "--reason", "Scuffed grip", "--config", cfg); !strings.Contains(out, "refunded $5.00") {
+				if out := mustCLI(t, bin, b, "orders", "refund", order, "--amount", "500", "--reason", "Scuffed grip"); !strings.Contains(out, "refunded $5.00") {
 					t.Errorf("agentshop orders refund:\n%s", out)
 				}
 				recv.WaitAccepted(t, 4, 10*time.Second)
@@ -162,7 +164,7 @@ func TestOrderWebhook(t *testing.T) {
 				before := stockOf(ctx, t, st)
 				other := buy(ctx, t, newClient(srv.url, version))
 				recv.WaitAccepted(t, 5, 10*time.Second)
-				mustCLI(t, bin, b, "orders", "cancel", other.Order.ID, "--config", cfg)
+				mustCLI(t, bin, b, "orders", "cancel", other.Order.ID)
 				recv.WaitAccepted(t, 6, 10*time.Second)
 				cancelBody := lastBody(recv)
 				if e := recv.Deliveries()[len(recv.Deliveries())-1].Event(t); e.Type != "order_update" || e.Data.Status != "canceled" || e.Data.CheckoutSessionID != other.ID {

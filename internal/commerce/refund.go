@@ -364,13 +364,24 @@ func pendingRefund(o *Order) int {
 	return -1
 }
 
-// saveOrder stores a changed order and, with OrderEvents, queues its
-// order_update in the same transaction.
+// saveOrder stores a changed order and queues its order_update in the
+// same transaction: with OrderEvents, and also without it when the order
+// has events already, so that an order the agent was told about keeps
+// being told about, whichever process (a server, `agentshop orders`)
+// makes the change.
 func (s *Service) saveOrder(ctx context.Context, tx Executor, o *Order) error {
 	if err := tx.UpdateOrder(ctx, o); err != nil {
 		return fmt.Errorf("update order: %w", err)
 	}
-	if s.OrderEvents {
+	queue := s.OrderEvents
+	if !queue {
+		es, err := tx.ListEvents(ctx, EventFilter{OrderID: o.ID, Limit: 1})
+		if err != nil {
+			return fmt.Errorf("list order events: %w", err)
+		}
+		queue = len(es) > 0
+	}
+	if queue {
 		if err := tx.CreateEvent(ctx, NewEvent(EventOrderUpdate, o.ID, o.UpdatedAt)); err != nil {
 			return fmt.Errorf("queue order event: %w", err)
 		}

@@ -144,6 +144,20 @@ func testOrderLifecycle(t *testing.T, open func(t *testing.T) commerce.Store) {
 		}
 	})
 
+	// A process without OrderEvents (`agentshop orders` without the
+	// server's webhook settings) still tells the agent about an order
+	// whose order_create was queued.
+	t.Run("UpdatesFollowAnOrderWithEvents", func(t *testing.T) {
+		ctx, b, o, _ := paid(t, true)
+		b.svc.OrderEvents = false
+		_, err := b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: "USPS", TrackingNumber: "1"})
+		requireNoError(t, err, "ship")
+		_, err = b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: 100})
+		requireNoError(t, err, "refund")
+		requireDiff(t, []commerce.EventType{commerce.EventOrderCreate, commerce.EventOrderUpdate, commerce.EventOrderUpdate},
+			events(t, ctx, b.store, o.ID), "events")
+	})
+
 	t.Run("NoEventForADecline", func(t *testing.T) {
 		ctx, b := setupService(t, open)
 		b.svc.OrderEvents = true
