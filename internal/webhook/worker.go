@@ -153,15 +153,24 @@ func (w *Worker) Run(ctx context.Context) {
 	t := time.NewTicker(w.cfg.Poll)
 	defer t.Stop()
 	for {
-		// Deliver until the outbox has nothing due, then wait.
+		// Deliver until the outbox has nothing due, then wait. After a
+		// partial batch, gather a moment before claiming again: the
+		// next event of an order just delivered is due now, and more may
+		// be on their way.
 		for ctx.Err() == nil {
 			n, err := w.DeliverDue(ctx)
 			if err != nil {
 				w.cfg.Logger.WarnContext(ctx, "webhook: claim events", "err", err)
 				break
 			}
-			if n < w.cfg.Batch {
+			if n == 0 {
 				break
+			}
+			if n < w.cfg.Batch {
+				select {
+				case <-ctx.Done():
+				case <-time.After(w.cfg.Gather):
+				}
 			}
 		}
 		select {

@@ -417,3 +417,26 @@ func TestDefaultBackoff(t *testing.T) {
 		}
 	}
 }
+
+// TestRunSendsAnOrdersEventsWithoutWaitingForThePoll: woken once, the
+// worker sends an order's events one after the other (each waits for the
+// one before), not one per poll.
+func TestRunSendsAnOrdersEventsWithoutWaitingForThePoll(t *testing.T) {
+	f := newFixture(t)
+	_, events := f.order(t, commerce.EventOrderCreate, commerce.EventOrderUpdate, commerce.EventOrderUpdate)
+	f.clock.Advance(time.Millisecond) // the events are created a microsecond apart
+	w := f.worker(t, func(c *webhook.Config) { c.Poll = time.Hour })
+	ctx, cancel := context.WithCancel(f.ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); w.Run(ctx) }()
+	got := f.recv.WaitAccepted(t, 3, 10*time.Second)
+	cancel()
+	<-done
+	var ids []string
+	for _, d := range f.recv.Deliveries() {
+		ids = append(ids, d.RequestID)
+	}
+	if fmt.Sprint(ids) != fmt.Sprint([]string{events[0].ID, events[1].ID, events[2].ID}) || len(got) != 3 {
+		t.Fatalf("sent %v, want the three events in order, once each", ids)
+	}
+}
