@@ -283,8 +283,12 @@ func (s *Service) refund(ctx context.Context, orderID, key string, newRefund fun
 			s.logger().ErrorContext(ctx, "payment provider failed to refund; refund left pending for retry", "order", orderID, "refund", r.ID, "err", perr)
 			return nil, &Error{Code: EUNAVAILABLE, Message: "The payment provider did not answer; the refund is pending: retry with the same key.", Err: perr}
 		}
-		var settled *Order
+		var (
+			settled *Order
+			doneErr error // done refused after the money was returned
+		)
 		err = s.Store.InTx(ctx, func(tx Executor) error {
+			doneErr = nil
 			o, err := s.lockOrder(ctx, tx, orderID)
 			if err != nil {
 				return err
@@ -307,7 +311,12 @@ func (s *Service) refund(ctx context.Context, orderID, key string, newRefund fun
 			o.Refunds[i].Status, o.Refunds[i].ProviderRef = RefundSucceeded, res.Reference
 			if done != nil && ours {
 				if err := done(ctx, tx, o); err != nil {
-					return err
+					if _, business := errors.AsType[*Error](err); !business {
+						return err
+					}
+					// The money is back with the buyer whatever done says:
+					// record the refund, answer done's refusal.
+					doneErr = err
 				}
 			}
 			return s.saveOrder(ctx, tx, o)
@@ -316,6 +325,9 @@ func (s *Service) refund(ctx context.Context, orderID, key string, newRefund fun
 			return nil, err
 		}
 		s.eventsQueued()
+		if doneErr != nil {
+			return settled, doneErr
+		}
 		if !ours {
 			continue // the stale one is settled; now this request's
 		}

@@ -39,6 +39,9 @@ func (s *Service) ShipOrder(ctx context.Context, orderID string, in ShipInput) (
 		if o.Status != OrderConfirmed && o.Status != OrderShipped {
 			return Errorf(ECONFLICT, "Order %s is %s and cannot ship.", o.ID, o.Status)
 		}
+		if i := refundByKey(o, cancelKey); i >= 0 && o.Refunds[i].Status != RefundFailed {
+			return Errorf(ECONFLICT, "Order %s is being canceled and cannot ship.", o.ID)
+		}
 		o.Shipments = append(o.Shipments, Shipment{
 			ID:             NewID("shp"),
 			Carrier:        in.Carrier,

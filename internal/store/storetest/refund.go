@@ -222,6 +222,9 @@ func testRefunds(t *testing.T, open func(t *testing.T) commerce.Store) {
 			t.Fatalf("cancel with a lost refund answer: %v, want %s", err, commerce.EUNAVAILABLE)
 		}
 		b.requireStock(t, ctx, initialStock-lineQuantity)
+		if _, err := b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: "USPS", TrackingNumber: "1"}); code(err) != commerce.ECONFLICT {
+			t.Errorf("ship while a cancel is pending: %v, want %s", err, commerce.ECONFLICT)
+		}
 		got, err := b.svc.CancelOrder(ctx, o.ID, "")
 		requireNoError(t, err, "cancel again")
 		if got.Status != commerce.OrderCanceled || len(got.Refunds) != 1 || got.Refunded() != o.Totals.Total {
