@@ -80,46 +80,37 @@ func (c conn) ClaimEvents(ctx context.Context, now time.Time, lease time.Duratio
 // FinishEventAttempt stores the outcome of attempt e.Attempts: e's Status,
 // NextAttemptAt, LastError and DeliveredAt. ErrConflict if the event has
 // been claimed again since or is no longer pending; ErrNotFound if it does
-// not exist. It is sent at once, also inside [DB.InTx], in one statement
-// that also tells the two apart. A concurrent claim of the event makes the
-// UPDATE wait for it and then find attempts changed.
+// not exist. It is sent at once, also inside [DB.InTx]. A concurrent claim
+// of the event makes the UPDATE wait for it and then find attempts changed.
 func (c conn) FinishEventAttempt(ctx context.Context, e *commerce.Event) error {
-	op := "finish event attempt " + e.ID
-	var updated, exists bool
-	err := c.q.QueryRow(ctx, `
-		WITH u AS (
-			UPDATE events SET status = $1, next_attempt_at = $2, last_error = $3, delivered_at = $4
-			WHERE id = $5 AND attempts = $6 AND status = 'pending'
-			RETURNING 1
-		)
-		SELECT EXISTS (SELECT 1 FROM u), EXISTS (SELECT 1 FROM events WHERE id = $5)`,
-		string(e.Status), e.NextAttemptAt, e.LastError, tsPtr(e.DeliveredAt), e.ID, e.Attempts,
-	).Scan(&updated, &exists)
-	switch {
-	case err != nil:
-		return wrap(op, err)
-	case updated:
-		return nil
-	case !exists:
-		return fmt.Errorf("postgres: %s: %w", op, commerce.ErrNotFound)
-	}
-	return fmt.Errorf("postgres: %s: attempt %d no longer owns the event: %w", op, e.Attempts, commerce.ErrConflict)
+	return c.updateEvent(ctx, "finish event attempt "+e.ID, fmt.Sprintf("attempt %d no longer owns the event", e.Attempts), `
+		UPDATE events SET status = $2, next_attempt_at = $3, last_error = $4, delivered_at = $5
+		WHERE id = $1 AND attempts = $6 AND status = 'pending'`,
+		e.ID, string(e.Status), e.NextAttemptAt, e.LastError, tsPtr(e.DeliveredAt), e.Attempts)
 }
 
 // RequeueEvent puts a dead event back in the queue, due at now, with its
 // attempts reset. ErrNotFound if it does not exist; ErrConflict unless it
 // is dead. It is sent at once, also inside InTx.
 func (c conn) RequeueEvent(ctx context.Context, id string, now time.Time) error {
-	op := "requeue event " + id
+	return c.updateEvent(ctx, "requeue event "+id, "not dead", `
+		UPDATE events SET status = 'pending', attempts = 0, next_attempt_at = $2, last_error = ''
+		WHERE id = $1 AND status = 'dead'`,
+		id, now)
+}
+
+// updateEvent runs update, a conditional UPDATE of the event whose id is
+// args[0] ($1), in one statement that also tells a missing event from a
+// condition that did not hold: nil when it changed the row, ErrNotFound,
+// or ErrConflict with why.
+func (c conn) updateEvent(ctx context.Context, op, why, update string, args ...any) error {
 	var updated, exists bool
 	err := c.q.QueryRow(ctx, `
-		WITH u AS (
-			UPDATE events SET status = 'pending', attempts = 0, next_attempt_at = $1, last_error = ''
-			WHERE id = $2 AND status = 'dead'
+		WITH u AS (`+update+`
 			RETURNING 1
 		)
-		SELECT EXISTS (SELECT 1 FROM u), EXISTS (SELECT 1 FROM events WHERE id = $2)`,
-		now, id,
+		SELECT EXISTS (SELECT 1 FROM u), EXISTS (SELECT 1 FROM events WHERE id = $1)`,
+		args...,
 	).Scan(&updated, &exists)
 	switch {
 	case err != nil:
@@ -129,7 +120,7 @@ func (c conn) RequeueEvent(ctx context.Context, id string, now time.Time) error 
 	case !exists:
 		return fmt.Errorf("postgres: %s: %w", op, commerce.ErrNotFound)
 	}
-	return fmt.Errorf("postgres: %s: not dead: %w", op, commerce.ErrConflict)
+	return fmt.Errorf("postgres: %s: %s: %w", op, why, commerce.ErrConflict)
 }
 
 // ListEvents returns the events matching f, oldest first (CreatedAt, then

@@ -101,10 +101,24 @@ func (c conn) ClaimEvents(ctx context.Context, now time.Time, lease time.Duratio
 // been claimed again since or is no longer pending; ErrNotFound if it does
 // not exist.
 func (c conn) FinishEventAttempt(ctx context.Context, e *commerce.Event) error {
-	op := "finish event attempt " + e.ID
+	return c.updateEvent(ctx, "finish event attempt "+e.ID, e.ID,
+		fmt.Sprintf("attempt %d no longer owns the event", e.Attempts), qFinishEventAttempt,
+		string(e.Status), e.NextAttemptAt.UnixMicro(), e.LastError, microsPtr(e.DeliveredAt), e.ID, e.Attempts)
+}
+
+// RequeueEvent puts a dead event back in the queue, due at now, with its
+// attempts reset. ErrNotFound if it does not exist; ErrConflict unless it
+// is dead.
+func (c conn) RequeueEvent(ctx context.Context, id string, now time.Time) error {
+	return c.updateEvent(ctx, "requeue event "+id, id, "not dead", qRequeueEvent, now.UnixMicro(), id)
+}
+
+// updateEvent runs a conditional UPDATE of event id: nil when it changed
+// the row; otherwise ErrNotFound when the event does not exist, and
+// ErrConflict (with why) when its condition did not hold.
+func (c conn) updateEvent(ctx context.Context, op, id, why string, update *query, args ...any) error {
 	return c.atomic(ctx, func(q runner) error {
-		res, err := q.exec(ctx, qFinishEventAttempt,
-			string(e.Status), e.NextAttemptAt.UnixMicro(), e.LastError, microsPtr(e.DeliveredAt), e.ID, e.Attempts)
+		res, err := q.exec(ctx, update, args...)
 		if err != nil {
 			return wrap(op, err)
 		}
@@ -115,33 +129,10 @@ func (c conn) FinishEventAttempt(ctx context.Context, e *commerce.Event) error {
 		}
 		// Writers are serialized: the event is as the UPDATE found it.
 		var one int
-		if err := q.queryRow(ctx, qEventExists, e.ID).Scan(&one); err != nil {
-			return wrap(op, err)
-		}
-		return fmt.Errorf("sqlite: %s: attempt %d no longer owns the event: %w", op, e.Attempts, commerce.ErrConflict)
-	})
-}
-
-// RequeueEvent puts a dead event back in the queue, due at now, with its
-// attempts reset. ErrNotFound if it does not exist; ErrConflict unless it
-// is dead.
-func (c conn) RequeueEvent(ctx context.Context, id string, now time.Time) error {
-	op := "requeue event " + id
-	return c.atomic(ctx, func(q runner) error {
-		res, err := q.exec(ctx, qRequeueEvent, now.UnixMicro(), id)
-		if err != nil {
-			return wrap(op, err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return wrap(op, err)
-		} else if n == 1 {
-			return nil
-		}
-		var one int
 		if err := q.queryRow(ctx, qEventExists, id).Scan(&one); err != nil {
 			return wrap(op, err)
 		}
-		return fmt.Errorf("sqlite: %s: not dead: %w", op, commerce.ErrConflict)
+		return fmt.Errorf("sqlite: %s: %s: %w", op, why, commerce.ErrConflict)
 	})
 }
 
