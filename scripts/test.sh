@@ -6,6 +6,8 @@
 #   AGENTSHOP_ACP_SPEC_DIR        official ACP specs (default: ../shared/spec/acp when present)
 #   AGENTSHOP_TEST_POSTGRES_URL   PostgreSQL for the store contract suite
 #                                 (default: postgres://postgres@127.0.0.1:5432/test when it answers)
+#   AGENTSHOP_STRIPE_MOCK_URL     a stripe-mock for the Stripe provider's request shapes
+#                                 (CI starts one with scripts/stripe-mock.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +20,7 @@ fi
 export AGENTSHOP_ACP_SPEC_DIR="${AGENTSHOP_ACP_SPEC_DIR:-}" AGENTSHOP_TEST_POSTGRES_URL="${AGENTSHOP_TEST_POSTGRES_URL:-}"
 echo "ACP specs:  ${AGENTSHOP_ACP_SPEC_DIR:-<unset: schema tests skip>}"
 echo "PostgreSQL: ${AGENTSHOP_TEST_POSTGRES_URL:-<unset: PostgreSQL tests skip>}"
+echo "stripe-mock: ${AGENTSHOP_STRIPE_MOCK_URL:-<unset: the Stripe request-shape test skips; scripts/stripe-mock.sh starts one>}"
 
 unformatted=$(gofmt -l cmd internal)
 if [ -n "$unformatted" ]; then

@@ -32,6 +32,19 @@ type Config struct {
 	Shop      Shop   `json:"shop"`
 	// Webhook is where order webhooks go; off while its URL is empty.
 	Webhook Webhook `json:"webhook"`
+	// Stripe configures the stripe payment provider.
+	Stripe Stripe `json:"stripe"`
+}
+
+// Stripe configures the stripe payment provider (shop.payment_provider
+// "stripe"). The secret key comes from AGENTSHOP_STRIPE_SECRET_KEY only.
+type Stripe struct {
+	// APIVersion is the Stripe-Version sent with Shared Payment Token
+	// charges: a preview version that has them.
+	APIVersion string `json:"api_version"`
+	// BaseURL overrides Stripe's API origin (for stripe-mock or a proxy).
+	BaseURL   string `json:"base_url"`
+	SecretKey string `json:"-"`
 }
 
 // Webhook is the agent's ACP order-webhook endpoint. Its signing secret
@@ -178,6 +191,7 @@ func DefaultConfig() Config {
 			RateBurst:           100,
 			MaxBodyBytes:        1 << 20,
 		},
+		Stripe: Stripe{APIVersion: "2026-04-22.preview"},
 		Webhook: Webhook{
 			APIVersion:    "2026-04-17",
 			Lease:         Dur(time.Minute),
@@ -236,6 +250,7 @@ func loadConfig(fs *flag.FlagSet, args []string, env func(string) string) (Confi
 	cfg.AgentAPIKey = env("AGENTSHOP_AGENT_API_KEY")
 	cfg.CSRFKey = env("AGENTSHOP_CSRF_KEY")
 	cfg.Webhook.Secret = env("AGENTSHOP_WEBHOOK_SECRET")
+	cfg.Stripe.SecretKey = env("AGENTSHOP_STRIPE_SECRET_KEY")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -256,8 +271,12 @@ func loadConfig(fs *flag.FlagSet, args []string, env func(string) string) (Confi
 		cfg.Shop.PublicURL = "http://" + cfg.Addr
 	}
 	cfg.Shop.PublicURL = strings.TrimRight(cfg.Shop.PublicURL, "/")
-	if cfg.Shop.PaymentProvider != "sandbox" {
-		return cfg, fmt.Errorf("payment provider %q is not built yet; use sandbox", cfg.Shop.PaymentProvider)
+	switch cfg.Shop.PaymentProvider {
+	case "sandbox", "stripe":
+	case "braintree":
+		return cfg, errors.New("payment provider braintree is not built yet; use sandbox or stripe")
+	default:
+		return cfg, fmt.Errorf("unknown payment provider %q (sandbox, stripe)", cfg.Shop.PaymentProvider)
 	}
 	return cfg, nil
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"agentshop/internal/commerce"
-	"agentshop/internal/payment/sandbox"
 )
 
 const ordersUsage = `usage: agentshop orders list [--limit N]
@@ -65,10 +64,14 @@ func runOrders(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	provider, _, err := paymentProvider(cfg, st)
+	if err != nil {
+		return err
+	}
 	svc := &commerce.Service{
 		Store:       st,
 		Pricer:      &commerce.Pricer{Catalog: cat, Config: cfg.Shop.pricing()},
-		Provider:    sandbox.New(st, cfg.Shop.MerchantID, nil),
+		Provider:    provider,
 		OrderEvents: cfg.Webhook.URL != "",
 	}
 	var o *commerce.Order

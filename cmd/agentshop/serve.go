@@ -29,6 +29,7 @@ import (
 	"agentshop/internal/commerce"
 	"agentshop/internal/mcpapp"
 	"agentshop/internal/payment/sandbox"
+	"agentshop/internal/payment/stripe"
 	"agentshop/internal/store/postgres"
 	"agentshop/internal/store/sqlite"
 	"agentshop/internal/web"
@@ -120,6 +121,40 @@ func (m *Main) janitor(every time.Duration) {
 	}
 }
 
+// paymentProvider returns the configured provider and, when it is the
+// sandbox, the sandbox itself (for delegate_payment and the hosted page's
+// card form, which exist only for it).
+func paymentProvider(cfg Config, st commerce.Store) (commerce.PaymentProvider, *sandbox.Provider, error) {
+	if cfg.Shop.PaymentProvider == "stripe" {
+		if cfg.Stripe.SecretKey == "" {
+			return nil, nil, errors.New("payment provider stripe needs AGENTSHOP_STRIPE_SECRET_KEY")
+		}
+		p, err := stripe.New(stripe.Config{SecretKey: cfg.Stripe.SecretKey, BaseURL: cfg.Stripe.BaseURL, APIVersion: cfg.Stripe.APIVersion})
+		return p, nil, err
+	}
+	sb := sandbox.New(st, cfg.Shop.MerchantID, time.Now)
+	return sb, sb, nil
+}
+
+// delegate is the sandbox's delegate_payment handler, or nil (no endpoint)
+// for a real provider: agents bring its tokens (Stripe Shared Payment
+// Tokens) from the provider.
+func delegate(sb *sandbox.Provider) acp.DelegateFunc {
+	if sb == nil {
+		return nil
+	}
+	return sb.HandleDelegate
+}
+
+// paySteps are the hosted checkout's payment forms: the sandbox's test
+// card form, or none (the page then says payment is not available there).
+func paySteps(sb *sandbox.Provider, merchantID string) map[string]web.PayStep {
+	if sb == nil {
+		return nil
+	}
+	return map[string]web.PayStep{"sandbox": &web.SandboxCard{Provider: sb, MerchantID: merchantID}}
+}
+
 // loadCatalog returns the configured catalog, or the embedded demo shop.
 func loadCatalog(cfg Config) (*commerce.Catalog, error) {
 	if cfg.Catalog == "" {
@@ -158,7 +193,10 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	merchant := cfg.Shop.merchant()
-	provider := sandbox.New(st, merchant.ID, time.Now)
+	provider, sb, err := paymentProvider(cfg, st)
+	if err != nil {
+		return err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := acp.NewMetrics(reg)
@@ -205,7 +243,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Store:         st,
 		Codecs:        []acp.Codec{acp20250929.New(merchant), acp20260417.New(merchant)},
 		Merchant:      merchant,
-		Delegate:      provider.HandleDelegate,
+		Delegate:      delegate(sb),
 		Logger:        m.Logger,
 		Metrics:       metrics,
 		MaxBodyBytes:  cfg.Shop.MaxBodyBytes,
@@ -255,10 +293,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Merchant: merchant,
 		Logger:   m.Logger,
 		Checkout: m.Service,
-		PaySteps: map[string]web.PayStep{
-			"sandbox": &web.SandboxCard{Provider: provider, MerchantID: merchant.ID},
-		},
-		CSRFKey: []byte(cfg.CSRFKey),
+		PaySteps: paySteps(sb, merchant.ID),
+		CSRFKey:  []byte(cfg.CSRFKey),
 	}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
