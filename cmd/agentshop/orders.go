@@ -64,7 +64,7 @@ func runOrders(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	provider, _, err := paymentProvider(cfg, st)
+	provider, _, err := paymentProvider(cfg, st, newLogger(stderr, cfg.LogFormat, cfg.LogLevel))
 	if err != nil {
 		return err
 	}

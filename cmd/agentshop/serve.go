@@ -124,12 +124,13 @@ func (m *Main) janitor(every time.Duration) {
 // paymentProvider returns the configured provider and, when it is the
 // sandbox, the sandbox itself (for delegate_payment and the hosted page's
 // card form, which exist only for it).
-func paymentProvider(cfg Config, st commerce.Store) (commerce.PaymentProvider, *sandbox.Provider, error) {
+func paymentProvider(cfg Config, st commerce.Store, log *slog.Logger) (commerce.PaymentProvider, *sandbox.Provider, error) {
 	if cfg.Shop.PaymentProvider == "stripe" {
 		if cfg.Stripe.SecretKey == "" {
 			return nil, nil, errors.New("payment provider stripe needs AGENTSHOP_STRIPE_SECRET_KEY")
 		}
-		p, err := stripe.New(stripe.Config{SecretKey: cfg.Stripe.SecretKey, BaseURL: cfg.Stripe.BaseURL, APIVersion: cfg.Stripe.APIVersion})
+		p, err := stripe.New(stripe.Config{SecretKey: cfg.Stripe.SecretKey, BaseURL: cfg.Stripe.BaseURL,
+			APIVersion: cfg.Stripe.APIVersion, Logger: log})
 		return p, nil, err
 	}
 	sb := sandbox.New(st, cfg.Shop.MerchantID, time.Now)
@@ -193,7 +194,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	merchant := cfg.Shop.merchant()
-	provider, sb, err := paymentProvider(cfg, st)
+	provider, sb, err := paymentProvider(cfg, st, m.Logger.With("provider", cfg.Shop.PaymentProvider))
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -90,6 +91,10 @@ type Config struct {
 	// HTTPClient makes the requests. Nil means a client with a 30 s
 	// timeout.
 	HTTPClient *http.Client
+	// Logger is told what Stripe said when it refused a request (a decline
+	// or an invalid request), which results carry only as a code and a
+	// client-safe message. Nil discards it.
+	Logger *slog.Logger
 }
 
 // Provider charges Shared Payment Tokens with Stripe PaymentIntents and
@@ -99,6 +104,7 @@ type Config struct {
 type Provider struct {
 	client  *stripeapi.Client
 	version string
+	log     *slog.Logger
 }
 
 var (
@@ -127,9 +133,14 @@ func New(cfg Config) (*Provider, error) {
 	if version == "" {
 		version = DefaultAPIVersion
 	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	return &Provider{
 		client:  stripeapi.NewClient(cfg.SecretKey, stripeapi.WithBackends(stripeapi.NewBackendsWithConfig(bc))),
 		version: version,
+		log:     log,
 	}, nil
 }
 
@@ -216,7 +227,11 @@ func (p *Provider) Charge(ctx context.Context, req commerce.ChargeRequest) (comm
 
 	pi, err := p.client.V1PaymentIntents.Create(ctx, params)
 	if err != nil {
-		return chargeError(err)
+		res, err2 := chargeError(err)
+		if err2 == nil {
+			p.refused(ctx, "charge", req.IdempotencyKey, req.Token, err)
+		}
+		return res, err2
 	}
 	if pi.Status == stripeapi.PaymentIntentStatusProcessing {
 		rp := &stripeapi.PaymentIntentRetrieveParams{}
@@ -273,6 +288,23 @@ func chargeError(err error) (commerce.ChargeResult, error) {
 		return declined(DeclineProcessingError), nil
 	}
 	return commerce.ChargeResult{}, fmt.Errorf("stripe: charge: %w", describe(err))
+}
+
+// refused logs what Stripe said about a request it refused. Stripe's
+// message may quote the payment token, which must not reach the logs:
+// token is masked in it.
+func (p *Provider) refused(ctx context.Context, op, key, token string, err error) {
+	se, ok := errors.AsType[*stripeapi.Error](err)
+	if !ok {
+		return
+	}
+	msg := se.Msg
+	if token != "" {
+		msg = strings.ReplaceAll(msg, token, token[:min(len(token), 4)]+"…")
+	}
+	p.log.InfoContext(ctx, "stripe refused the request", "op", op, "idempotency_key", key, "status", se.HTTPStatusCode,
+		"type", string(se.Type), "code", string(se.Code), "decline_code", string(se.DeclineCode), "param", se.Param,
+		"stripe_request_id", se.RequestID, "message", msg)
 }
 
 // aboutToken reports whether a 400 is about the Shared Payment Token.
@@ -344,6 +376,7 @@ func (p *Provider) Refund(ctx context.Context, req commerce.RefundRequest) (comm
 		if ok && se.Type != stripeapi.ErrorTypeIdempotency &&
 			(se.HTTPStatusCode == http.StatusPaymentRequired ||
 				se.HTTPStatusCode == http.StatusBadRequest && se.Type == stripeapi.ErrorTypeInvalidRequest) {
+			p.refused(ctx, "refund", req.IdempotencyKey, "", err)
 			return commerce.RefundResult{Refused: true, Message: refusalMessage(string(se.Code))}, nil
 		}
 		return commerce.RefundResult{}, fmt.Errorf("stripe: refund %s: %w", req.ChargeRef, describe(err))

@@ -1,8 +1,10 @@
 package stripe
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -364,5 +366,35 @@ func TestRefund(t *testing.T) {
 				t.Errorf("refunds created = %d, want %d", n, tt.wantRefunds)
 			}
 		})
+	}
+}
+
+// TestRefusalsAreLogged: what Stripe said about a refused request reaches
+// the logger (results carry only a code and a client-safe message).
+func TestRefusalsAreLogged(t *testing.T) {
+	f := stripetest.New(t, DefaultAPIVersion)
+	var buf bytes.Buffer
+	p, err := New(Config{SecretKey: stripetest.Key, BaseURL: f.URL(), Logger: slog.New(slog.NewTextHandler(&buf, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Charge(t.Context(), commerce.ChargeRequest{IdempotencyKey: "k_unknown", Amount: 1000, Currency: "usd", Token: "spt_unknown"})
+	if err != nil || res.Outcome != commerce.ChargeDeclined {
+		t.Fatalf("Charge = %+v, %v; want a decline", res, err)
+	}
+	for _, want := range []string{`msg="stripe refused the request"`, "op=charge", "idempotency_key=k_unknown", "status=400", "spt_…", "type=invalid_request_error", "stripe_request_id=req_fake"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, buf.String())
+		}
+	}
+	if strings.Contains(buf.String(), "spt_unknown") {
+		t.Errorf("the token reached the log:\n%s", buf.String())
+	}
+	buf.Reset()
+	if _, err := p.Charge(t.Context(), commerce.ChargeRequest{IdempotencyKey: "k_ok", Amount: 1000, Currency: "usd", Token: "spt_ok"}); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() != 0 {
+		t.Errorf("a successful charge logged:\n%s", buf.String())
 	}
 }
