@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"agentshop/internal/acp/acp20250929"
+	"agentshop/internal/acp/acp20260417"
 	"agentshop/internal/commerce"
 )
 
@@ -193,7 +195,7 @@ func DefaultConfig() Config {
 		},
 		Stripe: Stripe{APIVersion: "2026-04-22.preview"},
 		Webhook: Webhook{
-			APIVersion:    "2026-04-17",
+			APIVersion:    acp20260417.APIVersion,
 			Lease:         Dur(time.Minute),
 			MaxAttempts:   15,
 			Timeout:       Dur(10 * time.Second),
@@ -259,8 +261,8 @@ func loadConfig(fs *flag.FlagSet, args []string, env func(string) string) (Confi
 		switch {
 		case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
 			return cfg, fmt.Errorf("webhook url %q: want an absolute http(s) URL", w.URL)
-		case w.APIVersion != "2025-09-29" && w.APIVersion != "2026-04-17":
-			return cfg, fmt.Errorf("webhook api_version %q: want 2025-09-29 or 2026-04-17", w.APIVersion)
+		case w.APIVersion != acp20250929.APIVersion && w.APIVersion != acp20260417.APIVersion:
+			return cfg, fmt.Errorf("webhook api_version %q: want %s or %s", w.APIVersion, acp20250929.APIVersion, acp20260417.APIVersion)
 		case w.Lease <= 0 || w.Timeout <= 0 || w.MaxAttempts <= 0 || w.KeepDelivered <= 0:
 			return cfg, errors.New("webhook lease, timeout, max_attempts and keep_delivered must be positive")
 		case time.Duration(w.Lease) < 2*time.Duration(w.Timeout):

@@ -218,10 +218,12 @@ func (m *Main) Run(ctx context.Context) error {
 		if w.Secret == "" {
 			return errors.New("webhook url set but AGENTSHOP_WEBHOOK_SECRET is empty: order webhooks must be signed")
 		}
-		enc := map[string]webhook.Encoder{
-			acp20250929.APIVersion: acp20250929.New(merchant),
-			acp20260417.APIVersion: acp20260417.New(merchant),
-		}[w.APIVersion]
+		var enc webhook.Encoder // the codec of the webhook's version
+		for _, c := range codecs {
+			if e, ok := c.(webhook.Encoder); ok && c.Version() == w.APIVersion {
+				enc = e
+			}
+		}
 		m.webhooks, err = webhook.New(webhook.Config{
 			URL:         w.URL,
 			Secret:      w.Secret,
@@ -242,7 +244,7 @@ func (m *Main) Run(ctx context.Context) error {
 	api := acp.NewHandler(acp.Config{
 		Service:       m.Service,
 		Store:         st,
-		Codecs:        []acp.Codec{acp20250929.New(merchant), acp20260417.New(merchant)},
+		Codecs:        codecs,
 		Merchant:      merchant,
 		Delegate:      delegate(sb),
 		Logger:        m.Logger,

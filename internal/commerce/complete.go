@@ -298,8 +298,8 @@ func (s *Service) charge(ctx context.Context, p *Payment, version int64, in Comp
 	if err != nil {
 		return nil, err
 	}
-	if queued && s.EventsQueued != nil {
-		s.EventsQueued()
+	if queued {
+		s.eventsQueued()
 	}
 	fault.Point("after_commit")
 	return v, nil
@@ -380,11 +380,8 @@ func (s *Service) settle(ctx context.Context, tx Executor, sess *Session, p *Pay
 		p.Status = PaymentFailed
 		p.DeclineCode = res.DeclineCode
 		for _, l := range sess.Lines {
-			if _, ok := s.Pricer.Catalog.Item(l.ItemID); !ok {
-				continue
-			}
-			if err := tx.AdjustStock(ctx, l.ItemID, l.Quantity); err != nil {
-				return nil, fmt.Errorf("release stock of %s: %w", l.ItemID, err)
+			if err := s.releaseStock(ctx, tx, l); err != nil {
+				return nil, err
 			}
 		}
 		msg := res.Message

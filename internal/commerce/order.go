@@ -27,11 +27,13 @@ type Order struct {
 }
 
 // Order statuses. An order is confirmed when paid, shipped once a parcel
-// has left and completed when it has been delivered; they are ACP's words.
+// has left and completed when it has been delivered, or canceled before it
+// shipped (and refunded in full); they are ACP's words.
 const (
 	OrderConfirmed = "confirmed"
 	OrderShipped   = "shipped"
 	OrderCompleted = "completed"
+	OrderCanceled  = "canceled"
 )
 
 // Shipment is a parcel of an order handed to a carrier. agentshop ships

@@ -60,10 +60,6 @@ const (
 	RefundFailed    RefundStatus = "failed" // refused by the provider; nothing returned
 )
 
-// OrderCanceled is the status of an order canceled before it shipped and
-// refunded in full.
-const OrderCanceled = "canceled"
-
 // Refunded is the amount returned to the buyer so far.
 func (o *Order) Refunded() int64 {
 	var n int64
@@ -162,11 +158,8 @@ func (s *Service) CancelOrder(ctx context.Context, orderID, reason string) (*Ord
 			return err
 		}
 		for _, l := range o.Lines {
-			if _, ok := s.catalogItem(l.ItemID); !ok {
-				continue
-			}
-			if err := tx.AdjustStock(ctx, l.ItemID, l.Quantity); err != nil {
-				return fmt.Errorf("restock %s: %w", l.ItemID, err)
+			if err := s.releaseStock(ctx, tx, l.Line); err != nil {
+				return err
 			}
 		}
 		o.Status = OrderCanceled
@@ -174,12 +167,20 @@ func (s *Service) CancelOrder(ctx context.Context, orderID, reason string) (*Ord
 	})
 }
 
-// catalogItem looks an item up in the pricer's catalog, when there is one.
-func (s *Service) catalogItem(id string) (*Item, bool) {
+// releaseStock puts a line's quantity back in stock (a declined payment,
+// a canceled order). An item no longer in the catalog is skipped: its
+// stock row is not kept.
+func (s *Service) releaseStock(ctx context.Context, tx Executor, l Line) error {
 	if s.Pricer == nil || s.Pricer.Catalog == nil {
-		return nil, false
+		return nil
 	}
-	return s.Pricer.Catalog.Item(id)
+	if _, ok := s.Pricer.Catalog.Item(l.ItemID); !ok {
+		return nil
+	}
+	if err := tx.AdjustStock(ctx, l.ItemID, l.Quantity); err != nil {
+		return fmt.Errorf("release stock of %s: %w", l.ItemID, err)
+	}
+	return nil
 }
 
 // refund runs one refund request. With the order locked: a refund with
@@ -214,18 +215,22 @@ func (s *Service) refund(ctx context.Context, orderID, key string, newRefund fun
 				return err
 			}
 			now := s.now()
+			// finish makes done's change without a refund (none is left to
+			// make), answering with the order.
+			finish := func() error {
+				if err := done(ctx, tx, o); err != nil {
+					return err
+				}
+				o.UpdatedAt, applied, replay = now, true, o
+				return s.saveOrder(ctx, tx, o)
+			}
 			if i := refundByKey(o, key); i >= 0 {
 				if err := same(&o.Refunds[i]); err != nil {
 					return err
 				}
 				r, ours = o.Refunds[i], true
 				if r.Status == RefundSucceeded && done != nil {
-					// A cancel cut short after its refund: finish it.
-					if err := done(ctx, tx, o); err != nil {
-						return err
-					}
-					o.UpdatedAt, applied, replay = now, true, o
-					return s.saveOrder(ctx, tx, o)
+					return finish() // a cancel cut short after its refund
 				}
 				if r.Status != RefundPending {
 					replay = o
@@ -245,11 +250,7 @@ func (s *Service) refund(ctx context.Context, orderID, key string, newRefund fun
 					if done == nil {
 						return Errorf(ECONFLICT, "Order %s has nothing left to refund.", o.ID)
 					}
-					if err := done(ctx, tx, o); err != nil {
-						return err
-					}
-					o.UpdatedAt, applied, replay = now, true, o
-					return s.saveOrder(ctx, tx, o)
+					return finish()
 				}
 				n.ID, n.Key, n.Status, n.CreatedAt = NewID("re"), key, RefundPending, now
 				if n.Key == "" {

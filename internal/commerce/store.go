@@ -14,10 +14,10 @@ import (
 //
 // Inside a transaction, CreateSession, UpdateSession, AdjustStock,
 // UpdatePayment, CreateOrder, UpdateOrder, CreateEvent, CreateVaultToken
-// and FinishIdempotencyKey may report their errors (ErrNotFound, ErrConflict, ErrInsufficientStock, any
-// other) late: a store may queue these writes and send them with the
-// transaction's next statement or with its commit, as the PostgreSQL store
-// does to save round trips. The error
+// and FinishIdempotencyKey may report their errors (ErrNotFound,
+// ErrConflict, ErrInsufficientStock, any other) late: a store may queue
+// these writes and send them with the transaction's next statement or with
+// its commit, as the PostgreSQL store does to save round trips. The error
 // then comes back from that later call on tx (naming the write that
 // failed, not that call) or from InTx, and the transaction is rolled back.
 // A nil error from one of these inside fn therefore does not mean the

@@ -163,27 +163,30 @@ func (w *Worker) Run(ctx context.Context) {
 				w.cfg.Logger.WarnContext(ctx, "webhook: claim events", "err", err)
 				break
 			}
-			if n == 0 {
+			if n == 0 || n < w.cfg.Batch && !w.gather(ctx) {
 				break
-			}
-			if n < w.cfg.Batch {
-				select {
-				case <-ctx.Done():
-				case <-time.After(w.cfg.Gather):
-				}
 			}
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-w.wake:
-			select {
-			case <-ctx.Done():
+			if !w.gather(ctx) {
 				return
-			case <-time.After(w.cfg.Gather):
 			}
 		case <-t.C:
 		}
+	}
+}
+
+// gather waits Gather for more events to join the next batch. It reports
+// false when ctx ended first.
+func (w *Worker) gather(ctx context.Context) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(w.cfg.Gather):
+		return true
 	}
 }
 
