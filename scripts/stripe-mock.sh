@@ -20,7 +20,8 @@ go run scripts/stripemockspec.go "$spec" "$dir/spec.json" >&2
 "$dir/stripe-mock" -beta -spec "$dir/spec.json" -http-addr "127.0.0.1:$port" -https-addr "127.0.0.1:$((port + 1))" >"$dir/stripe-mock.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do
-	if curl -fsS -o /dev/null -H 'Authorization: Bearer sk_test_123' "http://127.0.0.1:$port/v1/balance" 2>/dev/null; then
+	# bash's /dev/tcp, not curl: nothing else to install on a fresh machine.
+	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 		echo "http://127.0.0.1:$port $pid"
 		exit 0
 	fi
