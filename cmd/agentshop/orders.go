@@ -96,19 +96,19 @@ func runOrders(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		return tw.Flush()
 	case "ship":
-		o, err = svc.ShipOrder(ctx, id, commerce.ShipInput{Carrier: *carrier, TrackingNumber: *tracking, TrackingURL: *trackingURL})
+		o, err = svc.ShipOrder(ctx, id, commerce.ShipInput{Carrier: *carrier, TrackingNumber: *tracking, TrackingURL: *trackingURL}, nil)
 	case "deliver":
-		o, err = svc.DeliverOrder(ctx, id)
+		o, err = svc.DeliverOrder(ctx, id, nil)
 	case "refund":
 		if *key == "" {
 			*key = commerce.NewID("rk")
 		}
-		o, err = svc.RefundOrder(ctx, id, commerce.RefundInput{Amount: *amount, Reason: *reason, Key: *key})
+		o, err = svc.RefundOrder(ctx, id, commerce.RefundInput{Amount: *amount, Reason: *reason, Key: *key}, nil)
 		if e, ok := errors.AsType[*commerce.Error](err); ok && (e.Code == commerce.EUNAVAILABLE || e.Code == commerce.EINPROGRESS) {
 			return fmt.Errorf("%s\nrun again with --key %s to finish this refund rather than start another", e.Message, *key)
 		}
 	case "cancel":
-		o, err = svc.CancelOrder(ctx, id, *reason)
+		o, err = svc.CancelOrder(ctx, id, *reason, nil)
 	default:
 		return fmt.Errorf("unknown orders command %q\n%s", sub, ordersUsage)
 	}

@@ -13,8 +13,8 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, c *call) error 
 	}
 	in.APIKeyID = c.key.ID
 	return h.idempotent(w, r, c, http.StatusCreated, func(k *Key) ([]byte, error) {
-		return h.session(c, k.Save, func(rec commerce.Recorder) (*commerce.View, error) {
-			return h.cfg.Service.Create(r.Context(), in, rec)
+		return h.session(c, k, false, func(hooks *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
+			return h.cfg.Service.Create(r.Context(), in, hooks)
 		})
 	})
 }
@@ -25,8 +25,8 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request, c *call) error 
 		return err
 	}
 	return h.idempotent(w, r, c, http.StatusOK, func(k *Key) ([]byte, error) {
-		return h.session(c, k.Save, func(rec commerce.Recorder) (*commerce.View, error) {
-			return h.cfg.Service.Update(r.Context(), r.PathValue("id"), in, rec)
+		return h.session(c, k, false, func(hooks *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
+			return h.cfg.Service.Update(r.Context(), r.PathValue("id"), in, hooks)
 		})
 	})
 }
@@ -50,9 +50,10 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, c *call) erro
 		return err
 	}
 	return h.idempotent(w, r, c, http.StatusOK, func(k *Key) ([]byte, error) {
-		in.Claim, in.Claimed = k.Claim, k.Claimed
-		return h.session(c, k.Save, func(rec commerce.Recorder) (*commerce.View, error) {
-			return h.cfg.Service.Complete(r.Context(), r.PathValue("id"), in, rec)
+		// Complete calls the provider between transactions: the key is
+		// claimed in the first, answered in the last.
+		return h.session(c, k, true, func(hooks *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
+			return h.cfg.Service.Complete(r.Context(), r.PathValue("id"), in, hooks)
 		})
 	})
 }
@@ -62,17 +63,18 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request, c *call) error 
 		return err
 	}
 	return h.idempotent(w, r, c, http.StatusOK, func(k *Key) ([]byte, error) {
-		return h.session(c, k.Save, func(rec commerce.Recorder) (*commerce.View, error) {
-			return h.cfg.Service.Cancel(r.Context(), r.PathValue("id"), rec)
+		return h.session(c, k, false, func(hooks *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
+			return h.cfg.Service.Cancel(r.Context(), r.PathValue("id"), hooks)
 		})
 	})
 }
 
-// session runs a service operation with a recorder that encodes and saves
-// the response in the operation's transaction, and returns the body.
-func (h *Handler) session(c *call, save SaveFunc, op func(commerce.Recorder) (*commerce.View, error)) ([]byte, error) {
+// session runs a service operation with hooks that encode and save the
+// response in the operation's transaction, and returns the body. claim
+// also claims k in the operation's first transaction (Key.Claim).
+func (h *Handler) session(c *call, k *Key, claim bool, op func(*commerce.TxHooks[*commerce.View]) (*commerce.View, error)) ([]byte, error) {
 	var body []byte
-	v, err := op(recorder(c, save, &body))
+	v, err := op(k.Hooks(c.codec.EncodeSession, claim, &body))
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,7 @@
 // It owns everything HTTP about ACP: authentication with hashed API keys and
 // optional request signatures, API-Version dispatch to one codec per version
 // (acp20250929, acp20260417), idempotency (ACP §6, stored in the same
-// transaction as the effect through [commerce.Recorder]), the flat error
+// transaction as the effect through [commerce.TxHooks]), the flat error
 // object, per-key rate limits and request metrics. Business rules live in
 // [commerce.Service]; handlers only decode, call and encode.
 package acp

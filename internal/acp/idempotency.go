@@ -12,10 +12,6 @@ import (
 	"agentshop/internal/commerce"
 )
 
-// SaveFunc stores a response body inside the transaction that commits the
-// request's effect.
-type SaveFunc func(ctx context.Context, tx commerce.Executor, body []byte) error
-
 // Idempotency applies ACP §6 to requests of any transport (REST here, the
 // ACP MCP binding in internal/acpmcp).
 type Idempotency struct {
@@ -291,15 +287,24 @@ func (h *Handler) idempotent(w http.ResponseWriter, r *http.Request, c *call, st
 	return nil
 }
 
-// recorder adapts save to a commerce.Recorder that encodes the view with
-// the call's codec; the encoded body is kept in *out.
-func recorder(c *call, save SaveFunc, out *[]byte) commerce.Recorder {
-	return func(ctx context.Context, tx commerce.Executor, v *commerce.View) error {
-		b, err := c.codec.EncodeSession(v)
-		if err != nil {
-			return err
-		}
-		*out = b
-		return save(ctx, tx, b)
+// Hooks returns the transaction hooks that run k around a session
+// operation: Commit encodes the view with encode, keeps the body in *out
+// and saves it (Key.Save); with claim, Begin and Begun claim the key in the
+// operation's first transaction (Key.Claim, Key.Claimed), for an operation
+// whose effect spans transactions (complete).
+func (k *Key) Hooks(encode func(*commerce.View) ([]byte, error), claim bool, out *[]byte) *commerce.TxHooks[*commerce.View] {
+	h := &commerce.TxHooks[*commerce.View]{
+		Commit: func(ctx context.Context, tx commerce.Executor, v *commerce.View) error {
+			b, err := encode(v)
+			if err != nil {
+				return err
+			}
+			*out = b
+			return k.Save(ctx, tx, b)
+		},
 	}
+	if claim {
+		h.Begin, h.Begun = k.Claim, k.Claimed
+	}
+	return h
 }

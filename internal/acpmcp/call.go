@@ -96,14 +96,7 @@ func (s *Server) run(ctx context.Context, req *mcp.CallToolRequest, c *call) ([]
 		Atomic: c.tool.name != ToolComplete,
 	}, func(k *acp.Key) ([]byte, error) {
 		var body []byte
-		v, err := op(ctx, func(ctx context.Context, tx commerce.Executor, v *commerce.View) error {
-			b, err := c.codec.EncodeSession(v)
-			if err != nil {
-				return err
-			}
-			body = b
-			return k.Save(ctx, tx, b)
-		})
+		v, err := op(ctx, k.Hooks(c.codec.EncodeSession, false, &body))
 		if err != nil {
 			// Rewritten before Do stores it, so a replay sends the same param.
 			return nil, payloadError(c.codec, err)

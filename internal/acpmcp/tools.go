@@ -28,10 +28,10 @@ const (
 	required
 )
 
-// operation runs a decoded call against the service. rec stores the
+// operation runs a decoded call against the service. hooks store the
 // idempotent response in the effect's transaction; read-only operations
-// ignore it.
-type operation func(ctx context.Context, rec commerce.Recorder) (*commerce.View, error)
+// ignore them.
+type operation func(ctx context.Context, hooks *commerce.TxHooks[*commerce.View]) (*commerce.View, error)
 
 // tool is one ACP operation exposed as an MCP tool.
 type tool struct {
@@ -63,8 +63,8 @@ var tools = []*tool{
 				return nil, err
 			}
 			in.APIKeyID = c.key.ID
-			return func(ctx context.Context, rec commerce.Recorder) (*commerce.View, error) {
-				return s.cfg.Service.Create(ctx, in, rec)
+			return func(ctx context.Context, hooks *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
+				return s.cfg.Service.Create(ctx, in, hooks)
 			}, nil
 		},
 	},
@@ -74,7 +74,7 @@ var tools = []*tool{
 		id:          required,
 		annotations: &mcp.ToolAnnotations{Title: "Get checkout session", ReadOnlyHint: true, IdempotentHint: true, OpenWorldHint: new(false)},
 		prepare: func(s *Server, c *call) (operation, error) {
-			return func(ctx context.Context, _ commerce.Recorder) (*commerce.View, error) {
+			return func(ctx context.Context, _ *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
 				return s.cfg.Service.Get(ctx, c.id)
 			}, nil
 		},
@@ -90,8 +90,8 @@ var tools = []*tool{
 			if err != nil {
 				return nil, err
 			}
-			return func(ctx context.Context, rec commerce.Recorder) (*commerce.View, error) {
-				return s.cfg.Service.Update(ctx, c.id, in, rec)
+			return func(ctx context.Context, hooks *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
+				return s.cfg.Service.Update(ctx, c.id, in, hooks)
 			}, nil
 		},
 	},
@@ -107,8 +107,8 @@ var tools = []*tool{
 			if err != nil {
 				return nil, err
 			}
-			return func(ctx context.Context, rec commerce.Recorder) (*commerce.View, error) {
-				return s.cfg.Service.Complete(ctx, c.id, in, rec)
+			return func(ctx context.Context, hooks *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
+				return s.cfg.Service.Complete(ctx, c.id, in, hooks)
 			}, nil
 		},
 	},
@@ -122,8 +122,8 @@ var tools = []*tool{
 			if err := c.codec.DecodeCancel(c.payload); err != nil {
 				return nil, err
 			}
-			return func(ctx context.Context, rec commerce.Recorder) (*commerce.View, error) {
-				return s.cfg.Service.Cancel(ctx, c.id, rec)
+			return func(ctx context.Context, hooks *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
+				return s.cfg.Service.Cancel(ctx, c.id, hooks)
 			}, nil
 		},
 	},

@@ -34,7 +34,11 @@ import (
 // input (EINVALID), unknown sessions (ENOTFOUND), canceled or expired
 // sessions (ECONFLICT), a complete in flight (EINPROGRESS) and an unknown
 // provider outcome (EUNAVAILABLE).
-func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec Recorder) (*View, error) {
+//
+// hooks.Begin runs in the claim transaction (step 1), hooks.Begun once it
+// has committed, before the provider is called, and hooks.Commit in the
+// transaction that answers: step 3, or step 1 when nothing is charged.
+func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, hooks *TxHooks[*View]) (*View, error) {
 	now := s.now()
 	var (
 		claim *Payment
@@ -45,10 +49,8 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 	)
 	err := s.Store.InTx(ctx, func(tx Executor) error {
 		claim, done = nil, nil
-		if in.Claim != nil {
-			if err := in.Claim(ctx, tx); err != nil {
-				return err
-			}
+		if err := hooks.begin(ctx, tx); err != nil {
+			return err
 		}
 		sess, prev, err := tx.LockSessionPayments(ctx, id)
 		if err != nil {
@@ -60,7 +62,7 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 			if done, err = s.view(ctx, tx, sess, now); err != nil {
 				return err
 			}
-			return record(ctx, tx, rec, done)
+			return hooks.commit(ctx, tx, done)
 		case StatusCanceled, StatusExpired:
 			return &Error{Code: ECONFLICT, Reason: "session_" + string(st), Message: fmt.Sprintf("The checkout session is %s and cannot be paid.", st)}
 		}
@@ -120,7 +122,7 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 			if done, err = s.view(ctx, tx, sess, now); err != nil {
 				return err
 			}
-			return record(ctx, tx, rec, done)
+			return hooks.commit(ctx, tx, done)
 		}
 		n := len(prev) + 1
 		claim = &Payment{
@@ -168,12 +170,10 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 		// transaction started now runs after that group.
 		var v *View
 		if err := s.Store.InTx(ctx, func(tx Executor) error {
-			if in.Claim != nil && rec != nil {
-				// The claim transaction rolled back, the transport's
-				// claim with it: claim again where the answer is recorded.
-				if err := in.Claim(ctx, tx); err != nil {
-					return err
-				}
+			// The claim transaction rolled back, the caller's Begin
+			// with it: begin again where the answer is committed.
+			if err := hooks.begin(ctx, tx); err != nil {
+				return err
 			}
 			sess, err := tx.LockSession(ctx, id)
 			if err != nil {
@@ -182,22 +182,21 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, rec
 			if v, err = s.view(ctx, tx, sess, s.now()); err != nil {
 				return err
 			}
-			return record(ctx, tx, rec, v)
+			return hooks.commit(ctx, tx, v)
 		}); err != nil {
 			return nil, err
 		}
+		hooks.begun()
 		return v, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	if in.Claimed != nil {
-		in.Claimed()
-	}
+	hooks.begun()
 	if done != nil {
 		return done, nil
 	}
-	return s.charge(ctx, claim, version, in, rec)
+	return s.charge(ctx, claim, version, in, hooks)
 }
 
 func (s *Service) lease() time.Duration {
@@ -209,7 +208,7 @@ func (s *Service) lease() time.Duration {
 
 // charge calls the provider for a claimed attempt and records the outcome.
 // version is the session's version when p was claimed.
-func (s *Service) charge(ctx context.Context, p *Payment, version int64, in CompleteInput, rec Recorder) (*View, error) {
+func (s *Service) charge(ctx context.Context, p *Payment, version int64, in CompleteInput, hooks *TxHooks[*View]) (*View, error) {
 	// The charge and its record must not be cut short by a client that
 	// hangs up: the outcome would become ambiguous for no reason.
 	ctx = context.WithoutCancel(ctx)
@@ -288,7 +287,7 @@ func (s *Service) charge(ctx context.Context, p *Payment, version int64, in Comp
 		} else if v, err = s.view(ctx, tx, sess, now); err != nil {
 			return err
 		}
-		return record(ctx, tx, rec, v)
+		return hooks.commit(ctx, tx, v)
 	})
 	if cerr, ok := errors.AsType[*chargeCommitError](err); ok {
 		s.logger().ErrorContext(ctx, "payment provider could not record the charge; attempt left pending for retry", "session", p.SessionID, "payment", p.ID, "err", cerr.err)

@@ -111,12 +111,17 @@ type RefundInput struct {
 // (the refund stays pending: retry with the same Key). A refusal by the
 // provider is recorded as a failed refund and answered ECONFLICT with
 // reason "refund_refused".
-func (s *Service) RefundOrder(ctx context.Context, orderID string, in RefundInput) (*Order, error) {
+//
+// hooks.Begin runs in the first transaction, hooks.Begun once it has
+// committed, and hooks.Commit with the order in the transaction that
+// records this request's refund settled (refused included), or in the
+// first one when the request's refund was settled already.
+func (s *Service) RefundOrder(ctx context.Context, orderID string, in RefundInput, hooks *TxHooks[*Order]) (*Order, error) {
 	if in.Amount <= 0 {
 		return nil, Invalid("amount", "The refund amount must be a positive number of minor units.")
 	}
 	in.Reason = strings.TrimSpace(in.Reason)
-	return s.refund(ctx, orderID, in.Key, func(o *Order) (*Refund, error) {
+	return s.refund(ctx, orderID, in.Key, hooks, func(o *Order) (*Refund, error) {
 		if in.Amount > o.Refundable() {
 			return nil, Invalid("amount", "Only %s of order %s can still be refunded.", o.Currency.Format(o.Refundable()), o.ID)
 		}
@@ -137,8 +142,10 @@ const cancelKey = "cancel"
 // left of the charge, as RefundOrder does (idempotently: a cancel asked
 // for again finishes the first), puts the items back in stock and sets the
 // status to canceled, with an order_update. ECONFLICT once the order has
-// shipped or is canceled already.
-func (s *Service) CancelOrder(ctx context.Context, orderID, reason string) (*Order, error) {
+// shipped or is canceled already. hooks run as for RefundOrder; Commit
+// also runs where the cancellation completes without a refund (nothing
+// was left to refund).
+func (s *Service) CancelOrder(ctx context.Context, orderID, reason string, hooks *TxHooks[*Order]) (*Order, error) {
 	if reason = strings.TrimSpace(reason); reason == "" {
 		reason = "Order canceled"
 	}
@@ -148,7 +155,7 @@ func (s *Service) CancelOrder(ctx context.Context, orderID, reason string) (*Ord
 		}
 		return nil
 	}
-	return s.refund(ctx, orderID, cancelKey, func(o *Order) (*Refund, error) {
+	return s.refund(ctx, orderID, cancelKey, hooks, func(o *Order) (*Refund, error) {
 		if err := cancelable(o); err != nil {
 			return nil, err
 		}
@@ -190,8 +197,8 @@ func (s *Service) releaseStock(ctx context.Context, tx Executor, l Line) error {
 // checks that a keyed refund found matches the request. done, when set,
 // runs in the transaction that records this request's refund as succeeded
 // (or at once, when nothing is left to refund), for CancelOrder's restock
-// and status.
-func (s *Service) refund(ctx context.Context, orderID, key string, newRefund func(o *Order) (*Refund, error),
+// and status. hooks are the caller's, as RefundOrder documents.
+func (s *Service) refund(ctx context.Context, orderID, key string, hooks *TxHooks[*Order], newRefund func(o *Order) (*Refund, error),
 	same func(r *Refund) error, done func(ctx context.Context, tx Executor, o *Order) error) (*Order, error) {
 	refunder, ok := s.Provider.(Refunder)
 	if !ok {
@@ -200,7 +207,8 @@ func (s *Service) refund(ctx context.Context, orderID, key string, newRefund fun
 	// Refunds and their records must not be cut short by a caller that
 	// goes away: the outcome would become unknown for no reason.
 	ctx = context.WithoutCancel(ctx)
-	for range 3 { // at most: a stale refund of another request, then this one
+	for i := range 3 { // at most: a stale refund of another request, then this one
+		first := i == 0
 		var (
 			r       Refund
 			ours    bool   // r is this request's refund
@@ -210,6 +218,12 @@ func (s *Service) refund(ctx context.Context, orderID, key string, newRefund fun
 			applied bool // done ran in the first transaction
 		)
 		err := s.Store.InTx(ctx, func(tx Executor) error {
+			replay, applied = nil, false
+			if first {
+				if err := hooks.begin(ctx, tx); err != nil {
+					return err
+				}
+			}
 			o, err := s.lockOrder(ctx, tx, orderID)
 			if err != nil {
 				return err
@@ -222,7 +236,10 @@ func (s *Service) refund(ctx context.Context, orderID, key string, newRefund fun
 					return err
 				}
 				o.UpdatedAt, applied, replay = now, true, o
-				return s.saveOrder(ctx, tx, o)
+				if err := s.saveOrder(ctx, tx, o); err != nil {
+					return err
+				}
+				return hooks.commit(ctx, tx, o)
 			}
 			if i := refundByKey(o, key); i >= 0 {
 				if err := same(&o.Refunds[i]); err != nil {
@@ -234,7 +251,7 @@ func (s *Service) refund(ctx context.Context, orderID, key string, newRefund fun
 				}
 				if r.Status != RefundPending {
 					replay = o
-					return nil
+					return hooks.commit(ctx, tx, o)
 				}
 			} else if i := pendingRefund(o); i >= 0 {
 				if now.Before(o.Refunds[i].CreatedAt.Add(s.lease())) {
@@ -273,6 +290,9 @@ func (s *Service) refund(ctx context.Context, orderID, key string, newRefund fun
 		if err != nil {
 			return nil, err
 		}
+		if first {
+			hooks.begun()
+		}
 		if applied {
 			s.eventsQueued()
 		}
@@ -299,15 +319,25 @@ func (s *Service) refund(ctx context.Context, orderID, key string, newRefund fun
 				return fmt.Errorf("refund %s vanished from order %s", r.ID, orderID)
 			}
 			settled = o
+			// answer runs the caller's Commit with this request's refund.
+			answer := func() error {
+				if !ours {
+					return nil
+				}
+				return hooks.commit(ctx, tx, o)
+			}
 			if o.Refunds[i].Status != RefundPending {
-				return nil // a concurrent re-drive settled it
+				return answer() // a concurrent re-drive settled it
 			}
 			now := s.now()
 			o.Refunds[i].SettledAt = &now
 			o.UpdatedAt = now
 			if res.Refused {
 				o.Refunds[i].Status, o.Refunds[i].Message = RefundFailed, res.Message
-				return tx.UpdateOrder(ctx, o)
+				if err := tx.UpdateOrder(ctx, o); err != nil {
+					return err
+				}
+				return answer()
 			}
 			o.Refunds[i].Status, o.Refunds[i].ProviderRef = RefundSucceeded, res.Reference
 			if done != nil && ours {
@@ -320,7 +350,10 @@ func (s *Service) refund(ctx context.Context, orderID, key string, newRefund fun
 					doneErr = err
 				}
 			}
-			return s.saveOrder(ctx, tx, o)
+			if err := s.saveOrder(ctx, tx, o); err != nil {
+				return err
+			}
+			return answer()
 		})
 		if err != nil {
 			return nil, err

@@ -79,14 +79,6 @@ type CompleteInput struct {
 	Buyer          *Buyer
 	BillingAddress *Address
 	Authentication *AuthenticationResult
-	// Claim, when set, runs first inside the transaction that claims the
-	// payment attempt (or answers without charging); an error rolls that
-	// transaction back and is returned. Claimed, when set, is called once
-	// that transaction has committed, before the provider is called.
-	// Transports use the pair to claim their idempotency key atomically
-	// with the payment attempt.
-	Claim   func(ctx context.Context, tx Executor) error
-	Claimed func()
 }
 
 // View is a session as a client sees it: stored state, computed quote,
@@ -98,12 +90,6 @@ type View struct {
 	Messages []Message
 	Order    *Order
 }
-
-// Recorder is called inside the transaction that commits an operation's
-// effect, with the resulting view. Transports use it to store the
-// idempotent response atomically with the effect. A Recorder error rolls
-// the effect back.
-type Recorder func(ctx context.Context, tx Executor, v *View) error
 
 func (s *Service) now() time.Time {
 	if s.Now != nil {
@@ -140,7 +126,7 @@ func NewID(prefix string) string {
 // Create validates in and creates a session. Business problems (unknown
 // items, stock) are messages on the returned view; malformed input is an
 // EINVALID *Error and creates nothing.
-func (s *Service) Create(ctx context.Context, in CreateInput, rec Recorder) (*View, error) {
+func (s *Service) Create(ctx context.Context, in CreateInput, hooks *TxHooks[*View]) (*View, error) {
 	if len(in.Lines) == 0 {
 		return nil, Invalid("$.line_items", "At least one line item is required.")
 	}
@@ -177,6 +163,9 @@ func (s *Service) Create(ctx context.Context, in CreateInput, rec Recorder) (*Vi
 	}
 	var v *View
 	err := s.Store.InTx(ctx, func(tx Executor) error {
+		if err := hooks.begin(ctx, tx); err != nil {
+			return err
+		}
 		if err := tx.CreateSession(ctx, sess); err != nil {
 			return fmt.Errorf("create session: %w", err)
 		}
@@ -184,11 +173,12 @@ func (s *Service) Create(ctx context.Context, in CreateInput, rec Recorder) (*Vi
 		if v, err = s.view(ctx, tx, sess, now); err != nil {
 			return err
 		}
-		return record(ctx, tx, rec, v)
+		return hooks.commit(ctx, tx, v)
 	})
 	if err != nil {
 		return nil, err
 	}
+	hooks.begun()
 	return v, nil
 }
 
@@ -203,10 +193,13 @@ func (s *Service) Get(ctx context.Context, id string) (*View, error) {
 
 // Update changes an open session. ENOTFOUND for an unknown id; ECONFLICT
 // when the session is completed, canceled or expired.
-func (s *Service) Update(ctx context.Context, id string, in UpdateInput, rec Recorder) (*View, error) {
+func (s *Service) Update(ctx context.Context, id string, in UpdateInput, hooks *TxHooks[*View]) (*View, error) {
 	now := s.now()
 	var v *View
 	err := s.Store.InTx(ctx, func(tx Executor) error {
+		if err := hooks.begin(ctx, tx); err != nil {
+			return err
+		}
 		sess, payments, err := tx.LockSessionPayments(ctx, id)
 		if err != nil {
 			return notFound(err, id)
@@ -234,20 +227,24 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput, rec Rec
 		if v, err = s.view(ctx, tx, sess, now); err != nil {
 			return err
 		}
-		return record(ctx, tx, rec, v)
+		return hooks.commit(ctx, tx, v)
 	})
 	if err != nil {
 		return nil, err
 	}
+	hooks.begun()
 	return v, nil
 }
 
 // Cancel cancels an open session. ENOTALLOWED when it is already completed
 // or canceled (ACP answers 405); ENOTFOUND for an unknown id.
-func (s *Service) Cancel(ctx context.Context, id string, rec Recorder) (*View, error) {
+func (s *Service) Cancel(ctx context.Context, id string, hooks *TxHooks[*View]) (*View, error) {
 	now := s.now()
 	var v *View
 	err := s.Store.InTx(ctx, func(tx Executor) error {
+		if err := hooks.begin(ctx, tx); err != nil {
+			return err
+		}
 		sess, payments, err := tx.LockSessionPayments(ctx, id)
 		if err != nil {
 			return notFound(err, id)
@@ -268,11 +265,12 @@ func (s *Service) Cancel(ctx context.Context, id string, rec Recorder) (*View, e
 		if v, err = s.view(ctx, tx, sess, now); err != nil {
 			return err
 		}
-		return record(ctx, tx, rec, v)
+		return hooks.commit(ctx, tx, v)
 	})
 	if err != nil {
 		return nil, err
 	}
+	hooks.begun()
 	return v, nil
 }
 
@@ -456,13 +454,6 @@ func orderQuote(o *Order) *Quote {
 		q.NeedsShipping = f.Kind == "shipping"
 	}
 	return q
-}
-
-func record(ctx context.Context, tx Executor, rec Recorder, v *View) error {
-	if rec == nil {
-		return nil
-	}
-	return rec(ctx, tx, v)
 }
 
 func notFound(err error, id string) error {

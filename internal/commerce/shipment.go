@@ -17,8 +17,9 @@ type ShipInput struct {
 // adds a shipment, sets the status to shipped and, with OrderEvents, queues
 // an order_update in the same transaction. A confirmed or already shipped
 // order may ship (a second parcel, e.g. a replacement); a completed one
-// may not (ECONFLICT). Bad input is EINVALID and changes nothing.
-func (s *Service) ShipOrder(ctx context.Context, orderID string, in ShipInput) (*Order, error) {
+// may not (ECONFLICT). Bad input is EINVALID and changes nothing. hooks
+// run in its transaction (Commit with the shipped order).
+func (s *Service) ShipOrder(ctx context.Context, orderID string, in ShipInput, hooks *TxHooks[*Order]) (*Order, error) {
 	in.Carrier = strings.TrimSpace(in.Carrier)
 	in.TrackingNumber = strings.TrimSpace(in.TrackingNumber)
 	switch {
@@ -35,7 +36,7 @@ func (s *Service) ShipOrder(ctx context.Context, orderID string, in ShipInput) (
 			return nil, Invalid("tracking_url", "The tracking URL must be an absolute http(s) URL.")
 		}
 	}
-	return s.changeOrder(ctx, orderID, func(o *Order) error {
+	return s.changeOrder(ctx, orderID, hooks, func(o *Order) error {
 		if o.Status != OrderConfirmed && o.Status != OrderShipped {
 			return Errorf(ECONFLICT, "Order %s is %s and cannot ship.", o.ID, o.Status)
 		}
@@ -57,9 +58,10 @@ func (s *Service) ShipOrder(ctx context.Context, orderID string, in ShipInput) (
 // DeliverOrder records that the order's parcels have arrived: each
 // shipment not yet delivered is marked delivered, the status becomes
 // completed and, with OrderEvents, an order_update is queued. Only a
-// shipped order can be delivered (ECONFLICT otherwise).
-func (s *Service) DeliverOrder(ctx context.Context, orderID string) (*Order, error) {
-	return s.changeOrder(ctx, orderID, func(o *Order) error {
+// shipped order can be delivered (ECONFLICT otherwise). hooks run in its
+// transaction (Commit with the delivered order).
+func (s *Service) DeliverOrder(ctx context.Context, orderID string, hooks *TxHooks[*Order]) (*Order, error) {
+	return s.changeOrder(ctx, orderID, hooks, func(o *Order) error {
 		if o.Status != OrderShipped {
 			return Errorf(ECONFLICT, "Order %s is %s; only a shipped order can be delivered.", o.ID, o.Status)
 		}
@@ -75,10 +77,14 @@ func (s *Service) DeliverOrder(ctx context.Context, orderID string) (*Order, err
 }
 
 // changeOrder locks the order, applies change (with UpdatedAt already set
-// to now), stores it and queues its order_update, in one transaction.
-func (s *Service) changeOrder(ctx context.Context, orderID string, change func(o *Order) error) (*Order, error) {
+// to now), stores it and queues its order_update, in one transaction with
+// hooks.
+func (s *Service) changeOrder(ctx context.Context, orderID string, hooks *TxHooks[*Order], change func(o *Order) error) (*Order, error) {
 	var out *Order
 	err := s.Store.InTx(ctx, func(tx Executor) error {
+		if err := hooks.begin(ctx, tx); err != nil {
+			return err
+		}
 		o, err := s.lockOrder(ctx, tx, orderID)
 		if err != nil {
 			return err
@@ -88,11 +94,15 @@ func (s *Service) changeOrder(ctx context.Context, orderID string, change func(o
 			return err
 		}
 		out = o
-		return s.saveOrder(ctx, tx, o)
+		if err := s.saveOrder(ctx, tx, o); err != nil {
+			return err
+		}
+		return hooks.commit(ctx, tx, o)
 	})
 	if err != nil {
 		return nil, err
 	}
+	hooks.begun()
 	s.eventsQueued()
 	return out, nil
 }

@@ -136,7 +136,7 @@ func TestCheckoutFlow(t *testing.T) {
 
 	// Once the shop ships, get_order tracks the parcel.
 	if _, err := b.svc.ShipOrder(t.Context(), done.Order.ID, commerce.ShipInput{Carrier: "USPS", TrackingNumber: "9400111899223456789012",
-		TrackingURL: "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223456789012"}); err != nil {
+		TrackingURL: "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223456789012"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	res = b.call(t, "get_order", map[string]any{"order_id": done.Order.ID})

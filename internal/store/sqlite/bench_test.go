@@ -66,8 +66,8 @@ func newBenchFlowOn(tb testing.TB, db *sqlite.DB) *benchFlow {
 }
 
 // request runs op the way acp.Idempotency.Do does: claim the key, run op
-// with a recorder that finishes the key in op's transaction.
-func (f *benchFlow) request(ctx context.Context, scope string, op func(commerce.Recorder) (*commerce.View, error)) (*commerce.View, error) {
+// with hooks that finishes the key in op's transaction.
+func (f *benchFlow) request(ctx context.Context, scope string, op func(*commerce.TxHooks[*commerce.View]) (*commerce.View, error)) (*commerce.View, error) {
 	now := time.Now()
 	rec := &commerce.IdempotencyRecord{
 		Scope: scope, Key: fmt.Sprintf("idem_%d", f.seq.Add(1)), Fingerprint: "fp",
@@ -76,9 +76,9 @@ func (f *benchFlow) request(ctx context.Context, scope string, op func(commerce.
 	if _, ok, err := f.db.ClaimIdempotencyKey(ctx, rec, now); err != nil || !ok {
 		return nil, fmt.Errorf("claim: %v %v", ok, err)
 	}
-	return op(func(ctx context.Context, tx commerce.Executor, _ *commerce.View) error {
+	return op(&commerce.TxHooks[*commerce.View]{Commit: func(ctx context.Context, tx commerce.Executor, _ *commerce.View) error {
 		return tx.FinishIdempotencyKey(ctx, rec.Scope, rec.Key, 200, f.body)
-	})
+	}})
 }
 
 // run does one full flow and checks that it ended in an order.
@@ -89,7 +89,7 @@ func (f *benchFlow) run(ctx context.Context) error {
 
 // runID is run returning the session's id.
 func (f *benchFlow) runID(ctx context.Context) (string, error) {
-	v, err := f.request(ctx, "key POST /checkout_sessions", func(r commerce.Recorder) (*commerce.View, error) {
+	v, err := f.request(ctx, "key POST /checkout_sessions", func(r *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
 		return f.svc.Create(ctx, commerce.CreateInput{
 			Lines: []commerce.LineInput{{ItemID: "racket", Quantity: 1}, {ItemID: "gift", Quantity: 2}},
 			Buyer: &commerce.Buyer{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"},
@@ -99,7 +99,7 @@ func (f *benchFlow) runID(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("create: %w", err)
 	}
 	id := v.Session.ID
-	_, err = f.request(ctx, "key POST /checkout_sessions/"+id, func(r commerce.Recorder) (*commerce.View, error) {
+	_, err = f.request(ctx, "key POST /checkout_sessions/"+id, func(r *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
 		return f.svc.Update(ctx, id, commerce.UpdateInput{Fulfillment: &commerce.FulfillmentInput{
 			Name: "Ada Lovelace", Email: "ada@example.com",
 			Address: &commerce.Address{Name: "Ada Lovelace", LineOne: "1 Main St", City: "San Francisco", State: "CA", Country: "US", PostalCode: "94103"},
@@ -108,7 +108,7 @@ func (f *benchFlow) runID(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("update: %w", err)
 	}
-	v, err = f.request(ctx, "key POST /checkout_sessions/"+id+"/complete", func(r commerce.Recorder) (*commerce.View, error) {
+	v, err = f.request(ctx, "key POST /checkout_sessions/"+id+"/complete", func(r *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
 		return f.svc.Complete(ctx, id, commerce.CompleteInput{Token: "vt_bench"}, r)
 	})
 	if err != nil {

@@ -87,24 +87,24 @@ func BenchmarkFlowBackgroundCheckpoint(b *testing.B) {
 
 // atomicRequest claims the key inside op's transaction, as acp.Idempotency
 // does for create and update at HEAD (IdempotentRequest.Atomic).
-func (f *benchFlow) atomicRequest(ctx context.Context, scope string, op func(commerce.Recorder) (*commerce.View, error)) (*commerce.View, error) {
+func (f *benchFlow) atomicRequest(ctx context.Context, scope string, op func(*commerce.TxHooks[*commerce.View]) (*commerce.View, error)) (*commerce.View, error) {
 	now := time.Now()
 	rec := &commerce.IdempotencyRecord{
 		Scope: scope, Key: fmt.Sprintf("idem_%d", f.seq.Add(1)), Fingerprint: "fp",
 		LockedUntil: now.Add(time.Minute), CreatedAt: now, ExpiresAt: now.Add(24 * time.Hour),
 	}
-	return op(func(ctx context.Context, tx commerce.Executor, _ *commerce.View) error {
+	return op(&commerce.TxHooks[*commerce.View]{Commit: func(ctx context.Context, tx commerce.Executor, _ *commerce.View) error {
 		if _, ok, err := tx.ClaimIdempotencyKey(ctx, rec, now); err != nil || !ok {
 			return fmt.Errorf("claim: %v %v", ok, err)
 		}
 		return tx.FinishIdempotencyKey(ctx, rec.Scope, rec.Key, 200, f.body)
-	})
+	}})
 }
 
 // runAtomic is run with create and update claiming inside their
 // transaction (complete keeps its own claim): 5 commits instead of 7.
 func (f *benchFlow) runAtomic(ctx context.Context) error {
-	v, err := f.atomicRequest(ctx, "key POST /checkout_sessions", func(r commerce.Recorder) (*commerce.View, error) {
+	v, err := f.atomicRequest(ctx, "key POST /checkout_sessions", func(r *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
 		return f.svc.Create(ctx, commerce.CreateInput{
 			Lines: []commerce.LineInput{{ItemID: "racket", Quantity: 1}, {ItemID: "gift", Quantity: 2}},
 			Buyer: &commerce.Buyer{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"},
@@ -114,7 +114,7 @@ func (f *benchFlow) runAtomic(ctx context.Context) error {
 		return fmt.Errorf("create: %w", err)
 	}
 	id := v.Session.ID
-	if _, err = f.atomicRequest(ctx, "key POST /checkout_sessions/"+id, func(r commerce.Recorder) (*commerce.View, error) {
+	if _, err = f.atomicRequest(ctx, "key POST /checkout_sessions/"+id, func(r *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
 		return f.svc.Update(ctx, id, commerce.UpdateInput{Fulfillment: &commerce.FulfillmentInput{
 			Name: "Ada Lovelace", Email: "ada@example.com",
 			Address: &commerce.Address{Name: "Ada Lovelace", LineOne: "1 Main St", City: "San Francisco", State: "CA", Country: "US", PostalCode: "94103"},
@@ -122,7 +122,7 @@ func (f *benchFlow) runAtomic(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("update: %w", err)
 	}
-	v, err = f.request(ctx, "key POST /checkout_sessions/"+id+"/complete", func(r commerce.Recorder) (*commerce.View, error) {
+	v, err = f.request(ctx, "key POST /checkout_sessions/"+id+"/complete", func(r *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
 		return f.svc.Complete(ctx, id, commerce.CompleteInput{Token: "vt_bench"}, r)
 	})
 	if err != nil {

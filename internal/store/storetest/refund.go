@@ -39,7 +39,7 @@ func testRefunds(t *testing.T, open func(t *testing.T) commerce.Store) {
 	t.Run("PartialThenRest", func(t *testing.T) {
 		b, o := paid(t)
 		ctx := t.Context()
-		got, err := b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: 1000, Reason: " damaged box "})
+		got, err := b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: 1000, Reason: " damaged box "}, nil)
 		requireNoError(t, err, "refund")
 		if len(got.Refunds) != 1 || got.Refunds[0].Status != commerce.RefundSucceeded || got.Refunds[0].Amount != 1000 ||
 			got.Refunds[0].Reason != "damaged box" || got.Refunds[0].ProviderRef == "" || got.Refunds[0].SettledAt == nil {
@@ -55,18 +55,18 @@ func testRefunds(t *testing.T, open func(t *testing.T) commerce.Store) {
 			t.Errorf("%d events, want order_create and one order_update", n)
 		}
 
-		if _, err := b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: o.Totals.Total}); code(err) != commerce.EINVALID {
+		if _, err := b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: o.Totals.Total}, nil); code(err) != commerce.EINVALID {
 			t.Errorf("refund more than is left: %v, want %s", err, commerce.EINVALID)
 		}
-		if _, err := b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{}); code(err) != commerce.EINVALID {
+		if _, err := b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{}, nil); code(err) != commerce.EINVALID {
 			t.Errorf("refund 0: %v, want %s", err, commerce.EINVALID)
 		}
-		got, err = b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: o.Totals.Total - 1000})
+		got, err = b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: o.Totals.Total - 1000}, nil)
 		requireNoError(t, err, "refund the rest")
 		if got.Refundable() != 0 || got.Refunded() != o.Totals.Total {
 			t.Errorf("after refunding the rest: refundable %d, refunded %d", got.Refundable(), got.Refunded())
 		}
-		if _, err := b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: 1}); code(err) != commerce.EINVALID {
+		if _, err := b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: 1}, nil); code(err) != commerce.EINVALID {
 			t.Errorf("refund a fully refunded order: %v, want %s", err, commerce.EINVALID)
 		}
 		total, _ := b.provider.refunded()
@@ -87,7 +87,7 @@ func testRefunds(t *testing.T, open func(t *testing.T) commerce.Store) {
 		)
 		for range 8 {
 			wg.Go(func() {
-				_, err := b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: part})
+				_, err := b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: part}, nil)
 				mu.Lock()
 				defer mu.Unlock()
 				switch c := code(err); {
@@ -114,7 +114,7 @@ func testRefunds(t *testing.T, open func(t *testing.T) commerce.Store) {
 		ctx := t.Context()
 		b.provider.loseRefunds = 1
 		in := commerce.RefundInput{Amount: 700, Key: "rk_1"}
-		if _, err := b.svc.RefundOrder(ctx, o.ID, in); code(err) != commerce.EUNAVAILABLE {
+		if _, err := b.svc.RefundOrder(ctx, o.ID, in, nil); code(err) != commerce.EUNAVAILABLE {
 			t.Fatalf("refund with a lost answer: %v, want %s", err, commerce.EUNAVAILABLE)
 		}
 		got, err := b.store.GetOrder(ctx, o.ID)
@@ -123,20 +123,20 @@ func testRefunds(t *testing.T, open func(t *testing.T) commerce.Store) {
 			t.Fatalf("after a lost answer: %+v", got.Refunds)
 		}
 		// Another refund waits while the pending one may still be running.
-		if _, err := b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: 300}); code(err) != commerce.EINPROGRESS {
+		if _, err := b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: 300}, nil); code(err) != commerce.EINPROGRESS {
 			t.Errorf("another refund while one is pending: %v, want %s", err, commerce.EINPROGRESS)
 		}
-		if _, err := b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: 701, Key: "rk_1"}); code(err) != commerce.EINVALID {
+		if _, err := b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: 701, Key: "rk_1"}, nil); code(err) != commerce.EINVALID {
 			t.Errorf("the key with another amount: %v, want %s", err, commerce.EINVALID)
 		}
 		// The same request again finishes it, with the same provider key.
-		got, err = b.svc.RefundOrder(ctx, o.ID, in)
+		got, err = b.svc.RefundOrder(ctx, o.ID, in, nil)
 		requireNoError(t, err, "retry")
 		if len(got.Refunds) != 1 || got.Refunds[0].Status != commerce.RefundSucceeded || got.Refunded() != 700 {
 			t.Fatalf("after the retry: %+v", got.Refunds)
 		}
 		// And once more: answered again, not refunded again.
-		again, err := b.svc.RefundOrder(ctx, o.ID, in)
+		again, err := b.svc.RefundOrder(ctx, o.ID, in, nil)
 		requireNoError(t, err, "replay")
 		requireDiff(t, got, again, "replayed refund")
 		total, calls := b.provider.refunded()
@@ -149,11 +149,11 @@ func testRefunds(t *testing.T, open func(t *testing.T) commerce.Store) {
 		b, o := paid(t)
 		ctx := t.Context()
 		b.provider.loseRefunds = 1
-		if _, err := b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: 700}); code(err) != commerce.EUNAVAILABLE {
+		if _, err := b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: 700}, nil); code(err) != commerce.EUNAVAILABLE {
 			t.Fatalf("refund with a lost answer: %v, want %s", err, commerce.EUNAVAILABLE)
 		}
 		b.clock.Advance(lease + time.Second)
-		got, err := b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: 300})
+		got, err := b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: 300}, nil)
 		requireNoError(t, err, "next refund")
 		if len(got.Refunds) != 2 || got.Refunds[0].Status != commerce.RefundSucceeded || got.Refunds[1].Status != commerce.RefundSucceeded || got.Refunded() != 1000 {
 			t.Fatalf("after the re-drive: %+v", got.Refunds)
@@ -167,7 +167,7 @@ func testRefunds(t *testing.T, open func(t *testing.T) commerce.Store) {
 		b, o := paid(t)
 		ctx := t.Context()
 		b.provider.refuse = true
-		got, err := b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: 500})
+		got, err := b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: 500}, nil)
 		if e, ok := errors.AsType[*commerce.Error](err); !ok || e.Code != commerce.ECONFLICT || e.Reason != "refund_refused" {
 			t.Fatalf("refused refund: %v, want %s refund_refused", err, commerce.ECONFLICT)
 		}
@@ -184,16 +184,16 @@ func testRefunds(t *testing.T, open func(t *testing.T) commerce.Store) {
 		b, o := paid(t)
 		ctx := t.Context()
 		b.requireStock(t, ctx, initialStock-lineQuantity)
-		got, err := b.svc.CancelOrder(ctx, o.ID, "")
+		got, err := b.svc.CancelOrder(ctx, o.ID, "", nil)
 		requireNoError(t, err, "cancel")
 		if got.Status != commerce.OrderCanceled || got.Refunded() != o.Totals.Total || got.Refunds[0].Reason != "Order canceled" {
 			t.Fatalf("after cancel: %s, refunded %d of %d", got.Status, got.Refunded(), o.Totals.Total)
 		}
 		b.requireStock(t, ctx, initialStock)
-		if _, err := b.svc.CancelOrder(ctx, o.ID, ""); code(err) != commerce.ECONFLICT {
+		if _, err := b.svc.CancelOrder(ctx, o.ID, "", nil); code(err) != commerce.ECONFLICT {
 			t.Errorf("cancel twice: %v, want %s", err, commerce.ECONFLICT)
 		}
-		if _, err := b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: "USPS", TrackingNumber: "1"}); code(err) != commerce.ECONFLICT {
+		if _, err := b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: "USPS", TrackingNumber: "1"}, nil); code(err) != commerce.ECONFLICT {
 			t.Errorf("ship a canceled order: %v, want %s", err, commerce.ECONFLICT)
 		}
 		b.requireStock(t, ctx, initialStock)
@@ -202,9 +202,9 @@ func testRefunds(t *testing.T, open func(t *testing.T) commerce.Store) {
 	t.Run("CancelShipped", func(t *testing.T) {
 		b2, shipped := paid(t)
 		ctx := t.Context()
-		_, err := b2.svc.ShipOrder(ctx, shipped.ID, commerce.ShipInput{Carrier: "USPS", TrackingNumber: "1"})
+		_, err := b2.svc.ShipOrder(ctx, shipped.ID, commerce.ShipInput{Carrier: "USPS", TrackingNumber: "1"}, nil)
 		requireNoError(t, err, "ship")
-		if _, err := b2.svc.CancelOrder(ctx, shipped.ID, ""); code(err) != commerce.ECONFLICT {
+		if _, err := b2.svc.CancelOrder(ctx, shipped.ID, "", nil); code(err) != commerce.ECONFLICT {
 			t.Errorf("cancel a shipped order: %v, want %s", err, commerce.ECONFLICT)
 		}
 		if total, _ := b2.provider.refunded(); total != 0 {
@@ -218,14 +218,14 @@ func testRefunds(t *testing.T, open func(t *testing.T) commerce.Store) {
 		b, o := paid(t)
 		ctx := t.Context()
 		b.provider.loseRefunds = 1
-		if _, err := b.svc.CancelOrder(ctx, o.ID, ""); code(err) != commerce.EUNAVAILABLE {
+		if _, err := b.svc.CancelOrder(ctx, o.ID, "", nil); code(err) != commerce.EUNAVAILABLE {
 			t.Fatalf("cancel with a lost refund answer: %v, want %s", err, commerce.EUNAVAILABLE)
 		}
 		b.requireStock(t, ctx, initialStock-lineQuantity)
-		if _, err := b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: "USPS", TrackingNumber: "1"}); code(err) != commerce.ECONFLICT {
+		if _, err := b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: "USPS", TrackingNumber: "1"}, nil); code(err) != commerce.ECONFLICT {
 			t.Errorf("ship while a cancel is pending: %v, want %s", err, commerce.ECONFLICT)
 		}
-		got, err := b.svc.CancelOrder(ctx, o.ID, "")
+		got, err := b.svc.CancelOrder(ctx, o.ID, "", nil)
 		requireNoError(t, err, "cancel again")
 		if got.Status != commerce.OrderCanceled || len(got.Refunds) != 1 || got.Refunded() != o.Totals.Total {
 			t.Fatalf("after the retry: %s, refunds %+v", got.Status, got.Refunds)
@@ -239,20 +239,20 @@ func testRefunds(t *testing.T, open func(t *testing.T) commerce.Store) {
 	t.Run("ProviderWithoutRefunds", func(t *testing.T) {
 		b, o := paid(t)
 		b.svc.Provider = chargeOnly{b.provider}
-		if _, err := b.svc.RefundOrder(t.Context(), o.ID, commerce.RefundInput{Amount: 100}); code(err) != commerce.ENOTALLOWED {
+		if _, err := b.svc.RefundOrder(t.Context(), o.ID, commerce.RefundInput{Amount: 100}, nil); code(err) != commerce.ENOTALLOWED {
 			t.Errorf("refund through a provider that cannot: %v, want %s", err, commerce.ENOTALLOWED)
 		}
-		if _, err := b.svc.RefundOrder(t.Context(), "ord_missing", commerce.RefundInput{Amount: 100}); code(err) != commerce.ENOTALLOWED {
+		if _, err := b.svc.RefundOrder(t.Context(), "ord_missing", commerce.RefundInput{Amount: 100}, nil); code(err) != commerce.ENOTALLOWED {
 			t.Errorf("refund an unknown order through it: %v, want %s", err, commerce.ENOTALLOWED)
 		}
 	})
 
 	t.Run("UnknownOrder", func(t *testing.T) {
 		b, _ := paid(t)
-		if _, err := b.svc.RefundOrder(t.Context(), "ord_missing", commerce.RefundInput{Amount: 100}); code(err) != commerce.ENOTFOUND {
+		if _, err := b.svc.RefundOrder(t.Context(), "ord_missing", commerce.RefundInput{Amount: 100}, nil); code(err) != commerce.ENOTFOUND {
 			t.Errorf("refund an unknown order: %v, want %s", err, commerce.ENOTFOUND)
 		}
-		if _, err := b.svc.CancelOrder(t.Context(), "ord_missing", ""); code(err) != commerce.ENOTFOUND {
+		if _, err := b.svc.CancelOrder(t.Context(), "ord_missing", "", nil); code(err) != commerce.ENOTFOUND {
 			t.Errorf("cancel an unknown order: %v, want %s", err, commerce.ENOTFOUND)
 		}
 	})

@@ -56,7 +56,7 @@ func testOrderLifecycle(t *testing.T, open func(t *testing.T) commerce.Store) {
 		}
 
 		b.clock.Advance(time.Hour)
-		shipped, err := b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: " USPS ", TrackingNumber: "9400", TrackingURL: "https://t.example/9400"})
+		shipped, err := b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: " USPS ", TrackingNumber: "9400", TrackingURL: "https://t.example/9400"}, nil)
 		requireNoError(t, err, "ship")
 		stored, err := b.store.GetOrder(ctx, o.ID)
 		requireNoError(t, err, "get order")
@@ -71,7 +71,7 @@ func testOrderLifecycle(t *testing.T, open func(t *testing.T) commerce.Store) {
 		}
 
 		b.clock.Advance(48 * time.Hour)
-		delivered, err := b.svc.DeliverOrder(ctx, o.ID)
+		delivered, err := b.svc.DeliverOrder(ctx, o.ID, nil)
 		requireNoError(t, err, "deliver")
 		if delivered.Status != commerce.OrderCompleted || delivered.Shipments[0].DeliveredAt == nil || !near(*delivered.Shipments[0].DeliveredAt, b.clock.Now()) {
 			t.Errorf("after deliver: %+v", delivered)
@@ -90,25 +90,25 @@ func testOrderLifecycle(t *testing.T, open func(t *testing.T) commerce.Store) {
 			do   func() error
 			code string
 		}{
-			{"deliver before shipping", func() error { _, err := b.svc.DeliverOrder(ctx, o.ID); return err }, commerce.ECONFLICT},
+			{"deliver before shipping", func() error { _, err := b.svc.DeliverOrder(ctx, o.ID, nil); return err }, commerce.ECONFLICT},
 			{"no carrier", func() error {
-				_, err := b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: "  ", TrackingNumber: "1"})
+				_, err := b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: "  ", TrackingNumber: "1"}, nil)
 				return err
 			}, commerce.EINVALID},
 			{"no tracking number", func() error {
-				_, err := b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: "USPS"})
+				_, err := b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: "USPS"}, nil)
 				return err
 			}, commerce.EINVALID},
 			{"relative tracking URL", func() error {
-				_, err := b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: "USPS", TrackingNumber: "1", TrackingURL: "/track/1"})
+				_, err := b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: "USPS", TrackingNumber: "1", TrackingURL: "/track/1"}, nil)
 				return err
 			}, commerce.EINVALID},
 			{"javascript tracking URL", func() error {
-				_, err := b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: "USPS", TrackingNumber: "1", TrackingURL: "javascript:alert(1)"})
+				_, err := b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: "USPS", TrackingNumber: "1", TrackingURL: "javascript:alert(1)"}, nil)
 				return err
 			}, commerce.EINVALID},
 			{"unknown order", func() error {
-				_, err := b.svc.ShipOrder(ctx, "ord_missing", commerce.ShipInput{Carrier: "USPS", TrackingNumber: "1"})
+				_, err := b.svc.ShipOrder(ctx, "ord_missing", commerce.ShipInput{Carrier: "USPS", TrackingNumber: "1"}, nil)
 				return err
 			}, commerce.ENOTFOUND},
 		}
@@ -123,21 +123,21 @@ func testOrderLifecycle(t *testing.T, open func(t *testing.T) commerce.Store) {
 		requireDiff(t, []commerce.EventType{commerce.EventOrderCreate}, events(t, ctx, b.store, o.ID), "events after refused changes")
 
 		// Once delivered, it cannot ship again.
-		_, err = b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: "USPS", TrackingNumber: "1"})
+		_, err = b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: "USPS", TrackingNumber: "1"}, nil)
 		requireNoError(t, err, "ship")
-		_, err = b.svc.DeliverOrder(ctx, o.ID)
+		_, err = b.svc.DeliverOrder(ctx, o.ID, nil)
 		requireNoError(t, err, "deliver")
-		if _, err := b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: "USPS", TrackingNumber: "2"}); code(err) != commerce.ECONFLICT {
+		if _, err := b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: "USPS", TrackingNumber: "2"}, nil); code(err) != commerce.ECONFLICT {
 			t.Errorf("ship a completed order: %v, want %s", err, commerce.ECONFLICT)
 		}
-		if _, err := b.svc.DeliverOrder(ctx, o.ID); code(err) != commerce.ECONFLICT {
+		if _, err := b.svc.DeliverOrder(ctx, o.ID, nil); code(err) != commerce.ECONFLICT {
 			t.Errorf("deliver a completed order: %v, want %s", err, commerce.ECONFLICT)
 		}
 	})
 
 	t.Run("NoEventsWithoutEndpoint", func(t *testing.T) {
 		ctx, b, o, woken := paid(t, false)
-		_, err := b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: "USPS", TrackingNumber: "1"})
+		_, err := b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: "USPS", TrackingNumber: "1"}, nil)
 		requireNoError(t, err, "ship")
 		if es := events(t, ctx, b.store, o.ID); len(es) != 0 || *woken != 0 {
 			t.Errorf("events %v, woken %d; want none without OrderEvents", es, *woken)
@@ -150,9 +150,9 @@ func testOrderLifecycle(t *testing.T, open func(t *testing.T) commerce.Store) {
 	t.Run("UpdatesFollowAnOrderWithEvents", func(t *testing.T) {
 		ctx, b, o, _ := paid(t, true)
 		b.svc.OrderEvents = false
-		_, err := b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: "USPS", TrackingNumber: "1"})
+		_, err := b.svc.ShipOrder(ctx, o.ID, commerce.ShipInput{Carrier: "USPS", TrackingNumber: "1"}, nil)
 		requireNoError(t, err, "ship")
-		_, err = b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: 100})
+		_, err = b.svc.RefundOrder(ctx, o.ID, commerce.RefundInput{Amount: 100}, nil)
 		requireNoError(t, err, "refund")
 		requireDiff(t, []commerce.EventType{commerce.EventOrderCreate, commerce.EventOrderUpdate, commerce.EventOrderUpdate},
 			events(t, ctx, b.store, o.ID), "events")

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) commerce.Store) {
 	t.Run("OrderLifecycle", func(t *testing.T) { testOrderLifecycle(t, open) })
 	t.Run("Refunds", func(t *testing.T) { testRefunds(t, open) })
 	t.Run("StoreCharger", func(t *testing.T) { testStoreCharger(t, open) })
+	t.Run("TxHooks", func(t *testing.T) { testTxHooks(t, open) })
 }
 
 // cmpOpts compare stored values: times within [TimePrecision], and empty
