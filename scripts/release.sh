@@ -40,7 +40,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ -z "$version" ]; then
-  version=$(git describe --tags --always --dirty)
+  version=$(git describe --tags --always --dirty 2>/dev/null) ||
+    { echo "release.sh: not in a git checkout: pass --version" >&2; exit 2; }
 fi
 if [ -z "${targets// /}" ]; then
   targets="linux/amd64 linux/arm64 darwin/amd64 darwin/arm64"
@@ -53,7 +54,7 @@ esac
 # linker ignores -X for a symbol that does not exist, so naming both is safe.
 ldflags="-s -w -buildid="
 ldflags+=" -X main.version=$version"
-ldflags+=" -X agentshop/internal/buildinfo.Version=$version"
+ldflags+=" -X agentshop/internal/buildinfo.version=$version"
 
 mtime=$(git log -1 --format=%ct 2>/dev/null || echo 0)
 if top=$(git rev-parse --show-toplevel 2>/dev/null) && [ ! -d "$top/.git" ]; then
