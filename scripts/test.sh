@@ -22,7 +22,7 @@ echo "ACP specs:  ${AGENTSHOP_ACP_SPEC_DIR:-<unset: schema tests skip>}"
 echo "PostgreSQL: ${AGENTSHOP_TEST_POSTGRES_URL:-<unset: PostgreSQL tests skip>}"
 echo "stripe-mock: ${AGENTSHOP_STRIPE_MOCK_URL:-<unset: the Stripe request-shape test skips; scripts/stripe-mock.sh starts one>}"
 
-unformatted=$(gofmt -l cmd internal)
+unformatted=$(gofmt -l cmd internal deploy)
 if [ -n "$unformatted" ]; then
   echo "gofmt needed:"; echo "$unformatted"; exit 1
 fi
