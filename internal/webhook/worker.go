@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -71,6 +72,9 @@ type Config struct {
 	Backoff func(attempt int) time.Duration
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// TestSignals, when set, tells a test what the worker did as it
+	// happens. Nil outside tests.
+	TestSignals *TestSignals
 }
 
 // Worker delivers order events from the outbox to one endpoint, at least
@@ -231,7 +235,20 @@ func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 	if err != nil {
 		// Not recorded: the events are tried again when their lease ends.
 		w.cfg.Logger.ErrorContext(ctx, "webhook: record attempts", "events", len(events), "err", err)
+		return len(events), nil
 	}
+	recorded := make([]*commerce.Event, 0, len(events))
+	for _, e := range events {
+		if !slices.Contains(stale, e) {
+			recorded = append(recorded, e)
+		}
+	}
+	for _, e := range recorded {
+		// After the commit, so that a reader of the log (the process
+		// tests, an operator) finds the outbox already saying so.
+		w.cfg.Logger.DebugContext(ctx, "webhook: attempt recorded", "event", e.ID, "status", string(e.Status), "attempt", e.Attempts)
+	}
+	w.cfg.TestSignals.recorded(recorded)
 	return len(events), nil
 }
 

@@ -1,11 +1,14 @@
 package webhook_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -349,15 +352,34 @@ func TestWorkersShareTheOutbox(t *testing.T) {
 		f.order(t, commerce.EventOrderCreate)
 	}
 	ctx, cancel := context.WithCancel(f.ctx)
+	// Each worker signals the batches it recorded; the test counts the
+	// deliveries instead of polling the receiver.
+	var mu sync.Mutex
+	delivered := 0
+	all := make(chan struct{})
+	signals := &webhook.TestSignals{Recorded: func(events []*commerce.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range events {
+			if e.Status == commerce.EventDelivered {
+				if delivered++; delivered == orders {
+					close(all)
+				}
+			}
+		}
+	}}
 	var wg sync.WaitGroup
 	for range 3 {
-		w := f.worker(t, func(c *webhook.Config) { c.Batch = 4; c.Poll = 10 * time.Millisecond })
+		w := f.worker(t, func(c *webhook.Config) { c.Batch = 4; c.Poll = 10 * time.Millisecond; c.TestSignals = signals })
 		wg.Go(func() { w.Run(ctx) })
 		w.Wake()
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for len(f.recv.Accepted()) < orders && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	select {
+	case <-all:
+	case <-time.After(20 * time.Second):
+		mu.Lock()
+		defer mu.Unlock()
+		t.Fatalf("%d events recorded delivered after 20 s, want %d", delivered, orders)
 	}
 	cancel()
 	wg.Wait()
@@ -438,5 +460,41 @@ func TestRunSendsAnOrdersEventsWithoutWaitingForThePoll(t *testing.T) {
 	}
 	if fmt.Sprint(ids) != fmt.Sprint([]string{events[0].ID, events[1].ID, events[2].ID}) || len(got) != 3 {
 		t.Fatalf("sent %v, want the three events in order, once each", ids)
+	}
+}
+
+// TestRecordedIsSignalledAfterCommit: the Recorded hook and the debug log
+// line the process tests wait for both come after the outcome is in the
+// outbox, so that whoever they wake reads it there.
+func TestRecordedIsSignalledAfterCommit(t *testing.T) {
+	f := newFixture(t)
+	_, events := f.order(t, commerce.EventOrderCreate)
+	var log bytes.Buffer
+	var got []*commerce.Event
+	var stored *commerce.Event
+	w := f.worker(t, func(c *webhook.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		c.TestSignals = &webhook.TestSignals{Recorded: func(es []*commerce.Event) {
+			got = es
+			stored = f.event(t, events[0].ID)
+			if !strings.Contains(log.String(), "webhook: attempt recorded") {
+				t.Error("signalled before the debug line was logged")
+			}
+		}}
+	})
+	deliverDue(t, w, f.ctx, 1)
+	if len(got) != 1 || got[0].ID != events[0].ID || got[0].Status != commerce.EventDelivered || got[0].Attempts != 1 {
+		t.Fatalf("Recorded got %+v, want the event delivered on attempt 1", got)
+	}
+	if stored.Status != commerce.EventDelivered {
+		t.Errorf("when signalled the outbox said %s, want delivered", stored.Status)
+	}
+	want := fmt.Sprintf(`msg="webhook: attempt recorded" event=%s status=delivered attempt=1`, events[0].ID)
+	if !strings.Contains(log.String(), want) {
+		t.Errorf("log lacks %s:\n%s", want, log.String())
+	}
+	deliverDue(t, w, f.ctx, 0) // nothing claimed: no signal
+	if len(got) != 1 {
+		t.Errorf("signalled %d events for an empty claim", len(got))
 	}
 }

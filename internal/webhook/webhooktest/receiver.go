@@ -49,6 +49,9 @@ type Receiver struct {
 	reply    func(n int, w http.ResponseWriter) bool
 	got      []Delivery
 	accepted map[string]int
+	// changed is closed, and replaced, each time a delivery is recorded:
+	// waiters block on it instead of polling.
+	changed chan struct{}
 }
 
 // New starts a receiver that checks signatures made with secret against
@@ -57,7 +60,7 @@ func New(t testing.TB, secret string, now func() time.Time) *Receiver {
 	if now == nil {
 		now = time.Now
 	}
-	r := &Receiver{secret: secret, now: now, accepted: map[string]int{}}
+	r := &Receiver{secret: secret, now: now, accepted: map[string]int{}, changed: make(chan struct{})}
 	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
 	r.URL = r.srv.URL + Path
 	t.Cleanup(r.srv.Close)
@@ -118,6 +121,8 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	if d.Status/100 == 2 {
 		r.accepted[d.RequestID]++
 	}
+	close(r.changed)
+	r.changed = make(chan struct{})
 	r.mu.Unlock()
 }
 
@@ -157,19 +162,55 @@ func (r *Receiver) Accepted() map[string]int {
 }
 
 // WaitAccepted waits until n distinct Request-Ids have been answered 2xx,
-// or fails the test after timeout.
+// or fails the test after timeout. It returns how many times each was.
 func (r *Receiver) WaitAccepted(t testing.TB, n int, timeout time.Duration) map[string]int {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
+	r.wait(t, timeout, func() (bool, string) {
+		return len(r.accepted) >= n, fmt.Sprintf("%d distinct events accepted, want %d", len(r.accepted), n)
+	})
+	return r.Accepted()
+}
+
+// WaitAcceptedTimes waits until the event with Request-Id id has been
+// answered 2xx n times, or fails the test after timeout.
+func (r *Receiver) WaitAcceptedTimes(t testing.TB, id string, n int, timeout time.Duration) {
+	t.Helper()
+	r.wait(t, timeout, func() (bool, string) {
+		return r.accepted[id] >= n, fmt.Sprintf("event %s accepted %d times, want %d", id, r.accepted[id], n)
+	})
+}
+
+// WaitDeliveries waits until n correctly signed requests have arrived,
+// whatever the receiver answered, or fails the test after timeout. It
+// returns them in arrival order.
+func (r *Receiver) WaitDeliveries(t testing.TB, n int, timeout time.Duration) []Delivery {
+	t.Helper()
+	r.wait(t, timeout, func() (bool, string) {
+		return len(r.got) >= n, fmt.Sprintf("%d signed requests, want %d", len(r.got), n)
+	})
+	return r.Deliveries()
+}
+
+// wait blocks until done, called with r.mu held, reports true: it is
+// checked at once and again after each delivery, so nothing polls. After
+// timeout it fails the test with done's description of what it saw.
+func (r *Receiver) wait(t testing.TB, timeout time.Duration, done func() (bool, string)) {
+	t.Helper()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
 	for {
-		got := r.Accepted()
-		if len(got) >= n {
-			return got
+		r.mu.Lock()
+		ok, what := done()
+		changed := r.changed
+		r.mu.Unlock()
+		if ok {
+			return
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("webhook receiver: %d distinct events accepted after %v, want %d", len(got), timeout, n)
+		select {
+		case <-changed:
+		case <-timer.C:
+			t.Fatalf("webhook receiver: after %v, %s", timeout, what)
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
