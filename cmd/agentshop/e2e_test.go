@@ -3,131 +3,14 @@ package main
 import (
 	"context"
 	"io"
-	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
-
-// buildBinary compiles agentshop once per test binary run.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("end-to-end test builds the binary; skipped in -short mode")
-	}
-	bin := filepath.Join(t.TempDir(), "agentshop")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-// server is a running `agentshop serve` process.
-type server struct {
-	cmd    *exec.Cmd
-	url    string
-	stdout *syncBuffer
-	exited chan error
-}
-
-// syncBuffer collects a process's output for reading while it runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func startServe(t *testing.T, bin, dir string, env []string, args ...string) *server {
-	t.Helper()
-	addr := freeAddr(t)
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--data", filepath.Join(dir, "data")}, args...)...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	out := &syncBuffer{}
-	cmd.Stdout = out
-	logf, err := os.Create(filepath.Join(dir, "serve.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := &server{cmd: cmd, url: "http://" + addr, stdout: out, exited: make(chan error, 1)}
-	go func() { s.exited <- cmd.Wait(); logf.Close() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(dir, "serve.log"))
-			t.Logf("serve log:\n%s", b)
-		}
-	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		res, err := http.Get(s.url + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return s
-			}
-		}
-		select {
-		case err := <-s.exited:
-			b, _ := os.ReadFile(filepath.Join(dir, "serve.log"))
-			t.Fatalf("serve exited early: %v\n%s", err, b)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("serve did not become ready")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// stop sends SIGTERM and expects a clean exit.
-func (s *server) stop(t *testing.T) {
-	t.Helper()
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-s.exited:
-		if err != nil {
-			t.Errorf("serve exited with %v after SIGTERM", err)
-		}
-	case <-time.After(25 * time.Second):
-		t.Fatal("serve did not stop after SIGTERM")
-	}
-}
 
 func TestEndToEnd(t *testing.T) {
 	bin := buildBinary(t)
@@ -263,11 +146,8 @@ func TestFirstStartPrintsKey(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	srv := startServe(t, bin, dir, nil)
-	time.Sleep(100 * time.Millisecond)
-	key := regexp.MustCompile(`ask_[A-Za-z0-9_-]{20,}`).FindString(srv.stdout.String())
-	if key == "" {
-		t.Fatalf("no API key printed on first start; stdout:\n%s", srv.stdout.String())
-	}
+	keyRE := regexp.MustCompile(`ask_[A-Za-z0-9_-]{20,}`)
+	key := keyRE.FindString(waitLine(t, 20*time.Second, "API key printed on first start", keyRE.MatchString, srv.stdout))
 	req, _ := http.NewRequest("GET", srv.url+"/checkout_sessions/cs_none", nil)
 	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("API-Version", "2026-04-17")
@@ -282,12 +162,12 @@ func TestFirstStartPrintsKey(t *testing.T) {
 	srv.stop(t)
 
 	// Second start on the same data: no new key printed; keys list shows one.
+	// Read once it has stopped, when all it printed has been read.
 	srv = startServe(t, bin, dir, nil)
-	time.Sleep(100 * time.Millisecond)
+	srv.stop(t)
 	if strings.Contains(srv.stdout.String(), "ask_") {
 		t.Errorf("second start printed a key again:\n%s", srv.stdout.String())
 	}
-	srv.stop(t)
 	out, err := exec.Command(bin, "keys", "list", "--data", filepath.Join(dir, "data")).CombinedOutput()
 	if err != nil || strings.Count(string(out), "key_") != 1 {
 		t.Errorf("keys list: %v\n%s", err, out)

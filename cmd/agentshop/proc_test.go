@@ -7,12 +7,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,27 +29,13 @@ import (
 	"agentshop/internal/store/sqlite"
 )
 
-// Helpers for the tests that run several `agentshop serve` processes on
-// one database (crash_test.go, replica_test.go). They reuse server,
-// syncBuffer and freeAddr from e2e_test.go.
+// Helpers for the tests that run `agentshop serve` and the other commands
+// as processes (e2e_test.go, crash_test.go, webhook_test.go,
+// replica_test.go, stripe_test.go): the binaries, built once, processes
+// whose output the tests wait on, and the databases they share.
 
 // procAPIKey is the agent API key every process of these tests installs.
 const procAPIKey = "ask_proc_test_fixed_key_0123456789"
-
-// buildFaultBinary compiles agentshop with -tags faultinject, so that
-// AGENTSHOP_FAULT can SIGKILL it at a point of complete.
-func buildFaultBinary(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds and kills the binary; skipped in -short mode")
-	}
-	bin := filepath.Join(t.TempDir(), "agentshop-faultinject")
-	cmd := exec.Command("go", "build", "-tags", "faultinject", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build -tags faultinject: %v\n%s", err, out)
-	}
-	return bin
-}
 
 // backend is the database the processes of one test share: a SQLite file
 // under data, or one PostgreSQL schema named in database's search_path.
@@ -158,62 +148,270 @@ func writeConfig(t *testing.T, dir string, cfg map[string]any) string {
 	return path
 }
 
-// launch starts `agentshop serve` on the backend, logging to dir/log, and
-// waits until it is ready. The process is killed when the test ends.
+// launch starts `agentshop serve` on the backend with the test's agent
+// API key and no fault unless env sets one, logging to dir/log, and waits
+// until it is ready. The process is killed when the test ends.
 func launch(t *testing.T, bin, dir, log string, b backend, env []string, args ...string) *server {
 	t.Helper()
-	addr := freeAddr(t)
-	args = append([]string{"serve", "--addr", addr, "--data", b.data}, args...)
+	args = append([]string{"--data", b.data}, args...)
 	if b.database != "" {
 		args = append(args, "--database", b.database)
 	}
-	cmd := exec.Command(bin, args...)
+	return startProcess(t, bin, dir, log, append([]string{"AGENTSHOP_AGENT_API_KEY=" + procAPIKey, "AGENTSHOP_FAULT="}, env...), args...)
+}
+
+// binaries are the agentshop binaries the process tests run, each built
+// at most once per test binary run, when a test first needs it, and
+// removed by TestMain when the run ends. They are package state because
+// TestMain is the only place that outlives every test.
+var binaries struct {
+	dir   string
+	plain func() (string, error) // go build
+	fault func() (string, error) // go build -tags faultinject
+}
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "agentshop-test-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "test binaries:", err)
+		os.Exit(1)
+	}
+	binaries.dir = dir
+	binaries.plain = sync.OnceValues(func() (string, error) { return goBuild(dir, "agentshop") })
+	binaries.fault = sync.OnceValues(func() (string, error) { return goBuild(dir, "agentshop-faultinject", "-tags", "faultinject") })
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// goBuild builds this package as dir/name with the extra build flags.
+func goBuild(dir, name string, flags ...string) (string, error) {
+	bin := filepath.Join(dir, name)
+	args := append(append([]string{"build"}, flags...), "-o", bin, ".")
+	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, out)
+	}
+	return bin, nil
+}
+
+// buildBinary returns the agentshop binary, built on first use.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	return binary(t, binaries.plain)
+}
+
+// buildFaultBinary returns agentshop built with -tags faultinject, so that
+// AGENTSHOP_FAULT can SIGKILL it at a point of complete; built on first
+// use.
+func buildFaultBinary(t *testing.T) string {
+	t.Helper()
+	return binary(t, binaries.fault)
+}
+
+func binary(t *testing.T, build func() (string, error)) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the binary; skipped in -short mode")
+	}
+	bin, err := build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// syncBuffer collects a process's output while it runs, optionally
+// copying it to a file as well, and wakes whoever waits for a line of it:
+// tests wait on what the process says, not on the clock. The zero value
+// is ready to use.
+type syncBuffer struct {
+	mu      sync.Mutex
+	b       strings.Builder
+	tee     io.Writer     // also written here when set
+	changed chan struct{} // closed at the next Write or close; nil until someone waits
+	closed  bool          // the process is gone: no more output
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tee != nil {
+		_, _ = s.tee.Write(p)
+	}
+	s.b.Write(p)
+	s.wakeLocked()
+	return len(p), nil
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// close records that no more output will come.
+func (s *syncBuffer) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	s.wakeLocked()
+}
+
+func (s *syncBuffer) wakeLocked() {
+	if s.changed != nil {
+		close(s.changed)
+		s.changed = nil
+	}
+}
+
+// snapshot returns the output so far and a channel closed when more
+// arrives; nil once the output has ended.
+func (s *syncBuffer) snapshot() (string, <-chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return s.b.String(), nil
+	}
+	if s.changed == nil {
+		s.changed = make(chan struct{})
+	}
+	return s.b.String(), s.changed
+}
+
+// waitLine waits until a complete line of one of outs satisfies match and
+// returns it. It fails the test after timeout, or as soon as every output
+// has ended without such a line, saying what it waited for.
+func waitLine(t *testing.T, timeout time.Duration, what string, match func(line string) bool, outs ...*syncBuffer) string {
+	t.Helper()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		cases := []reflect.SelectCase{{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(timer.C)}}
+		for _, o := range outs {
+			text, changed := o.snapshot()
+			// Only complete lines: a line still being written may match
+			// by its beginning alone.
+			if i := strings.LastIndexByte(text, '\n'); changed != nil {
+				text = text[:i+1]
+			}
+			for line := range strings.Lines(text) {
+				if line = strings.TrimSuffix(line, "\n"); match(line) {
+					return line
+				}
+			}
+			if changed != nil {
+				cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(changed)})
+			}
+		}
+		if len(cases) == 1 {
+			t.Fatalf("the output ended without %s", what)
+		}
+		if i, _, _ := reflect.Select(cases); i == 0 {
+			t.Fatalf("no %s after %v", what, timeout)
+		}
+	}
+}
+
+// server is a running `agentshop serve` process.
+type server struct {
+	cmd    *exec.Cmd
+	url    string
+	stdout *syncBuffer
+	log    *syncBuffer   // stderr, also written to the log file
+	exited chan error    // receives Wait's error once
+	gone   chan struct{} // closed once the process is gone
+}
+
+// startProcess starts `agentshop serve --addr … ARGS…` in dir with env
+// added to the environment, its stderr in dir/logName, and waits until it
+// has logged that it is serving; then /readyz must answer 200. The
+// process is killed when the test ends, and its log shown if the test
+// failed.
+func startProcess(t *testing.T, bin, dir, logName string, env []string, args ...string) *server {
+	t.Helper()
+	addr := freeAddr(t)
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr}, args...)...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), append([]string{"AGENTSHOP_AGENT_API_KEY=" + procAPIKey, "AGENTSHOP_FAULT="}, env...)...)
-	out := &syncBuffer{}
-	cmd.Stdout = out
-	logPath := filepath.Join(dir, log)
+	cmd.Env = append(os.Environ(), env...)
+	logPath := filepath.Join(dir, logName)
 	logf, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = logf
+	s := &server{cmd: cmd, url: "http://" + addr, stdout: &syncBuffer{}, log: &syncBuffer{tee: logf}, exited: make(chan error, 1), gone: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = s.stdout, s.log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd, url: "http://" + addr, stdout: out, exited: make(chan error, 1)}
-	go func() { s.exited <- cmd.Wait(); logf.Close() }()
+	go func() {
+		// Wait returns once the process is gone and its output copied.
+		err := cmd.Wait()
+		s.stdout.close()
+		s.log.close()
+		logf.Close()
+		s.exited <- err
+		close(s.gone)
+	}()
 	t.Cleanup(func() {
+		// Gone before t.TempDir's cleanup removes its files.
 		_ = cmd.Process.Kill()
+		<-s.gone
 		if t.Failed() {
-			b, _ := os.ReadFile(logPath)
-			t.Logf("%s:\n%s", log, b)
+			t.Logf("%s:\n%s", logName, s.log.String())
 		}
 	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		res, err := http.Get(s.url + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return s
-			}
+	// The line comes once the listener is open (serve logs it last).
+	waitLine(t, 30*time.Second, `"agentshop serving" in `+logName, func(line string) bool {
+		return strings.Contains(line, `msg="agentshop serving"`)
+	}, s.log)
+	res, err := http.Get(s.url + "/readyz")
+	if err != nil {
+		t.Fatalf("serving, but /readyz: %v", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("serving, but /readyz answered %d", res.StatusCode)
+	}
+	return s
+}
+
+// startServe starts `agentshop serve` on SQLite in dir/data, logging to
+// dir/serve.log.
+func startServe(t *testing.T, bin, dir string, env []string, args ...string) *server {
+	t.Helper()
+	return startProcess(t, bin, dir, "serve.log", env, append([]string{"--data", filepath.Join(dir, "data")}, args...)...)
+}
+
+// stop sends SIGTERM and expects a clean exit. Once it returns, all the
+// process's output has been read.
+func (s *server) stop(t *testing.T) {
+	t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-s.exited:
+		if err != nil {
+			t.Errorf("serve exited with %v after SIGTERM", err)
 		}
-		select {
-		case err := <-s.exited:
-			b, _ := os.ReadFile(logPath)
-			t.Fatalf("serve exited early: %v\n%s", err, b)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("serve did not become ready")
-		}
-		time.Sleep(50 * time.Millisecond)
+	case <-time.After(25 * time.Second):
+		t.Fatal("serve did not stop after SIGTERM")
 	}
 }
 
-// waitKilled waits for the process to die of SIGKILL (a fault point).
-func (s *server) waitKilled(t *testing.T) {
+// waitKilled waits for the process to die of SIGKILL (a fault point) and
+// returns when it saw it die: anything the process did, it did before.
+func (s *server) waitKilled(t *testing.T) time.Time {
 	t.Helper()
 	select {
 	case err := <-s.exited:
@@ -227,6 +425,36 @@ func (s *server) waitKilled(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve did not die at the fault point")
 	}
+	return time.Now()
+}
+
+// waitRecorded waits until one of servers logs that the outbox recorded
+// event id with status (the webhook worker's debug line, written after
+// the commit): then the store says so too. The servers must log at debug
+// level (webhookConfig sets it).
+func waitRecorded(t *testing.T, id string, status commerce.EventStatus, servers ...*server) {
+	t.Helper()
+	want := []string{`msg="webhook: attempt recorded" `, " event=" + id + " ", " status=" + string(status) + " "}
+	var logs []*syncBuffer
+	for _, s := range servers {
+		logs = append(logs, s.log)
+	}
+	waitLine(t, 20*time.Second, "record of event "+id+" "+string(status), func(line string) bool {
+		for _, w := range want {
+			if !strings.Contains(line, w) {
+				return false
+			}
+		}
+		return true
+	}, logs...)
+}
+
+// waitPast waits until the instant at has passed. It is for leases kept
+// by another process: the test knows by when the lease ends (no later
+// than at) and wants the behaviour that follows, so the wait is for time
+// itself, not for another goroutine.
+func waitPast(at time.Time) {
+	time.Sleep(time.Until(at))
 }
 
 // Test purchase: two rackets shipped to California, standard shipping.
@@ -319,30 +547,6 @@ func apiCode(err error, status int) string {
 		return e.Code
 	}
 	return ""
-}
-
-// completeUntilDone completes s with a fresh key per attempt, as an agent
-// retrying a busy merchant would: 409 in_progress (a payment attempt is
-// leased by a request that is gone) is retried until the deadline. It
-// returns the first 200 and how many 409s it saw.
-func completeUntilDone(ctx context.Context, t *testing.T, c *acpclient.Client, id string, body any, deadline time.Duration) (*acpclient.Session, *acpclient.Response, int) {
-	t.Helper()
-	end := time.Now().Add(deadline)
-	busy := 0
-	for {
-		s, resp, err := c.CompleteSession(ctx, id, body)
-		if err == nil {
-			return s, resp, busy
-		}
-		if apiCode(err, http.StatusConflict) != "in_progress" {
-			t.Fatalf("complete: %v", err)
-		}
-		busy++
-		if time.Now().After(end) {
-			t.Fatalf("complete still in progress after %s (%d × 409)", deadline, busy)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
 }
 
 // checkOneCharge checks in the store that session id was charged exactly

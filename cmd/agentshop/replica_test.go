@@ -215,25 +215,20 @@ func TestReplicas(t *testing.T) {
 		if got, resp, err := cc.CompleteSession(ctx, s.ID, body, acpclient.WithIdempotencyKey(key)); err == nil || resp != nil {
 			t.Fatalf("replica C answered through the fault point: %v %s", err, describe(got))
 		}
-		c.waitKilled(t)
-		// C's claim on the key is seen by B.
-		if _, _, err := client(1).CompleteSession(ctx, s.ID, body, acpclient.WithIdempotencyKey(key)); time.Since(sent) < crashInFlight-time.Second && apiCode(err, http.StatusConflict) != "idempotency_in_flight" {
+		// C claimed the key and the attempt after sent, before killed.
+		killed := c.waitKilled(t)
+		// C's claim on the key is seen by B: answered before sent + the
+		// in-flight lease, the claim cannot have ended.
+		_, _, err := client(1).CompleteSession(ctx, s.ID, body, acpclient.WithIdempotencyKey(key))
+		if time.Since(sent) < crashInFlight-time.Millisecond && apiCode(err, http.StatusConflict) != "idempotency_in_flight" {
 			t.Errorf("C's key on B: %v, want 409 idempotency_in_flight", err)
 		}
-		// New keys on A and B until C's payment lease passes and one of
-		// them re-drives the attempt.
-		end := time.Now().Add(20 * time.Second)
-		var done *acpclient.Session
-		for i := 0; done == nil; i++ {
-			got, _, err := client(i).CompleteSession(ctx, s.ID, body)
-			switch {
-			case err == nil:
-				done = got
-			case apiCode(err, http.StatusConflict) != "in_progress" || time.Now().After(end):
-				t.Fatalf("complete on replica %d: %v", i%2, err)
-			default:
-				time.Sleep(100 * time.Millisecond)
-			}
+		// Once C's payment lease has passed, a new key on A re-drives the
+		// attempt (before, A and B answer 409 in_progress).
+		waitPast(killed.Add(crashPaymentLease))
+		done, _, err := client(0).CompleteSession(ctx, s.ID, body)
+		if err != nil {
+			t.Fatalf("complete on replica A after C's payment lease: %v", err)
 		}
 		if done.Status != "completed" || done.Order == nil {
 			t.Fatalf("after take-over: %s, want completed", describe(done))
@@ -259,7 +254,9 @@ func TestReplicas(t *testing.T) {
 			t.Fatal(err)
 		}
 		accepted := recv.WaitAccepted(t, len(orders), 20*time.Second)
-		waitOutboxDrained(ctx, t, st)
+		for id := range accepted {
+			waitRecorded(t, id, commerce.EventDelivered, a, bb)
+		}
 		for _, o := range orders {
 			events, err := st.ListEvents(ctx, commerce.EventFilter{OrderID: o.ID})
 			if err != nil {

@@ -19,24 +19,39 @@ import (
 
 const procWebhookSecret = "whsec_proc_test_secret"
 
-// webhookLease is the order webhooks' lease in these tests: how long a
-// killed delivery keeps its event before a restarted server sends it again.
+// webhookLease is the order webhooks' lease where a test does not wait
+// for it: long beside an attempt on a loaded machine, so that no attempt
+// is cut short by its timeout (half the lease).
 const webhookLease = 3 * time.Second
 
-// webhookConfig writes a config with short leases that sends order
-// webhooks of version to url.
+// crashWebhookLease is the lease TestCrashWebhookDelivery waits out: how
+// long a killed delivery keeps its event before a restarted server sends
+// it again. Its timeout, half of it, still leaves the test's receiver
+// ample time to answer.
+const crashWebhookLease = 800 * time.Millisecond
+
+// webhookConfig writes a config that sends order webhooks of version to
+// url, with leases no test waits for, and logs at debug level, where the
+// webhook worker says what it recorded (waitRecorded).
 func webhookConfig(t *testing.T, dir, url, version string) string {
 	t.Helper()
+	return webhookLeaseConfig(t, dir, url, version, webhookLease)
+}
+
+// webhookLeaseConfig is webhookConfig with the webhook lease lease.
+func webhookLeaseConfig(t *testing.T, dir, url, version string, lease time.Duration) string {
+	t.Helper()
 	return writeConfig(t, dir, map[string]any{
+		"log_level": "debug",
 		"shop": map[string]string{
-			"payment_lease":         crashPaymentLease.String(),
-			"idempotency_in_flight": crashInFlight.String(),
+			"payment_lease":         (2 * time.Second).String(),
+			"idempotency_in_flight": (6 * time.Second).String(),
 		},
 		"webhook": map[string]any{
 			"url":         url,
 			"api_version": version,
-			"lease":       webhookLease.String(),
-			"timeout":     (webhookLease / 2).String(),
+			"lease":       lease.String(),
+			"timeout":     (lease / 2).String(),
 		},
 	})
 }
@@ -96,7 +111,7 @@ func TestOrderWebhook(t *testing.T) {
 
 				st := b.open(t)
 				defer st.Close()
-				waitOutboxDrained(ctx, t, st)
+				waitRecorded(t, d.RequestID, commerce.EventDelivered, srv)
 				out := mustCLI(t, bin, b, "events", "--status", "delivered")
 				if !strings.Contains(out, d.RequestID) || !strings.Contains(out, got.Order.ID) {
 					t.Errorf("agentshop events --status delivered does not list %s:\n%s", d.RequestID, out)
@@ -222,7 +237,7 @@ func TestCrashWebhookDelivery(t *testing.T) {
 			dir := t.TempDir()
 			recv := webhooktest.New(t, procWebhookSecret, nil)
 			version := acpclient.Version20260417
-			cfg := webhookConfig(t, dir, recv.URL, version)
+			cfg := webhookLeaseConfig(t, dir, recv.URL, version, crashWebhookLease)
 			env := append([]string{"AGENTSHOP_FAULT=webhook_after_send"}, webhookEnv...)
 			// One public URL for both lives, so that permalinks match.
 			srv := launch(t, bin, dir, "serve-1.log", b, env, "--config", cfg, "--public-url", "https://shop.example")
@@ -233,9 +248,11 @@ func TestCrashWebhookDelivery(t *testing.T) {
 			key := acpclient.NewUUID()
 			// The server may die before or after the complete's answer
 			// has left: the delivery races the response.
+			// The event is created by the complete and claimed after it:
+			// its lease ends no earlier than sent + the lease.
+			sent := time.Now()
 			first, _, firstErr := c.CompleteSession(ctx, s.ID, body, acpclient.WithIdempotencyKey(key))
 			srv.waitKilled(t)
-			killedAt := time.Now()
 			accepted := recv.Accepted()
 			if len(accepted) != 1 {
 				t.Fatalf("before the kill the endpoint accepted %v, want one event", accepted)
@@ -260,15 +277,12 @@ func TestCrashWebhookDelivery(t *testing.T) {
 				t.Fatalf("session after the kill: %s", describe(got))
 			}
 
-			deadline := time.Now().Add(webhookLease + 10*time.Second)
-			for recv.Accepted()[eventID] < 2 && time.Now().Before(deadline) {
-				time.Sleep(50 * time.Millisecond)
-			}
+			recv.WaitAcceptedTimes(t, eventID, 2, crashWebhookLease+10*time.Second)
 			if n := recv.Accepted()[eventID]; n != 2 {
 				t.Fatalf("event %s accepted %d times, want 2 (once before the kill, once after the lease)", eventID, n)
 			}
-			if since := time.Since(killedAt); since < webhookLease-time.Second {
-				t.Errorf("resent %v after the kill, before the %v lease could pass", since, webhookLease)
+			if since := time.Since(sent); since < crashWebhookLease {
+				t.Errorf("resent %v after the complete was sent, before the %v lease could pass", since, crashWebhookLease)
 			}
 			ds := recv.Deliveries()
 			if !bytes.Equal(ds[0].Body, ds[len(ds)-1].Body) {
@@ -299,26 +313,6 @@ func describeEvents(events []*commerce.Event) string {
 		fmt.Fprintf(&b, "[%s %s %s attempts=%d error=%q] ", e.ID, e.Type, e.Status, e.Attempts, e.LastError)
 	}
 	return b.String()
-}
-
-// waitOutboxDrained waits until no event is pending: a worker records a
-// delivery just after the endpoint has answered.
-func waitOutboxDrained(ctx context.Context, t *testing.T, st commerce.Store) {
-	t.Helper()
-	end := time.Now().Add(10 * time.Second)
-	for {
-		pending, err := st.ListEvents(ctx, commerce.EventFilter{Status: commerce.EventPending})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(pending) == 0 {
-			return
-		}
-		if time.Now().After(end) {
-			t.Fatalf("events still pending: %s", describeEvents(pending))
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // wantDelivered is a delivered order's status in version: 2025-09-29 has
@@ -367,23 +361,21 @@ func TestWebhookDeadLetterRequeue(t *testing.T) {
 		}
 		return down
 	})
-	cfg := writeConfig(t, dir, map[string]any{"webhook": map[string]any{
+	cfg := writeConfig(t, dir, map[string]any{"log_level": "debug", "webhook": map[string]any{
 		"url": recv.URL, "max_attempts": 1, "lease": "4s", "timeout": "2s",
 	}})
 	srv := launch(t, bin, dir, "serve.log", b, webhookEnv, "--config", cfg)
 	got := buy(ctx, t, newClient(srv.url, acpclient.Version20260417))
 
+	// The endpoint refuses the one attempt; the worker then records the
+	// event dead.
+	refused := recv.WaitDeliveries(t, 1, 10*time.Second)[0]
+	waitRecorded(t, refused.RequestID, commerce.EventDead, srv)
 	st := b.open(t)
 	defer st.Close()
-	var dead []*commerce.Event
-	for end := time.Now().Add(10 * time.Second); len(dead) == 0; time.Sleep(50 * time.Millisecond) {
-		var err error
-		if dead, err = st.ListEvents(ctx, commerce.EventFilter{Status: commerce.EventDead}); err != nil {
-			t.Fatal(err)
-		}
-		if time.Now().After(end) {
-			t.Fatal("the event was not dead-lettered")
-		}
+	dead, err := st.ListEvents(ctx, commerce.EventFilter{Status: commerce.EventDead})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if len(dead) != 1 || dead[0].OrderID != got.Order.ID || dead[0].LastError != "endpoint answered 503: maintenance" {
 		t.Fatalf("dead letters %s", describeEvents(dead))
@@ -403,7 +395,7 @@ func TestWebhookDeadLetterRequeue(t *testing.T) {
 	if accepted[dead[0].ID] != 1 {
 		t.Fatalf("accepted %v, want the requeued event once", accepted)
 	}
-	waitOutboxDrained(ctx, t, st)
+	waitRecorded(t, dead[0].ID, commerce.EventDelivered, srv)
 	if out, err := cli(t, bin, b, "events", "requeue", dead[0].ID); err == nil || !strings.Contains(out, "not dead") {
 		t.Errorf("requeue a delivered event: %v\n%s", err, out)
 	}
