@@ -30,6 +30,7 @@ import (
 	"agentshop/internal/mcpapp"
 	"agentshop/internal/payment/sandbox"
 	"agentshop/internal/payment/stripe"
+	"agentshop/internal/store"
 	"agentshop/internal/store/postgres"
 	"agentshop/internal/store/sqlite"
 	"agentshop/internal/web"
@@ -77,7 +78,7 @@ type Main struct {
 	Stderr io.Writer // logs
 
 	Logger  *slog.Logger
-	Store   commerce.Store
+	Store   store.Store
 	Service *commerce.Service
 	server  *http.Server
 	ln      net.Listener
@@ -434,7 +435,7 @@ func (m *Main) ensureAPIKey(ctx context.Context) error {
 	return nil
 }
 
-func openStore(ctx context.Context, cfg Config) (commerce.Store, error) {
+func openStore(ctx context.Context, cfg Config) (store.Store, error) {
 	if strings.HasPrefix(cfg.Database, "postgres://") || strings.HasPrefix(cfg.Database, "postgresql://") {
 		return postgres.Open(ctx, cfg.Database)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/idempotency"
 )
 
 // authenticate checks the bearer API key and, for keys with a signing
@@ -43,7 +44,7 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (*commerce.APIKey, 
 // timestamp is inside the MAC so a captured request cannot be replayed
 // outside the allowed clock skew.
 func Sign(secret, ts string, body []byte) string {
-	c, err := Canonical(body)
+	c, err := idempotency.Canonical(body)
 	if err != nil {
 		// Sign what was sent when it is not JSON; the request fails later.
 		c = body

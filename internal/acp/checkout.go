@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/idempotency"
 )
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -12,7 +13,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, c *call) error 
 		return err
 	}
 	in.APIKeyID = c.key.ID
-	return h.idempotent(w, r, c, http.StatusCreated, func(k *Key) ([]byte, error) {
+	return h.idempotent(w, r, c, http.StatusCreated, func(k *idempotency.Key) ([]byte, error) {
 		return h.session(c, k, false, func(hooks *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
 			return h.cfg.Service.Create(r.Context(), in, hooks)
 		})
@@ -24,7 +25,7 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request, c *call) error 
 	if err != nil {
 		return err
 	}
-	return h.idempotent(w, r, c, http.StatusOK, func(k *Key) ([]byte, error) {
+	return h.idempotent(w, r, c, http.StatusOK, func(k *idempotency.Key) ([]byte, error) {
 		return h.session(c, k, false, func(hooks *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
 			return h.cfg.Service.Update(r.Context(), r.PathValue("id"), in, hooks)
 		})
@@ -49,7 +50,7 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, c *call) erro
 	if err != nil {
 		return err
 	}
-	return h.idempotent(w, r, c, http.StatusOK, func(k *Key) ([]byte, error) {
+	return h.idempotent(w, r, c, http.StatusOK, func(k *idempotency.Key) ([]byte, error) {
 		// Complete calls the provider between transactions: the key is
 		// claimed in the first, answered in the last.
 		return h.session(c, k, true, func(hooks *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
@@ -62,7 +63,7 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request, c *call) error 
 	if err := c.codec.DecodeCancel(c.body); err != nil {
 		return err
 	}
-	return h.idempotent(w, r, c, http.StatusOK, func(k *Key) ([]byte, error) {
+	return h.idempotent(w, r, c, http.StatusOK, func(k *idempotency.Key) ([]byte, error) {
 		return h.session(c, k, false, func(hooks *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
 			return h.cfg.Service.Cancel(r.Context(), r.PathValue("id"), hooks)
 		})
@@ -71,10 +72,10 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request, c *call) error 
 
 // session runs a service operation with hooks that encode and save the
 // response in the operation's transaction, and returns the body. claim
-// also claims k in the operation's first transaction (Key.Claim).
-func (h *Handler) session(c *call, k *Key, claim bool, op func(*commerce.TxHooks[*commerce.View]) (*commerce.View, error)) ([]byte, error) {
+// also claims k in the operation's first transaction.
+func (h *Handler) session(c *call, k *idempotency.Key, claim bool, op func(*commerce.TxHooks[*commerce.View]) (*commerce.View, error)) ([]byte, error) {
 	var body []byte
-	v, err := op(k.Hooks(c.codec.EncodeSession, claim, &body))
+	v, err := op(idempotency.Hooks(k, c.codec.EncodeSession, claim, &body))
 	if err != nil {
 		return nil, err
 	}

@@ -1,9 +1,11 @@
 package acp
 
 import (
+	"fmt"
 	"net/http"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/idempotency"
 )
 
 // delegate serves the sandbox PSP's POST /agentic_commerce/delegate_payment:
@@ -11,7 +13,7 @@ import (
 func (h *Handler) delegate(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	key := r.Header.Get("Idempotency-Key")
-	return h.idempotent(w, r, c, http.StatusCreated, func(k *Key) ([]byte, error) {
+	return h.idempotent(w, r, c, http.StatusCreated, func(k *idempotency.Key) ([]byte, error) {
 		store, err := h.cfg.Delegate(ctx, c.body, key)
 		if err != nil {
 			return nil, err
@@ -22,7 +24,11 @@ func (h *Handler) delegate(w http.ResponseWriter, r *http.Request, c *call) erro
 			if body, err = store(ctx, tx); err != nil {
 				return err
 			}
-			return k.Save(ctx, tx, body)
+			itx, ok := tx.(idempotency.Executor)
+			if !ok {
+				return fmt.Errorf("delegate payment: transaction %T holds no idempotency records", tx)
+			}
+			return k.Save(ctx, itx, body)
 		})
 		return body, err
 	})

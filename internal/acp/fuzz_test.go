@@ -8,10 +8,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"agentshop/internal/idempotency"
 )
 
 // canonicalSeeds are bodies that exercise key order, numbers, escapes and
-// nesting; the spec's create example is in testdata/fuzz.
+// nesting (the same as internal/idempotency's FuzzCanonical seeds).
 var canonicalSeeds = []string{
 	``, ` `, `{}`, `[]`, `null`, `true`, `0`, `-0`, `"x"`,
 	`{"b":1,"a":[1,2.0,3e0,-1.5e-7,1e21,12345678901234567890]}`,
@@ -21,48 +23,6 @@ var canonicalSeeds = []string{
 	`{"line_items":[{"id":"tee","quantity":2}],"currency":"usd"} trailing`,
 	`[[[[[[[[[[{}]]]]]]]]]]`,
 	`{"n":1e400}`,
-}
-
-// FuzzCanonical checks Canonical on any body: it never panics; what it
-// returns is valid JSON that canonicalizes to itself; and the same
-// document written with its keys in another order and other whitespace
-// has the same canonical form (so it has the same fingerprint and the
-// same signature).
-func FuzzCanonical(f *testing.F) {
-	for _, s := range canonicalSeeds {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		c, err := Canonical(body)
-		if err != nil {
-			return
-		}
-		if len(c) == 0 {
-			if len(bytes.TrimSpace(body)) != 0 {
-				t.Fatalf("non-empty body %q canonicalized to nothing", body)
-			}
-			return
-		}
-		if !json.Valid(c) {
-			t.Fatalf("canonical form is not JSON: %q", c)
-		}
-		again, err := Canonical(c)
-		if err != nil || !bytes.Equal(again, c) {
-			t.Fatalf("not idempotent: %q → %q → %q (%v)", body, c, again, err)
-		}
-		var v any
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber()
-		if err := dec.Decode(&v); err != nil {
-			t.Fatalf("Canonical accepted what json rejects: %v", err)
-		}
-		var reordered bytes.Buffer
-		writeReordered(&reordered, v)
-		rc, err := Canonical(reordered.Bytes())
-		if err != nil || !bytes.Equal(rc, c) {
-			t.Fatalf("reordered %q canonicalizes to %q, original to %q (%v)", reordered.Bytes(), rc, c, err)
-		}
-	})
 }
 
 // writeReordered writes v as JSON with object keys in reverse sorted
@@ -140,7 +100,7 @@ func FuzzVerifySignature(f *testing.F) {
 		if err := verifySignature(signedRequest(string(bad), ts), body, secret, now, skew); err == nil {
 			t.Fatalf("changed signature %q accepted (genuine %q)", bad, good)
 		}
-		if _, err := Canonical(body); err != nil || len(bytes.TrimSpace(body)) == 0 {
+		if _, err := idempotency.Canonical(body); err != nil || len(bytes.TrimSpace(body)) == 0 {
 			return
 		}
 		var v any

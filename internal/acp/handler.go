@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/idempotency"
 )
 
 // Codec translates one ACP version's wire format to and from the domain.
@@ -31,10 +32,20 @@ type Codec interface {
 // 201 response body.
 type DelegateFunc func(ctx context.Context, body []byte, idempotencyKey string) (store func(ctx context.Context, q commerce.Executor) ([]byte, error), err error)
 
+// Store is what the REST surface keeps in the database: idempotency
+// records, API keys (read through the key cache) and, for
+// delegate_payment, a transaction that saves the vault token with its
+// idempotent answer. Both stores implement it (internal/store.Store).
+type Store interface {
+	idempotency.Store
+	InTx(ctx context.Context, fn func(tx commerce.Executor) error) error
+	APIKeyByHash(ctx context.Context, hash string) (*commerce.APIKey, error)
+}
+
 // Config configures a [Handler].
 type Config struct {
 	Service *commerce.Service
-	Store   commerce.Store
+	Store   Store
 	// Codecs are the supported API versions.
 	Codecs   []Codec
 	Merchant commerce.Merchant
@@ -65,7 +76,7 @@ type Config struct {
 // Handler serves the ACP REST API.
 type Handler struct {
 	cfg     Config
-	idem    *Idempotency
+	idem    *idempotency.Idempotency
 	codecs  map[string]Codec
 	limiter *limiter
 	keys    *keyCache
@@ -94,7 +105,7 @@ func NewHandler(cfg Config) *Handler {
 	}
 	h := &Handler{cfg: cfg, codecs: map[string]Codec{}, log: cfg.Logger}
 	h.keys = &keyCache{store: cfg.Store, ttl: cfg.KeyCacheTTL, now: cfg.Now}
-	h.idem = &Idempotency{Store: cfg.Store, Logger: cfg.Logger, Metrics: cfg.Metrics, Now: cfg.Now, TTL: cfg.IdempotencyTTL, InFlight: cfg.InFlightLease}
+	h.idem = NewIdempotency(cfg.Store, cfg.Logger, cfg.Now, cfg.IdempotencyTTL, cfg.InFlightLease)
 	for _, c := range cfg.Codecs {
 		h.codecs[c.Version()] = c
 	}

@@ -17,9 +17,11 @@ const keyCacheMax = 4096
 // not once per request. A key revoked in the store is refused once its
 // entry is older than ttl, on every replica.
 type keyCache struct {
-	store commerce.Executor
-	ttl   time.Duration // 0: no caching
-	now   func() time.Time
+	store interface {
+		APIKeyByHash(ctx context.Context, hash string) (*commerce.APIKey, error)
+	}
+	ttl time.Duration // 0: no caching
+	now func() time.Time
 
 	mu sync.Mutex
 	m  map[string]cachedKey

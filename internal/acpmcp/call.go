@@ -13,6 +13,7 @@ import (
 
 	"agentshop/internal/acp"
 	"agentshop/internal/commerce"
+	"agentshop/internal/idempotency"
 )
 
 // meta is the binding's meta argument: what REST sends as headers.
@@ -85,18 +86,17 @@ func (s *Server) run(ctx context.Context, req *mcp.CallToolRequest, c *call) ([]
 		}
 		return c.codec.EncodeSession(v)
 	}
-	res, err := s.idem.Do(ctx, acp.IdempotentRequest{
+	res, err := acp.DoIdempotent(ctx, s.idem, s.cfg.Metrics, acp.StrictIdempotency(c.codec.Version()), idempotency.Request{
 		Scope:  c.key.ID + " mcp " + c.tool.name + " " + c.id,
 		Key:    c.meta.IdempotencyKey,
-		Strict: acp.StrictIdempotency(c.codec.Version()),
 		Body:   c.payload,
 		Status: c.tool.status,
-		// Complete calls the provider between transactions; the other
-		// tools commit their effect in one.
-		Atomic: c.tool.name != ToolComplete,
-	}, func(k *acp.Key) ([]byte, error) {
+	}, func(k *idempotency.Key) ([]byte, error) {
 		var body []byte
-		v, err := op(ctx, k.Hooks(c.codec.EncodeSession, false, &body))
+		// As over REST, every tool claims its key inside its own
+		// transactions; complete, which calls the provider between two,
+		// claims it in the first.
+		v, err := op(ctx, idempotency.Hooks(k, c.codec.EncodeSession, c.tool.name == ToolComplete, &body))
 		if err != nil {
 			// Rewritten before Do stores it, so a replay sends the same param.
 			return nil, payloadError(c.codec, err)

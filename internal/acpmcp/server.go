@@ -1,6 +1,7 @@
 package acpmcp
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -10,13 +11,21 @@ import (
 
 	"agentshop/internal/acp"
 	"agentshop/internal/commerce"
+	"agentshop/internal/idempotency"
 )
+
+// Store is what the binding keeps in the database: idempotency records
+// and API keys. Both stores implement it (internal/store.Store).
+type Store interface {
+	idempotency.Store
+	APIKeyByHash(ctx context.Context, hash string) (*commerce.APIKey, error)
+}
 
 // Config configures a [Server].
 type Config struct {
 	Service *commerce.Service
 	// Store authenticates API keys and keeps idempotency records.
-	Store commerce.Store
+	Store Store
 	// Codecs are the supported API versions, selected by meta.api_version.
 	Codecs []acp.Codec
 	Logger *slog.Logger
@@ -44,7 +53,7 @@ type Config struct {
 // tools. It is safe for concurrent use.
 type Server struct {
 	cfg      Config
-	idem     *acp.Idempotency
+	idem     *idempotency.Idempotency
 	codecs   map[string]acp.Codec
 	versions []string // newest first
 	mcp      *mcp.Server
@@ -73,10 +82,7 @@ func New(cfg Config) *Server {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, codecs: map[string]acp.Codec{}, log: cfg.Logger}
-	s.idem = &acp.Idempotency{
-		Store: cfg.Store, Logger: cfg.Logger, Metrics: cfg.Metrics, Now: cfg.Now,
-		TTL: cfg.IdempotencyTTL, InFlight: cfg.InFlightLease,
-	}
+	s.idem = acp.NewIdempotency(cfg.Store, cfg.Logger, cfg.Now, cfg.IdempotencyTTL, cfg.InFlightLease)
 	for _, c := range cfg.Codecs {
 		s.codecs[c.Version()] = c
 		s.versions = append(s.versions, c.Version())

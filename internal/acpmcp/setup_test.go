@@ -25,7 +25,9 @@ import (
 	"agentshop/internal/acpmcp"
 	"agentshop/internal/catalog"
 	"agentshop/internal/commerce"
+	"agentshop/internal/idempotency"
 	"agentshop/internal/payment/sandbox"
+	"agentshop/internal/store"
 	"agentshop/internal/store/sqlite"
 )
 
@@ -49,12 +51,19 @@ type bundle struct {
 
 func setup(t *testing.T) *bundle {
 	t.Helper()
+	return setupWith(t, func(db *sqlite.DB) store.Store { return db })
+}
+
+// setupWith is setup with the service and the binding on wrap(db).
+func setupWith(t *testing.T, wrap func(db *sqlite.DB) store.Store) *bundle {
+	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "agentshop.db"))
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "agentshop.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
+	t.Cleanup(func() { db.Close() })
+	st := wrap(db)
 	cat := catalog.Demo()
 	if err := st.SeedStock(ctx, cat.InitialStock()); err != nil {
 		t.Fatal(err)
@@ -69,7 +78,7 @@ func setup(t *testing.T) *bundle {
 		TermsURL: "https://shop.example/terms", PrivacyURL: "https://shop.example/privacy", ReturnsURL: "https://shop.example/returns",
 		Provider: "sandbox", Interventions: []string{"3ds"},
 	}
-	prov := sandbox.New(st, merchantID, now)
+	prov := sandbox.New(db, merchantID, now)
 	logger := slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	svc := &commerce.Service{
 		Store: st,
@@ -219,8 +228,8 @@ func (b *bundle) call(t *testing.T, cs *mcp.ClientSession, name, version string,
 
 func jsonEqual(t *testing.T, a, b []byte) bool {
 	t.Helper()
-	ca, err1 := acp.Canonical(a)
-	cb, err2 := acp.Canonical(b)
+	ca, err1 := idempotency.Canonical(a)
+	cb, err2 := idempotency.Canonical(b)
 	return err1 == nil && err2 == nil && string(ca) == string(cb)
 }
 

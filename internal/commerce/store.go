@@ -14,7 +14,8 @@ import (
 //
 // Inside a transaction, CreateSession, UpdateSession, AdjustStock,
 // UpdatePayment, CreateOrder, UpdateOrder, CreateEvent, CreateVaultToken
-// and FinishIdempotencyKey may report their errors (ErrNotFound,
+// (and a store's other queued writes, such as internal/idempotency's
+// FinishIdempotencyKey) may report their errors (ErrNotFound,
 // ErrConflict, ErrInsufficientStock, any other) late: a store may queue
 // these writes and send them with the transaction's next statement or with
 // its commit, as the PostgreSQL store does to save round trips. The error
@@ -25,8 +26,11 @@ import (
 // writes on tx do see the write. A caller that acts on a late error (as
 // Complete does on ErrInsufficientStock) checks InTx's error for it. Writes
 // whose errors callers act on inside fn (CreatePayment's ErrConflict,
-// RedeemVaultToken's ErrConflict, ClaimIdempotencyKey's answer) report
-// them at once.
+// RedeemVaultToken's ErrConflict) report them at once.
+//
+// A store's transactions may also implement other packages' interfaces
+// over the same database (internal/idempotency's Executor): a caller's
+// [TxHooks] reach them through the Executor they are given.
 type Store interface {
 	Executor
 	// InTx runs fn in one read-write transaction, committing when fn returns
@@ -101,24 +105,6 @@ type Executor interface {
 	// ListOrders returns orders newest first, at most limit.
 	ListOrders(ctx context.Context, limit int) ([]*Order, error)
 
-	// ClaimIdempotencyKey records rec as in flight, unless a record with the
-	// same Scope and Key exists that has not expired at now. It returns
-	// (rec, true) when it claimed, and (existing, false) otherwise. An
-	// in-flight record whose LockedUntil has passed is taken over: it is
-	// replaced by rec and the claim succeeds. When rec.Done is set, rec is
-	// recorded finished, with its Status and Body: the claim and the finish
-	// in one write, for a response that commits in the claim's transaction.
-	ClaimIdempotencyKey(ctx context.Context, rec *IdempotencyRecord, now time.Time) (*IdempotencyRecord, bool, error)
-	// FinishIdempotencyKey stores the response of a claimed record and
-	// marks it done. ErrNotFound if the record does not exist.
-	FinishIdempotencyKey(ctx context.Context, scope, key string, status int, body []byte) error
-	// ReleaseIdempotencyKey deletes an in-flight record (after a 5xx, which
-	// must not be stored). Done records are left alone.
-	ReleaseIdempotencyKey(ctx context.Context, scope, key string) error
-	// DeleteExpiredIdempotencyKeys removes records that expired before now
-	// and returns how many.
-	DeleteExpiredIdempotencyKeys(ctx context.Context, now time.Time) (int64, error)
-
 	// CreateAPIKey inserts k. ErrConflict if the id or hash exists.
 	CreateAPIKey(ctx context.Context, k *APIKey) error
 	// APIKeyByHash returns the key with this hash, revoked or not, or ErrNotFound.
@@ -173,32 +159,6 @@ type EventFilter struct {
 	OrderID string
 	Status  EventStatus
 	Limit   int
-}
-
-// IdempotencyRecord is a stored request/response pair for one
-// Idempotency-Key, scoped by caller, method and path.
-type IdempotencyRecord struct {
-	Scope       string // e.g. "key_123 POST /checkout_sessions"
-	Key         string
-	Fingerprint string // hash of the canonical request body
-	Done        bool   // false while in flight
-	Status      int    // response status, when done
-	Body        []byte // response body, when done
-	LockedUntil time.Time
-	CreatedAt   time.Time
-	ExpiresAt   time.Time
-}
-
-// Response is the status and body columns of r as stored: its answer when
-// it is Done (an empty body, never nil), none while in flight.
-func (r *IdempotencyRecord) Response() (status int, body []byte) {
-	if !r.Done {
-		return 0, nil
-	}
-	if r.Body == nil {
-		return r.Status, []byte{}
-	}
-	return r.Status, r.Body
 }
 
 // APIKey is an agent's credential. Only the SHA-256 of the secret is stored.

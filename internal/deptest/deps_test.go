@@ -47,6 +47,15 @@ var noSQLNoPSP = []string{
 	"agentshop/internal/payment/...",
 }
 
+// storeOwners are what the stores may import of ours: the owners of the
+// interfaces they implement over one database, and store, which names
+// them together.
+var storeOwners = []string{
+	"agentshop/internal/commerce",
+	"agentshop/internal/store",
+	"agentshop/internal/idempotency",
+}
+
 // rules are agentshop's import rules, each where it is written down.
 var rules = []Rule{
 	{
@@ -72,13 +81,25 @@ var rules = []Rule{
 	},
 	{
 		Package: "agentshop/internal/store/sqlite",
-		Source:  "internal/store/sqlite/doc.go:7",
-		Own:     []string{"agentshop/internal/commerce"},
+		Source:  "internal/store/sqlite/doc.go",
+		Own:     storeOwners,
 	},
 	{
 		Package: "agentshop/internal/store/postgres",
-		Source:  "internal/store/postgres/doc.go:7",
+		Source:  "internal/store/postgres/doc.go",
+		Own:     storeOwners,
+	},
+	{
+		Package: "agentshop/internal/idempotency",
+		Source:  "internal/idempotency/doc.go",
 		Own:     []string{"agentshop/internal/commerce"},
+		Deny:    append([]string{"net/http", "agentshop/internal/acp/...", "github.com/modelcontextprotocol/go-sdk/..."}, noSQLNoPSP...),
+	},
+	{
+		Package: "agentshop/internal/store",
+		Source:  "internal/store/store.go",
+		Own:     []string{"agentshop/internal/commerce", "agentshop/internal/idempotency"},
+		StdOnly: true,
 	},
 	{
 		Package:  "agentshop/internal/store/storetest",

@@ -1,11 +1,13 @@
-// Package postgres implements [commerce.Store] on PostgreSQL with
+// Package postgres implements [store.Store] (commerce.Store and the
+// stores of internal/idempotency) on PostgreSQL with
 // github.com/jackc/pgx/v5/pgxpool.
 //
 // It is the store for agentshop deployments with more than one replica.
 // cmd/agentshop opens it with [Open] (or [OpenSchema]); everything else sees
-// only [commerce.Store]. Its behaviour is pinned by internal/store/storetest,
-// which the SQLite store runs too. It must not import any agentshop package
-// but commerce.
+// only the owners' interfaces. Its behaviour is pinned by
+// internal/store/storetest, which the SQLite store runs too. It must not
+// import any agentshop package but commerce, store and the owners of the
+// interfaces it implements (idempotency).
 //
 // # Transactions and locking
 //

@@ -9,7 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
-	"agentshop/internal/commerce"
+	"agentshop/internal/idempotency"
 )
 
 // ClaimIdempotencyKey records rec, in flight or (rec.Done) finished, unless
@@ -19,7 +19,7 @@ import (
 //
 // The upsert is atomic: of two concurrent claims one inserts (or takes
 // over) and the other waits for it, then finds its record.
-func (c conn) ClaimIdempotencyKey(ctx context.Context, rec *commerce.IdempotencyRecord, now time.Time) (*commerce.IdempotencyRecord, bool, error) {
+func (c conn) ClaimIdempotencyKey(ctx context.Context, rec *idempotency.Record, now time.Time) (*idempotency.Record, bool, error) {
 	status, body := rec.Response()
 	// The record found may be released or deleted before it is read;
 	// then the claim is tried again.
@@ -55,9 +55,9 @@ func (c conn) ClaimIdempotencyKey(ctx context.Context, rec *commerce.Idempotency
 	return nil, false, wrap("claim idempotency key", errors.New("record keeps disappearing"))
 }
 
-func (c conn) getIdempotencyKey(ctx context.Context, scope, key string) (*commerce.IdempotencyRecord, error) {
+func (c conn) getIdempotencyKey(ctx context.Context, scope, key string) (*idempotency.Record, error) {
 	var (
-		r                    = &commerce.IdempotencyRecord{Scope: scope, Key: key}
+		r                    = &idempotency.Record{Scope: scope, Key: key}
 		locked, created, exp pgtype.Timestamptz
 	)
 	err := c.q.QueryRow(ctx, `

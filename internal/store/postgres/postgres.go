@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/store"
 )
 
 // DB is a [commerce.Store] on a PostgreSQL connection pool. Its methods are
@@ -24,8 +25,8 @@ type DB struct {
 }
 
 var (
-	_ commerce.Store    = (*DB)(nil)
-	_ commerce.Executor = conn{}
+	_ store.Store = (*DB)(nil)
+	_ store.Tx    = conn{}
 )
 
 // Open connects to the database at url (a postgres:// URL or DSN that pgx

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/store"
 	"agentshop/internal/store/postgres"
 	"agentshop/internal/store/storetest"
 )
@@ -27,7 +28,7 @@ func testURL(tb testing.TB) string {
 
 func TestStore(t *testing.T) {
 	url := testURL(t)
-	storetest.Run(t, func(t *testing.T) commerce.Store {
+	storetest.Run(t, func(t *testing.T) store.Store {
 		return mustOpenSchema(t, url)
 	})
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/idempotency"
+	"agentshop/internal/store"
 	"agentshop/internal/store/postgres"
 )
 
@@ -106,8 +108,8 @@ func newPayment(sessionID string, attempt int, st commerce.PaymentStatus) *comme
 	}
 }
 
-func newIdem(key string) *commerce.IdempotencyRecord {
-	return &commerce.IdempotencyRecord{
+func newIdem(key string) *idempotency.Record {
+	return &idempotency.Record{
 		Scope:       "key_1 POST /checkout_sessions",
 		Key:         key,
 		Fingerprint: "fp",
@@ -120,7 +122,7 @@ func newIdem(key string) *commerce.IdempotencyRecord {
 // fixture is a stored session and an in-flight idempotency record.
 type fixture struct {
 	sess *commerce.Session
-	idem *commerce.IdempotencyRecord
+	idem *idempotency.Record
 }
 
 func newFixture(t *testing.T, db *postgres.DB) fixture {
@@ -169,7 +171,7 @@ func TestTxRoundTrips(t *testing.T) {
 			if err := bump(ctx, tx, f.sess.ID); err != nil {
 				return err
 			}
-			return tx.FinishIdempotencyKey(ctx, f.idem.Scope, f.idem.Key, 200, []byte(`{}`))
+			return tx.(store.Tx).FinishIdempotencyKey(ctx, f.idem.Scope, f.idem.Key, 200, []byte(`{}`))
 		}},
 		// The stock UPDATE goes with COMMIT, so the item's row is locked
 		// for that batch only.
@@ -191,7 +193,7 @@ func TestTxRoundTrips(t *testing.T) {
 			if err := tx.CreateSession(ctx, newSession()); err != nil {
 				return err
 			}
-			return tx.FinishIdempotencyKey(ctx, f.idem.Scope, f.idem.Key, 201, []byte(`{}`))
+			return tx.(store.Tx).FinishIdempotencyKey(ctx, f.idem.Scope, f.idem.Key, 201, []byte(`{}`))
 		}},
 	}
 	for _, tt := range tests {
@@ -243,10 +245,10 @@ func TestTxReadsQueuedWrites(t *testing.T) {
 		if got.Version != 7 || got.Status != commerce.StatusCanceled {
 			t.Errorf("session read in tx: version %d, status %q; want 7, %q", got.Version, got.Status, commerce.StatusCanceled)
 		}
-		if err := tx.FinishIdempotencyKey(ctx, f.idem.Scope, f.idem.Key, 201, []byte(`{"id":"cs_1"}`)); err != nil {
+		if err := tx.(store.Tx).FinishIdempotencyKey(ctx, f.idem.Scope, f.idem.Key, 201, []byte(`{"id":"cs_1"}`)); err != nil {
 			return err
 		}
-		prev, claimed, err := tx.ClaimIdempotencyKey(ctx, newIdem(f.idem.Key), now)
+		prev, claimed, err := tx.(store.Tx).ClaimIdempotencyKey(ctx, newIdem(f.idem.Key), now)
 		if err != nil {
 			return err
 		}
@@ -288,7 +290,7 @@ func TestTxQueuedWriteNotFound(t *testing.T) {
 			return tx.UpdatePayment(ctx, newPayment(f.sess.ID, 1, commerce.PaymentFailed))
 		}},
 		{name: "IdempotencyKeyAtCommit", op: "finish idempotency key", write: func(ctx context.Context, tx commerce.Executor, f fixture) error {
-			return tx.FinishIdempotencyKey(ctx, f.idem.Scope, "missing", 200, nil)
+			return tx.(store.Tx).FinishIdempotencyKey(ctx, f.idem.Scope, "missing", 200, nil)
 		}},
 		{name: "SessionAtNextRead", write: missing, op: "update session", then: func(ctx context.Context, tx commerce.Executor, f fixture) error {
 			_, err := tx.GetSession(ctx, f.sess.ID)
@@ -381,7 +383,7 @@ func TestTxQueuedWriteFailsAtCommit(t *testing.T) {
 		if err := tx.UpdatePayment(ctx, failed); err != nil {
 			return err
 		}
-		return tx.FinishIdempotencyKey(ctx, f.idem.Scope, f.idem.Key, 200, nil)
+		return tx.(store.Tx).FinishIdempotencyKey(ctx, f.idem.Scope, f.idem.Key, 200, nil)
 	})
 	if !errors.Is(err, commerce.ErrConflict) || !strings.Contains(err.Error(), "update payment "+failed.ID) {
 		t.Fatalf("InTx: error = %v, want ErrConflict from update payment", err)

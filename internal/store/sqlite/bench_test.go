@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/idempotency"
+	"agentshop/internal/store"
 	"agentshop/internal/store/sqlite"
 )
 
@@ -69,7 +71,7 @@ func newBenchFlowOn(tb testing.TB, db *sqlite.DB) *benchFlow {
 // with hooks that finishes the key in op's transaction.
 func (f *benchFlow) request(ctx context.Context, scope string, op func(*commerce.TxHooks[*commerce.View]) (*commerce.View, error)) (*commerce.View, error) {
 	now := time.Now()
-	rec := &commerce.IdempotencyRecord{
+	rec := &idempotency.Record{
 		Scope: scope, Key: fmt.Sprintf("idem_%d", f.seq.Add(1)), Fingerprint: "fp",
 		LockedUntil: now.Add(time.Minute), CreatedAt: now, ExpiresAt: now.Add(24 * time.Hour),
 	}
@@ -77,7 +79,7 @@ func (f *benchFlow) request(ctx context.Context, scope string, op func(*commerce
 		return nil, fmt.Errorf("claim: %v %v", ok, err)
 	}
 	return op(&commerce.TxHooks[*commerce.View]{Commit: func(ctx context.Context, tx commerce.Executor, _ *commerce.View) error {
-		return tx.FinishIdempotencyKey(ctx, rec.Scope, rec.Key, 200, f.body)
+		return tx.(store.Tx).FinishIdempotencyKey(ctx, rec.Scope, rec.Key, 200, f.body)
 	}})
 }
 

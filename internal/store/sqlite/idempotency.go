@@ -6,7 +6,7 @@ import (
 	"errors"
 	"time"
 
-	"agentshop/internal/commerce"
+	"agentshop/internal/idempotency"
 )
 
 var (
@@ -36,9 +36,9 @@ var (
 // an unexpired record with the same scope and key exists. A record expires
 // when ExpiresAt <= now; an in-flight record whose LockedUntil <= now is
 // taken over. A zero time counts as long past.
-func (c conn) ClaimIdempotencyKey(ctx context.Context, rec *commerce.IdempotencyRecord, now time.Time) (*commerce.IdempotencyRecord, bool, error) {
+func (c conn) ClaimIdempotencyKey(ctx context.Context, rec *idempotency.Record, now time.Time) (*idempotency.Record, bool, error) {
 	var (
-		existing *commerce.IdempotencyRecord
+		existing *idempotency.Record
 		claimed  bool
 	)
 	status, body := rec.Response()
@@ -69,9 +69,9 @@ func (c conn) ClaimIdempotencyKey(ctx context.Context, rec *commerce.Idempotency
 	return existing, false, nil
 }
 
-func getIdempotencyKey(ctx context.Context, q runner, scope, key string) (*commerce.IdempotencyRecord, error) {
+func getIdempotencyKey(ctx context.Context, q runner, scope, key string) (*idempotency.Record, error) {
 	var (
-		r                    = &commerce.IdempotencyRecord{Scope: scope, Key: key}
+		r                    = &idempotency.Record{Scope: scope, Key: key}
 		locked, created, exp sql.NullInt64
 		encoding             int
 	)

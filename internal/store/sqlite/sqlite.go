@@ -15,6 +15,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/store"
 )
 
 // busyTimeout is how long a connection waits for another process's write
@@ -44,8 +45,8 @@ type DB struct {
 var driverName = "sqlite"
 
 var (
-	_ commerce.Store    = (*DB)(nil)
-	_ commerce.Executor = conn{}
+	_ store.Store = (*DB)(nil)
+	_ store.Tx    = conn{}
 )
 
 // Open opens (creating if needed) the database file at path and applies

@@ -8,12 +8,13 @@ import (
 	"testing"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/store"
 	"agentshop/internal/store/sqlite"
 	"agentshop/internal/store/storetest"
 )
 
 func TestStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) commerce.Store {
+	storetest.Run(t, func(t *testing.T) store.Store {
 		return mustOpen(t, filepath.Join(t.TempDir(), "agentshop.db"))
 	})
 }

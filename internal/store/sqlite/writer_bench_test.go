@@ -19,6 +19,8 @@ import (
 	msqlite "modernc.org/sqlite"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/idempotency"
+	"agentshop/internal/store"
 	"agentshop/internal/store/sqlite"
 )
 
@@ -89,15 +91,15 @@ func BenchmarkFlowBackgroundCheckpoint(b *testing.B) {
 // does for create and update at HEAD (IdempotentRequest.Atomic).
 func (f *benchFlow) atomicRequest(ctx context.Context, scope string, op func(*commerce.TxHooks[*commerce.View]) (*commerce.View, error)) (*commerce.View, error) {
 	now := time.Now()
-	rec := &commerce.IdempotencyRecord{
+	rec := &idempotency.Record{
 		Scope: scope, Key: fmt.Sprintf("idem_%d", f.seq.Add(1)), Fingerprint: "fp",
 		LockedUntil: now.Add(time.Minute), CreatedAt: now, ExpiresAt: now.Add(24 * time.Hour),
 	}
 	return op(&commerce.TxHooks[*commerce.View]{Commit: func(ctx context.Context, tx commerce.Executor, _ *commerce.View) error {
-		if _, ok, err := tx.ClaimIdempotencyKey(ctx, rec, now); err != nil || !ok {
+		if _, ok, err := tx.(store.Tx).ClaimIdempotencyKey(ctx, rec, now); err != nil || !ok {
 			return fmt.Errorf("claim: %v %v", ok, err)
 		}
-		return tx.FinishIdempotencyKey(ctx, rec.Scope, rec.Key, 200, f.body)
+		return tx.(store.Tx).FinishIdempotencyKey(ctx, rec.Scope, rec.Key, 200, f.body)
 	}})
 }
 

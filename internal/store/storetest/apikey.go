@@ -5,9 +5,10 @@ import (
 	"time"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/store"
 )
 
-func testAPIKey(t *testing.T, open func(t *testing.T) commerce.Store) {
+func testAPIKey(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("CreateByHash", func(t *testing.T) {
 		ctx, s := setup(t, open)
 		want := newAPIKey("agent", baseTime)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/store"
 )
 
 // storeCharger is a [commerce.StoreCharger] on top of [provider]: its
@@ -38,7 +39,7 @@ func (p *storeCharger) ChargeInStore(ctx context.Context, req commerce.ChargeReq
 // testStoreCharger checks how [commerce.Service] records a StoreCharger's
 // charges: with the order, in one transaction, and not at all when the
 // provider's commit fails.
-func testStoreCharger(t *testing.T, open func(t *testing.T) commerce.Store) {
+func testStoreCharger(t *testing.T, open func(t *testing.T) store.Store) {
 	setupCharger := func(t *testing.T) (context.Context, *serviceBundle, *storeCharger) {
 		ctx, b := setupService(t, open)
 		tok := newVaultToken(baseTime)

@@ -10,9 +10,10 @@ import (
 	"time"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/store"
 )
 
-func testEvent(t *testing.T, open func(t *testing.T) commerce.Store) {
+func testEvent(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("CreateList", func(t *testing.T) {
 		ctx, s := setup(t, open)
 		o := createOrder(t, ctx, s, baseTime)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/idempotency"
 )
 
 // newSession returns a session with every field set, at now.
@@ -114,8 +115,8 @@ func createOrder(tb testing.TB, ctx context.Context, x commerce.Executor, now ti
 
 // newIdem returns an in-flight idempotency record locked for a minute and
 // kept for a day.
-func newIdem(key, fingerprint string, now time.Time) *commerce.IdempotencyRecord {
-	return &commerce.IdempotencyRecord{
+func newIdem(key, fingerprint string, now time.Time) *idempotency.Record {
+	return &idempotency.Record{
 		Scope:       "key_1 POST /checkout_sessions",
 		Key:         key,
 		Fingerprint: fingerprint,

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/store"
 )
 
 // errHook is what a failing hook returns.
@@ -59,7 +60,7 @@ func orderHooks(l *callLog, failCommit bool) *commerce.TxHooks[*commerce.Order] 
 // first, Commit in the transaction of the effect (its rows commit and roll
 // back with it), Begun after the first commit; a failing hook undoes the
 // operation and is returned as it is.
-func testTxHooks(t *testing.T, open func(t *testing.T) commerce.Store) {
+func testTxHooks(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Session", func(t *testing.T) {
 		for _, tt := range []struct {
 			name string

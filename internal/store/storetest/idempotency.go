@@ -8,9 +8,11 @@ import (
 	"time"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/idempotency"
+	"agentshop/internal/store"
 )
 
-func testIdempotency(t *testing.T, open func(t *testing.T) commerce.Store) {
+func testIdempotency(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("ClaimNew", func(t *testing.T) {
 		ctx, s := setup(t, open)
 		rec := newIdem("k1", "fp1", baseTime)
@@ -80,7 +82,7 @@ func testIdempotency(t *testing.T, open func(t *testing.T) commerce.Store) {
 			finished := newIdem("finished-"+name, "fp1", baseTime)
 			claimIdem(t, ctx, s, finished, baseTime)
 			requireNoError(t, s.FinishIdempotencyKey(ctx, finished.Scope, finished.Key, 200, body), "finish "+name)
-			for _, r := range []*commerce.IdempotencyRecord{born, finished} {
+			for _, r := range []*idempotency.Record{born, finished} {
 				got, claimed, err := s.ClaimIdempotencyKey(ctx, newIdem(r.Key, "fp2", baseTime), baseTime.Add(time.Second))
 				requireNoError(t, err, "claim again "+r.Key)
 				if claimed || !got.Done || !bytes.Equal(got.Body, body) {
@@ -126,7 +128,7 @@ func testIdempotency(t *testing.T, open func(t *testing.T) commerce.Store) {
 				if !claimed {
 					want = first
 					if tt.done {
-						want = &commerce.IdempotencyRecord{Scope: first.Scope, Key: first.Key, Fingerprint: first.Fingerprint,
+						want = &idempotency.Record{Scope: first.Scope, Key: first.Key, Fingerprint: first.Fingerprint,
 							Done: true, Status: 201, Body: []byte(`{"id":"cs_1"}`),
 							LockedUntil: first.LockedUntil, CreatedAt: first.CreatedAt, ExpiresAt: first.ExpiresAt}
 					}
@@ -157,7 +159,7 @@ func testIdempotency(t *testing.T, open func(t *testing.T) commerce.Store) {
 		claimIdem(t, ctx, s, done, baseTime)
 		requireNoError(t, s.FinishIdempotencyKey(ctx, done.Scope, done.Key, 200, []byte("ok")), "finish")
 
-		for _, r := range []*commerce.IdempotencyRecord{inflight, done} {
+		for _, r := range []*idempotency.Record{inflight, done} {
 			requireNoError(t, s.ReleaseIdempotencyKey(ctx, r.Scope, r.Key), "release "+r.Key)
 		}
 		requireNoError(t, s.ReleaseIdempotencyKey(ctx, "scope", "nope"), "release unknown")
@@ -198,7 +200,7 @@ func testIdempotency(t *testing.T, open func(t *testing.T) commerce.Store) {
 	})
 }
 
-func claimIdem(tb testing.TB, ctx context.Context, s commerce.Store, r *commerce.IdempotencyRecord, now time.Time) {
+func claimIdem(tb testing.TB, ctx context.Context, s idempotency.Executor, r *idempotency.Record, now time.Time) {
 	tb.Helper()
 	_, claimed, err := s.ClaimIdempotencyKey(ctx, r, now)
 	requireNoError(tb, err, "claim "+r.Key)

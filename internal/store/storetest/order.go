@@ -7,9 +7,10 @@ import (
 	"time"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/store"
 )
 
-func testOrder(t *testing.T, open func(t *testing.T) commerce.Store) {
+func testOrder(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("CreateGet", func(t *testing.T) {
 		ctx, s := setup(t, open)
 		want := createOrder(t, ctx, s, baseTime)

@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/store"
 )
 
 // testRefunds runs refunds and cancellations on the store: amounts never
 // exceed the charge, whatever the concurrency; a refund whose answer was
 // lost stays pending and is re-driven with the same provider key; a
 // refused one changes nothing but its record; cancel restocks once.
-func testRefunds(t *testing.T, open func(t *testing.T) commerce.Store) {
+func testRefunds(t *testing.T, open func(t *testing.T) store.Store) {
 	code := func(err error) string {
 		if e, ok := errors.AsType[*commerce.Error](err); ok {
 			return e.Code

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/store"
 )
 
 const (
@@ -19,13 +20,13 @@ const (
 // serviceBundle is a real [commerce.Service] on the store under test with
 // its collaborators.
 type serviceBundle struct {
-	store    commerce.Store
+	store    store.Store
 	svc      *commerce.Service
 	provider *provider
 	clock    *clock
 }
 
-func setupService(t *testing.T, open func(t *testing.T) commerce.Store) (context.Context, *serviceBundle) {
+func setupService(t *testing.T, open func(t *testing.T) store.Store) (context.Context, *serviceBundle) {
 	t.Helper()
 	ctx, s := setup(t, open)
 	cat, err := commerce.NewCatalog([]commerce.Item{
@@ -88,7 +89,7 @@ func (b *serviceBundle) requireOrders(tb testing.TB, ctx context.Context, want i
 	return orders
 }
 
-func testService(t *testing.T, open func(t *testing.T) commerce.Store) {
+func testService(t *testing.T, open func(t *testing.T) store.Store) {
 	// Twenty agents complete one session at once: one charge, one order,
 	// one stock decrement; the others see the order or EINPROGRESS.
 	t.Run("ConcurrentComplete", func(t *testing.T) {

@@ -6,9 +6,10 @@ import (
 	"time"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/store"
 )
 
-func testSession(t *testing.T, open func(t *testing.T) commerce.Store) {
+func testSession(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("CreateGet", func(t *testing.T) {
 		ctx, s := setup(t, open)
 		want := createSession(t, ctx, s, baseTime)

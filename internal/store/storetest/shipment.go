@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/store"
 )
 
 // testOrderLifecycle runs the service's order changes on the store: the
 // order_create queued with the order, shipping and delivery with their
 // order_updates, each in the change's transaction, and the refusals that
 // change nothing.
-func testOrderLifecycle(t *testing.T, open func(t *testing.T) commerce.Store) {
+func testOrderLifecycle(t *testing.T, open func(t *testing.T) store.Store) {
 	paid := func(t *testing.T, events bool) (context.Context, *serviceBundle, *commerce.Order, *int) {
 		t.Helper()
 		ctx, b := setupService(t, open)

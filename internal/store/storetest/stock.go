@@ -8,9 +8,10 @@ import (
 	"testing"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/store"
 )
 
-func testStock(t *testing.T, open func(t *testing.T) commerce.Store) {
+func testStock(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("SeedKeepsExisting", func(t *testing.T) {
 		ctx, s := setup(t, open)
 		requireNoError(t, s.SeedStock(ctx, map[string]int64{"a": 5, "b": 3}), "seed")

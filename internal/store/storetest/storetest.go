@@ -20,7 +20,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"agentshop/internal/commerce"
+	"agentshop/internal/store"
 )
 
 // TimePrecision is the coarsest time precision a store may keep.
@@ -31,7 +31,7 @@ const TimePrecision = time.Microsecond
 // Run runs the suite. open must return a fresh, migrated, empty store for
 // each call and close it (and drop what it created) in t.Cleanup. Subtests
 // run in parallel.
-func Run(t *testing.T, open func(t *testing.T) commerce.Store) {
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Session", func(t *testing.T) { testSession(t, open) })
 	t.Run("Stock", func(t *testing.T) { testStock(t, open) })
 	t.Run("Payment", func(t *testing.T) { testPayment(t, open) })
@@ -57,7 +57,7 @@ var cmpOpts = cmp.Options{
 }
 
 // setup returns a fresh store and a context that ends with the test.
-func setup(t *testing.T, open func(t *testing.T) commerce.Store) (context.Context, commerce.Store) {
+func setup(t *testing.T, open func(t *testing.T) store.Store) (context.Context, store.Store) {
 	t.Helper()
 	t.Parallel()
 	return t.Context(), open(t)

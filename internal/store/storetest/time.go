@@ -5,12 +5,13 @@ import (
 	"time"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/store"
 )
 
 // testTime checks that times come back as the same instant, in UTC, within
 // [TimePrecision], whatever zone they were stored in; and that zero times
 // stay zero.
-func testTime(t *testing.T, open func(t *testing.T) commerce.Store) {
+func testTime(t *testing.T, open func(t *testing.T) store.Store) {
 	zone := time.FixedZone("UTC+5:30", 5*3600+1800)
 	at := time.Date(2026, 4, 17, 15, 0, 15, 987654321, zone)
 

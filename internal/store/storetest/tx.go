@@ -9,9 +9,10 @@ import (
 	"time"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/store"
 )
 
-func testTx(t *testing.T, open func(t *testing.T) commerce.Store) {
+func testTx(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Ping", func(t *testing.T) {
 		ctx, s := setup(t, open)
 		requireNoError(t, s.Ping(ctx), "ping")
@@ -174,14 +175,14 @@ func writeEverything(tb testing.TB, ctx context.Context, tx commerce.Executor) w
 	vt := newVaultToken(baseTime)
 	requireNoError(tb, tx.CreateVaultToken(ctx, vt), "create vault token")
 	r := newIdem("k1", "fp", baseTime)
-	if _, claimed, err := tx.ClaimIdempotencyKey(ctx, r, baseTime); err != nil || !claimed {
+	if _, claimed, err := txOf(tb, tx).ClaimIdempotencyKey(ctx, r, baseTime); err != nil || !claimed {
 		tb.Fatalf("claim: %t, %v", claimed, err)
 	}
 	return written{session: sess.ID, payment: p.ID, order: o.ID, vaultToken: vt.ID,
 		apiKeyHash: k.Hash, idemScope: r.Scope, idemKey: r.Key}
 }
 
-func (w written) requireAbsent(tb testing.TB, ctx context.Context, s commerce.Store) {
+func (w written) requireAbsent(tb testing.TB, ctx context.Context, s store.Store) {
 	tb.Helper()
 	_, err := s.GetSession(ctx, w.session)
 	requireIs(tb, err, commerce.ErrNotFound, "session after rollback")
@@ -197,4 +198,15 @@ func (w written) requireAbsent(tb testing.TB, ctx context.Context, s commerce.St
 	levels, err := s.StockLevels(ctx, []string{"a"})
 	requireNoError(tb, err, "stock levels")
 	requireDiff(tb, map[string]int64{"a": 5}, levels, "stock after rollback")
+}
+
+// txOf is tx as every owner sees it: a store's transaction holds the rows
+// of all of them (one database).
+func txOf(tb testing.TB, tx commerce.Executor) store.Tx {
+	tb.Helper()
+	t, ok := tx.(store.Tx)
+	if !ok {
+		tb.Fatalf("the store's transaction %T is not a store.Tx", tx)
+	}
+	return t
 }

@@ -5,9 +5,10 @@ import (
 	"time"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/store"
 )
 
-func testVaultToken(t *testing.T, open func(t *testing.T) commerce.Store) {
+func testVaultToken(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("CreateGet", func(t *testing.T) {
 		ctx, s := setup(t, open)
 		want := newVaultToken(baseTime)
