@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"agentshop/internal/acpclient"
+	"agentshop/internal/agent"
+	"agentshop/internal/app"
 	"agentshop/internal/bench"
 	"agentshop/internal/commerce"
 )
@@ -89,7 +91,7 @@ the latency the server measured itself, without the network and this client`)
 	case o.data != "" && o.database != "":
 		return o, errors.New("bench: use --data or --database, not both")
 	}
-	card, err := cardNumber(c.Card)
+	card, err := agent.CardNumber(c.Card)
 	if err != nil {
 		return o, fmt.Errorf("bench: --card: %w", err)
 	}
@@ -109,7 +111,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return serveNoop(ctx, o.serveNoop, stdout)
 	}
 	if o.data != "" || o.database != "" {
-		st, err := openStore(ctx, Config{Data: o.data, Database: o.database})
+		st, err := app.OpenStore(ctx, Config{Data: o.data, Database: o.database}, true)
 		if err != nil {
 			return fmt.Errorf("bench: open the server's store: %w", err)
 		}

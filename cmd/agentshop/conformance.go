@@ -13,6 +13,7 @@ import (
 
 	"agentshop/internal/acp/acpschema"
 	"agentshop/internal/acpclient"
+	"agentshop/internal/agent"
 	"agentshop/internal/conformance"
 )
 
@@ -89,7 +90,7 @@ func parseConformanceFlags(args []string, stderr io.Writer, env func(string) str
 		o.cfg.Versions = []string{version}
 	}
 	if shipTo != "" {
-		a, err := parseAddress(shipTo)
+		a, err := agent.ParseAddress(shipTo)
 		if err != nil {
 			return o, fmt.Errorf("conformance: --ship-to: %w", err)
 		}

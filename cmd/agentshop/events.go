@@ -37,11 +37,12 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *limit <= 0 {
 		return fmt.Errorf("limit must be positive, not %d", *limit)
 	}
-	st, err := openStore(ctx, cfg)
+	a, err := openAdmin(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer a.Close()
+	st := a.Store
 	events, err := st.ListEvents(ctx, commerce.EventFilter{OrderID: *order, Status: commerce.EventStatus(*status), Limit: *limit})
 	if err != nil {
 		return err
@@ -75,11 +76,12 @@ func requeueEvent(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg)
+	a, err := openAdmin(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer a.Close()
+	st := a.Store
 	switch err := st.RequeueEvent(ctx, id, time.Now()); {
 	case errors.Is(err, commerce.ErrNotFound):
 		return fmt.Errorf("no event %q", id)

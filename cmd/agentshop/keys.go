@@ -10,8 +10,14 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"agentshop/internal/commerce"
+	"agentshop/internal/app"
 )
+
+// openAdmin opens the application on an existing database for an admin
+// command: no surfaces, no workers, logs to stderr.
+func openAdmin(ctx context.Context, cfg Config, stderr io.Writer) (*app.App, error) {
+	return app.New(ctx, cfg, app.Options{Logs: stderr, Existing: true})
+}
 
 // runKeys manages agent API keys: create, list, revoke.
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -28,20 +34,16 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg)
+	a, err := openAdmin(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	now := time.Now()
+	defer a.Close()
+	st := a.Store
 	switch sub {
 	case "create":
-		secret, k := commerce.NewAPIKey(*name, now)
-		if *signing {
-			sig, _ := commerce.NewAPIKey("", now)
-			k.SigningSecret = "whsec_" + sig[len(commerce.APIKeyPrefix):]
-		}
-		if err := st.CreateAPIKey(ctx, k); err != nil {
+		secret, k, err := a.CreateAPIKey(ctx, *name, *signing)
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "id:      %s\nname:    %s\napi key: %s\n", k.ID, k.Name, secret)
@@ -68,10 +70,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if fs.NArg() != 1 {
 			return errors.New("usage: agentshop keys revoke ID")
 		}
-		if err := st.RevokeAPIKey(ctx, fs.Arg(0), now); err != nil {
-			if errors.Is(err, commerce.ErrNotFound) {
-				return fmt.Errorf("no key %q", fs.Arg(0))
-			}
+		if err := a.RevokeAPIKey(ctx, fs.Arg(0)); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "revoked %s\n", fs.Arg(0))

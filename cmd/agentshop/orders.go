@@ -55,25 +55,12 @@ func runOrders(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if fs.NArg() != 0 {
 		return fmt.Errorf("unexpected arguments %q\n%s", fs.Args(), ordersUsage)
 	}
-	st, err := openStore(ctx, cfg)
+	a, err := openAdmin(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	cat, err := loadCatalog(cfg)
-	if err != nil {
-		return err
-	}
-	provider, _, err := paymentProvider(cfg, st, newLogger(stderr, cfg.LogFormat, cfg.LogLevel))
-	if err != nil {
-		return err
-	}
-	svc := &commerce.Service{
-		Store:       st,
-		Pricer:      &commerce.Pricer{Catalog: cat, Config: cfg.Shop.pricing()},
-		Provider:    provider,
-		OrderEvents: cfg.Webhook.URL != "",
-	}
+	defer a.Close()
+	st, svc := a.Store, a.Service
 	var o *commerce.Order
 	switch sub {
 	case "list":

@@ -42,7 +42,7 @@ func TestDebugAddr(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	debugURL := "http://" + m.debugLn.Addr().String()
+	debugURL := "http://" + m.App.DebugAddr()
 	if code, body := get(debugURL + "/debug/pprof/"); code != http.StatusOK || !strings.Contains(body, "goroutine") {
 		t.Errorf("debug listener /debug/pprof/: %d %.80q", code, body)
 	}

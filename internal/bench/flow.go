@@ -233,13 +233,11 @@ func (w *worker) merchantIDFor(ctx context.Context, s *acpclient.Session) (strin
 	if w.merchantID != "" {
 		return w.merchantID, nil
 	}
-	c := *w.c
-	c.Version = acpclient.Version20260417
-	s2, _, err := c.GetSession(ctx, s.ID)
+	id, _, err := w.c.SessionMerchantID(ctx, s)
 	if err != nil {
 		return "", err
 	}
-	if w.merchantID = s2.MerchantID(); w.merchantID == "" {
+	if w.merchantID = id; w.merchantID == "" {
 		return "", errors.New("bench: the merchant declares no merchant id")
 	}
 	return w.merchantID, nil

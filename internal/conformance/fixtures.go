@@ -142,11 +142,8 @@ func (r *runner) merchantID(ctx context.Context, c *Case, s *acpclient.Session) 
 	if id := s.MerchantID(); id != "" {
 		return id, true
 	}
-	if r.v != acpclient.Version20260417 {
-		other := client(r.cfg, acpclient.Version20260417)
-		if s2, _, err := other.GetSession(ctx, s.ID); err == nil && s2.MerchantID() != "" {
-			return s2.MerchantID(), true
-		}
+	if id, _, err := client(r.cfg, r.v).SessionMerchantID(ctx, s); err == nil && id != "" {
+		return id, true
 	}
 	c.Skipf("the session declares no merchant_id for delegated-payment allowances; pass --merchant-id")
 	return "", false

@@ -1,15 +1,13 @@
-package main
+package agent
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"sync"
 	"time"
 
@@ -17,36 +15,40 @@ import (
 	"agentshop/internal/webhook"
 )
 
-// runAgentWebhooks receives a merchant's ACP order webhooks as an agent
-// platform would: it checks each Merchant-Signature, answers as the spec
-// says, validates the body against the official webhook schema when the
-// spec directory is known, and prints one line per event.
-func runAgentWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("agent webhooks", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	listen := fs.String("listen", "127.0.0.1:9090", "address to listen on; point the merchant at http://ADDR"+webhookPath)
-	secret := fs.String("secret", os.Getenv("AGENTSHOP_WEBHOOK_SECRET"), "the HMAC secret shared with the merchant (default $AGENTSHOP_WEBHOOK_SECRET)")
-	specDir := fs.String("spec-dir", os.Getenv(acpschema.EnvSpecDir), "directory of the official ACP schemas, to validate each body (default $"+acpschema.EnvSpecDir+"; off when empty)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *secret == "" {
+// WebhookOptions configure [ReceiveWebhooks].
+type WebhookOptions struct {
+	// Listen is the address to listen on.
+	Listen string
+	// Secret is the HMAC secret shared with the merchant (required).
+	Secret string
+	// SpecDir, when set, is the directory of the official ACP schemas,
+	// against which each body is validated.
+	SpecDir string
+}
+
+// ReceiveWebhooks receives a merchant's ACP order webhooks as an agent
+// platform would, until ctx ends: it checks each Merchant-Signature,
+// answers as the spec says, validates the body against the official
+// webhook schema when the spec directory is known, and prints one line
+// per event to stdout.
+func ReceiveWebhooks(ctx context.Context, o WebhookOptions, stdout io.Writer) error {
+	if o.Secret == "" {
 		return errors.New("agent webhooks: --secret (or AGENTSHOP_WEBHOOK_SECRET) is required: unsigned webhooks are refused")
 	}
 	var schema *acpschema.Validator
-	if *specDir != "" {
+	if o.SpecDir != "" {
 		var err error
-		if schema, err = acpschema.Load(*specDir); err != nil {
+		if schema, err = acpschema.Load(o.SpecDir); err != nil {
 			return err
 		}
 	}
-	ln, err := net.Listen("tcp", *listen)
+	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "receiving order webhooks at http://%s%s\n", ln.Addr(), webhookPath)
+	fmt.Fprintf(stdout, "receiving order webhooks at http://%s%s\n", ln.Addr(), WebhookPath)
 	mux := http.NewServeMux()
-	mux.Handle("POST "+webhookPath, newWebhookReceiver(*secret, schema, stdout, time.Now))
+	mux.Handle("POST "+WebhookPath, NewWebhookReceiver(o.Secret, schema, stdout, time.Now))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -60,10 +62,10 @@ func runAgentWebhooks(ctx context.Context, args []string, stdout, stderr io.Writ
 	return nil
 }
 
-// webhookPath is where ACP's webhook spec puts the agent's endpoint.
-const webhookPath = "/agentic_checkout/webhooks/order_events"
+// WebhookPath is where ACP's webhook spec puts the agent's endpoint.
+const WebhookPath = "/agentic_checkout/webhooks/order_events"
 
-// webhookReceiver is the handler of `agent webhooks`.
+// webhookReceiver is the handler of [ReceiveWebhooks].
 type webhookReceiver struct {
 	secret string
 	schema *acpschema.Validator // nil: bodies are not validated
@@ -74,7 +76,10 @@ type webhookReceiver struct {
 	seen map[string]bool // Request-Ids answered 200
 }
 
-func newWebhookReceiver(secret string, schema *acpschema.Validator, out io.Writer, now func() time.Time) *webhookReceiver {
+// NewWebhookReceiver returns the handler of [ReceiveWebhooks]: it checks
+// signatures with secret, validates bodies with schema (nil: not
+// validated), reads the time from now and prints to out.
+func NewWebhookReceiver(secret string, schema *acpschema.Validator, out io.Writer, now func() time.Time) http.Handler {
 	return &webhookReceiver{secret: secret, schema: schema, now: now, out: out, seen: map[string]bool{}}
 }
 

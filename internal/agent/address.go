@@ -1,4 +1,4 @@
-package main
+package agent
 
 import (
 	"fmt"
@@ -17,7 +17,7 @@ func oneLine(a acpclient.Address) string {
 	return strings.Join(append(parts, a.City, strings.TrimSpace(a.State+" "+a.PostalCode), a.Country), ", ")
 }
 
-// parseAddress parses a one-line address:
+// ParseAddress parses a one-line address:
 //
 //	Name, Line 1[, Line 2], City, State Postal[, Country]
 //
@@ -25,7 +25,7 @@ func oneLine(a acpclient.Address) string {
 // "ON M5V 3L9") or two when the state is a code ("CA, 94103"); a postal
 // code alone ("SW1A 1AA") leaves the state empty. The country is a two-letter code, "USA" or "UK",
 // and defaults to US. Extra spaces are ignored.
-func parseAddress(s string) (acpclient.Address, error) {
+func ParseAddress(s string) (acpclient.Address, error) {
 	var a acpclient.Address
 	var parts []string
 	for p := range strings.SplitSeq(s, ",") {

@@ -1,10 +1,8 @@
-package main
+package agent
 
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -61,13 +59,13 @@ func TestParseAddress(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		got, err := parseAddress(tt.in)
+		got, err := ParseAddress(tt.in)
 		if err != nil {
-			t.Errorf("parseAddress(%q): %v", tt.in, err)
+			t.Errorf("ParseAddress(%q): %v", tt.in, err)
 			continue
 		}
 		if diff := cmp.Diff(tt.want, got); diff != "" {
-			t.Errorf("parseAddress(%q) mismatch (-want +got):\n%s", tt.in, diff)
+			t.Errorf("ParseAddress(%q) mismatch (-want +got):\n%s", tt.in, diff)
 		}
 	}
 
@@ -80,8 +78,8 @@ func TestParseAddress(t *testing.T) {
 		"1 Main St, San Francisco, CA 94103, US", // no name: three parts before the region
 		"Ada, a, b, c, d, San Francisco, CA 94103",
 	} {
-		if a, err := parseAddress(bad); err == nil {
-			t.Errorf("parseAddress(%q) = %+v, want an error", bad, a)
+		if a, err := ParseAddress(bad); err == nil {
+			t.Errorf("ParseAddress(%q) = %+v, want an error", bad, a)
 		}
 	}
 }
@@ -105,39 +103,6 @@ func TestMoney(t *testing.T) {
 		if got := money(tt.amount, tt.currency); got != tt.want {
 			t.Errorf("money(%d, %q) = %q, want %q", tt.amount, tt.currency, got, tt.want)
 		}
-	}
-}
-
-func TestParseBuyFlags(t *testing.T) {
-	t.Parallel()
-	env := func(k string) string {
-		if k == "AGENTSHOP_AGENT_API_KEY" {
-			return "sk_from_env"
-		}
-		return ""
-	}
-	o, err := parseBuyFlags([]string{"--merchant", "http://x", "--item", "a", "--item", "b", "--quantity", "3", "--card", "4000 0025 0000 3155",
-		"--ship-to", "Ada Lovelace, 1 Main St, San Francisco, CA 94103, US"}, io.Discard, env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if o.apiKey != "sk_from_env" || o.card != "4000002500003155" || o.quantity != 3 || len(o.items) != 2 || o.shipTo == nil || o.version != acpclient.Version20260417 {
-		t.Errorf("options = %+v", o)
-	}
-	for _, args := range [][]string{
-		{"--item", "a"},
-		{"--merchant", "http://x"},
-		{"--merchant", "http://x", "--item", "a", "--quantity", "0"},
-		{"--merchant", "http://x", "--item", "a", "--api-version", "2026-01-30"},
-		{"--merchant", "http://x", "--item", "a", "--card", "4242"},
-		{"--merchant", "http://x", "--item", "a", "--ship-to", "nowhere"},
-	} {
-		if _, err := parseBuyFlags(args, io.Discard, env); err == nil {
-			t.Errorf("parseBuyFlags(%q) accepted", args)
-		}
-	}
-	if _, err := parseBuyFlags([]string{"-h"}, io.Discard, env); !errors.Is(err, flag.ErrHelp) {
-		t.Errorf("-h: %v, want flag.ErrHelp", err)
 	}
 }
 
@@ -274,7 +239,7 @@ func TestAgentBuy(t *testing.T) {
 	tests := []struct {
 		name     string
 		shop     *fakeShop
-		args     []string
+		opts     func(*BuyOptions)
 		wantErr  string
 		wantOut  []string
 		wantCall []string // substrings of the recorded calls, in order
@@ -293,7 +258,7 @@ func TestAgentBuy(t *testing.T) {
 		},
 		{
 			name: "2025-09-29 happy path", shop: &fakeShop{version: acpclient.Version20250929},
-			args:    []string{"--api-version", "2025-09-29"},
+			opts:    func(o *BuyOptions) { o.Version = acpclient.Version20250929 },
 			wantOut: []string{"→ select shipping     200  cs_1  ready_for_payment  Standard $5.00 (std)", "✓ order ord_1"},
 			wantCall: []string{`{"items":[{"id":"mug","quantity":2}]}`, `{"fulfillment_address":{"name":"Ada Lovelace"`, `{"fulfillment_option_id":"std"}`,
 				`{"buyer":{"first_name":"Ada","last_name":"Lovelace","email":"ada@example.com"},"payment_data":{"token":"vt_1","provider":"stripe"}}`},
@@ -305,7 +270,7 @@ func TestAgentBuy(t *testing.T) {
 		},
 		{
 			name: "3DS refused by flag", shop: &fakeShop{version: acpclient.Version20260417, require3: true},
-			args:    []string{"--auth-3ds", "none"},
+			opts:    func(o *BuyOptions) { o.Auth3DS = "none" },
 			wantErr: "requires 3-D Secure",
 		},
 		{
@@ -321,15 +286,18 @@ func TestAgentBuy(t *testing.T) {
 			srv := httptest.NewServer(shop)
 			defer srv.Close()
 			var out, errOut bytes.Buffer
-			args := append([]string{"buy", "--merchant", srv.URL, "--api-key", "sk_test", "--item", "mug", "--quantity", "2",
-				"--ship-to", "Ada Lovelace, 1 Main St, San Francisco, CA 94103, US", "--email", "ada@example.com"}, tt.args...)
-			err := runAgent(t.Context(), args, &out, &errOut)
+			o := testOptions(t, srv.URL)
+			o.APIKey, o.Quantity, o.Email = "sk_test", 2, "ada@example.com"
+			if tt.opts != nil {
+				tt.opts(&o)
+			}
+			err := Buy(t.Context(), o, &out, &errOut)
 			t.Logf("output:\n%s%s", out.String(), errOut.String())
 			if tt.wantErr == "" && err != nil {
-				t.Fatalf("runAgent: %v", err)
+				t.Fatalf("Buy: %v", err)
 			}
 			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
-				t.Fatalf("runAgent error = %v, want one containing %q", err, tt.wantErr)
+				t.Fatalf("Buy error = %v, want one containing %q", err, tt.wantErr)
 			}
 			// Compare with runs of spaces squeezed: column widths are cosmetic.
 			squeeze := func(s string) string {
@@ -363,8 +331,9 @@ func TestAgentBuyJSON(t *testing.T) {
 	srv := httptest.NewServer(&fakeShop{version: acpclient.Version20260417})
 	defer srv.Close()
 	var out, errOut bytes.Buffer
-	err := runAgent(t.Context(), []string{"buy", "--merchant", srv.URL, "--item", "mug", "--json",
-		"--ship-to", "Ada Lovelace, 1 Main St, San Francisco, CA 94103"}, &out, &errOut)
+	o := testOptions(t, srv.URL)
+	o.JSON = true
+	err := Buy(t.Context(), o, &out, &errOut)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,4 +349,16 @@ func TestAgentBuyJSON(t *testing.T) {
 	if !strings.Contains(errOut.String(), "→ complete") {
 		t.Errorf("steps not on stderr:\n%s", errOut.String())
 	}
+}
+
+// testOptions are the defaults of `agent buy` for one mug shipped to Ada
+// at merchant.
+func testOptions(t *testing.T, merchant string) BuyOptions {
+	t.Helper()
+	a, err := ParseAddress("Ada Lovelace, 1 Main St, San Francisco, CA 94103, US")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return BuyOptions{Merchant: merchant, Items: []string{"mug"}, Quantity: 1, ShipTo: &a,
+		Version: acpclient.Version20260417, Card: "4242424242424242", Auth3DS: "authenticated"}
 }

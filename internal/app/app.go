@@ -1,0 +1,415 @@
+// Package app is agentshop's composition root. [New] builds, once, from a
+// [Config], everything a process needs: the store, the payment provider,
+// the [commerce.Service], the HTTP surfaces (ACP REST, ACP MCP, the
+// ChatGPT App, the hosted pages, health and metrics) and the background
+// workers (order webhooks, the janitor). `agentshop serve` runs it; the
+// admin commands (keys, orders, events) use the same store and service,
+// configured the same way, without the surfaces or workers.
+//
+// Config is read here in layers (defaults, file, environment); the flags
+// belong to cmd/agentshop, which applies them before [Config.Validate].
+// Only cmd/agentshop imports this package.
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"agentshop/internal/acp"
+	"agentshop/internal/acp/acp20250929"
+	"agentshop/internal/acp/acp20260417"
+	"agentshop/internal/acpmcp"
+	"agentshop/internal/buildinfo"
+	"agentshop/internal/commerce"
+	"agentshop/internal/mcpapp"
+	"agentshop/internal/store"
+	"agentshop/internal/store/sqlite"
+	"agentshop/internal/web"
+	"agentshop/internal/webhook"
+)
+
+// Options say what [New] builds.
+type Options struct {
+	// Logs receives the logs (default os.Stderr).
+	Logs io.Writer
+	// Existing opens only a database that already has agentshop's schema
+	// (an error wrapping [ErrNoSchema] otherwise) and builds neither the
+	// HTTP surfaces nor the workers: the admin commands' mode. Without it
+	// the database is created and migrated, and stock seeded.
+	Existing bool
+}
+
+// App is one built agentshop: its store and service, and, unless built
+// with [Options.Existing], its HTTP handler and workers, which [App.Run]
+// starts.
+type App struct {
+	Config  Config
+	Logger  *slog.Logger
+	Store   store.Store
+	Service *commerce.Service
+	Catalog *commerce.Catalog
+
+	provider string
+	handler  http.Handler
+	tls      *tls.Config // nil: plain HTTP
+
+	server  *http.Server
+	ln      net.Listener
+	done    chan error
+	debug   *http.Server // pprof, when Config.DebugAddr is set
+	debugLn net.Listener
+
+	stopJanitor, janitorDone chan struct{}
+
+	webhooks     *webhook.Worker // nil when no endpoint is configured
+	stopWebhooks context.CancelFunc
+	webhooksDone chan struct{}
+}
+
+// New builds the application from cfg, which must have passed
+// [Config.Validate]. On error nothing is left open.
+func New(ctx context.Context, cfg Config, o Options) (*App, error) {
+	if o.Logs == nil {
+		o.Logs = os.Stderr
+	}
+	log, err := NewLogger(o.Logs, cfg.LogFormat, cfg.LogLevel)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Logger: log, provider: cfg.Shop.PaymentProvider}
+	if cfg.TLSCert != "" || cfg.TLSKey != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("tls: %w", err)
+		}
+		a.tls = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	if a.Catalog, err = LoadCatalog(cfg); err != nil {
+		return nil, err
+	}
+	if a.Store, err = OpenStore(ctx, cfg, o.Existing); err != nil {
+		return nil, err
+	}
+	if err := a.build(ctx, o); err != nil {
+		_ = a.Store.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// build makes the service and, unless o.Existing, the surfaces.
+func (a *App) build(ctx context.Context, o Options) error {
+	cfg, st := a.Config, a.Store
+	if !o.Existing {
+		if err := st.SeedStock(ctx, a.Catalog.InitialStock()); err != nil {
+			return fmt.Errorf("seed stock: %w", err)
+		}
+	}
+	merchant := cfg.Shop.merchant()
+	provider, sb, err := paymentProvider(cfg, st, a.Logger.With("provider", cfg.Shop.PaymentProvider))
+	if err != nil {
+		return err
+	}
+	a.provider = provider.Name()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfoGauge())
+	metrics := acp.NewMetrics(reg)
+	if db, ok := st.(*sqlite.DB); ok {
+		registerWriterMetrics(reg, db)
+	}
+	a.Service = &commerce.Service{
+		Store:        st,
+		Pricer:       &commerce.Pricer{Catalog: a.Catalog, Config: cfg.Shop.pricing()},
+		Provider:     provider,
+		Logger:       a.Logger,
+		SessionTTL:   time.Duration(cfg.Shop.SessionTTL),
+		PaymentLease: time.Duration(cfg.Shop.PaymentLease),
+		Observe:      metrics.ObserveComplete(provider.Name()),
+		// With an endpoint, orders get events; an admin process queues
+		// them too, and the running server sends them.
+		OrderEvents: cfg.Webhook.URL != "",
+	}
+	if o.Existing {
+		return nil
+	}
+	codecs := []acp.Codec{acp20250929.New(merchant), acp20260417.New(merchant)}
+	if w := cfg.Webhook; w.URL != "" {
+		if w.Secret == "" {
+			return errors.New("webhook url set but AGENTSHOP_WEBHOOK_SECRET is empty: order webhooks must be signed")
+		}
+		var enc webhook.Encoder // the codec of the webhook's version
+		for _, c := range codecs {
+			if e, ok := c.(webhook.Encoder); ok && c.Version() == w.APIVersion {
+				enc = e
+			}
+		}
+		a.webhooks, err = webhook.New(webhook.Config{
+			URL:         w.URL,
+			Secret:      w.Secret,
+			Store:       st,
+			Encoder:     enc,
+			Client:      &http.Client{Timeout: time.Duration(w.Timeout)},
+			Logger:      a.Logger.With("surface", "webhook"),
+			Metrics:     webhook.NewMetrics(reg),
+			Lease:       time.Duration(w.Lease),
+			MaxAttempts: w.MaxAttempts,
+		})
+		if err != nil {
+			return err
+		}
+		a.Service.EventsQueued = a.webhooks.Wake
+	}
+	api := acp.NewHandler(acp.Config{
+		Service:       a.Service,
+		Store:         st,
+		Codecs:        codecs,
+		Merchant:      merchant,
+		Delegate:      delegate(sb),
+		Logger:        a.Logger,
+		Metrics:       metrics,
+		MaxBodyBytes:  cfg.Shop.MaxBodyBytes,
+		RateLimit:     cfg.Shop.RateLimit,
+		RateBurst:     cfg.Shop.RateBurst,
+		InFlightLease: time.Duration(cfg.Shop.IdempotencyInFlight),
+		KeyCacheTTL:   time.Duration(cfg.Shop.APIKeyCache),
+	})
+
+	acpMCP := acpmcp.New(acpmcp.Config{
+		Service:                    a.Service,
+		Store:                      st,
+		Codecs:                     codecs,
+		Logger:                     a.Logger,
+		Metrics:                    metrics,
+		MaxBodyBytes:               cfg.Shop.MaxBodyBytes,
+		InFlightLease:              time.Duration(cfg.Shop.IdempotencyInFlight),
+		DisableLocalhostProtection: cfg.Shop.BehindProxy,
+	})
+
+	// The ChatGPT App. A tunnel URL given as --public-url passes the
+	// DNS-rebinding check; --behind-proxy turns the check off.
+	var allowedHosts []string
+	if u, err := url.Parse(merchant.BaseURL); err == nil && u.Host != "" {
+		allowedHosts = append(allowedHosts, u.Host)
+	}
+	chatApp := mcpapp.New(mcpapp.Config{
+		Service:                    a.Service,
+		Catalog:                    a.Catalog,
+		Merchant:                   merchant,
+		Logger:                     a.Logger.With("surface", "mcp"),
+		Version:                    buildinfo.Read().Version,
+		AllowedHosts:               allowedHosts,
+		DisableRebindingProtection: cfg.Shop.BehindProxy,
+	})
+
+	mux := http.NewServeMux()
+	api.Register(mux)
+	mux.Handle("/mcp", chatApp.Handler())
+	// No method in the pattern: the MCP SDK answers GET and DELETE itself.
+	mux.Handle("/acp/mcp", acpMCP.Handler())
+	if cfg.CSRFKey == "" {
+		a.Logger.Info("no AGENTSHOP_CSRF_KEY: hosted checkout forms are signed with a per-process key (set one shared key when running several replicas)")
+	}
+	(&web.Handler{
+		Store:    st,
+		Merchant: merchant,
+		Logger:   a.Logger,
+		Checkout: a.Service,
+		PaySteps: paySteps(sb, merchant.ID),
+		CSRFKey:  []byte(cfg.CSRFKey),
+	}).Register(mux)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := st.Ping(ctx); err != nil {
+			a.Logger.Warn("not ready", "err", err)
+			http.Error(w, "not ready: store unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	a.handler = mux
+	return nil
+}
+
+// buildInfoGauge is agentshop_build_info, 1, labelled with the build.
+func buildInfoGauge() prometheus.Collector {
+	bi := buildinfo.Read()
+	g := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "agentshop_build_info",
+		Help:        "Always 1; its labels say which build is running.",
+		ConstLabels: prometheus.Labels{"version": bi.Version, "revision": bi.Revision, "goversion": bi.GoVersion},
+	})
+	g.Set(1)
+	return g
+}
+
+// Handler is the HTTP handler of every surface; nil for an app built with
+// [Options.Existing].
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Run serves [App.Handler] on ln (HTTPS when the config names a
+// certificate) and starts the workers. It returns once they run; [App.Close]
+// stops them.
+func (a *App) Run(ctx context.Context, ln net.Listener) error {
+	if a.handler == nil {
+		return errors.New("app: run: built without its HTTP surfaces")
+	}
+	cfg := a.Config
+	if a.tls != nil {
+		ln = tls.NewListener(ln, a.tls)
+	}
+	a.ln = ln
+	a.server = &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
+		TLSConfig:         a.tls,
+	}
+	a.done = make(chan error, 1)
+	go func() { a.done <- a.server.Serve(ln) }()
+	a.stopJanitor = make(chan struct{})
+	a.janitorDone = make(chan struct{})
+	go a.janitor(time.Hour)
+	if a.webhooks != nil {
+		ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		a.stopWebhooks = cancel
+		a.webhooksDone = make(chan struct{})
+		go func() {
+			defer close(a.webhooksDone)
+			a.webhooks.Run(ctx)
+		}()
+	}
+	if cfg.DebugAddr != "" {
+		if err := a.serveDebug(cfg.DebugAddr); err != nil {
+			return err
+		}
+	}
+	a.Logger.Info("agentshop serving", "addr", ln.Addr().String(), "public_url", cfg.Shop.PublicURL,
+		"store", storeKind(cfg), "provider", a.provider, "items", len(a.Catalog.Items()), "tls", a.tls != nil)
+	return nil
+}
+
+// URL is the base URL of the listener [App.Run] serves (useful on port 0).
+func (a *App) URL() string {
+	if a.tls != nil {
+		return "https://" + a.ln.Addr().String()
+	}
+	return "http://" + a.ln.Addr().String()
+}
+
+// DebugAddr is the address pprof is served on; "" when it is off.
+func (a *App) DebugAddr() string {
+	if a.debugLn == nil {
+		return ""
+	}
+	return a.debugLn.Addr().String()
+}
+
+// janitor deletes expired idempotency records, and order events delivered
+// longer ago than webhook.keep_delivered, every interval. Several replicas
+// may run it at once; the deletes are idempotent.
+func (a *App) janitor(every time.Duration) {
+	defer close(a.janitorDone)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		ctx := context.Background()
+		n, err := a.Store.DeleteExpiredIdempotencyKeys(ctx, time.Now())
+		if err != nil {
+			a.Logger.Warn("delete expired idempotency records", "err", err)
+		} else if n > 0 {
+			a.Logger.Info("deleted expired idempotency records", "count", n)
+		}
+		n, err = a.Store.DeleteDeliveredEvents(ctx, time.Now().Add(-time.Duration(a.Config.Webhook.KeepDelivered)))
+		if err != nil {
+			a.Logger.Warn("delete delivered order events", "err", err)
+		} else if n > 0 {
+			a.Logger.Info("deleted delivered order events", "count", n)
+		}
+		select {
+		case <-a.stopJanitor:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// serveDebug serves net/http/pprof's handlers on addr, apart from the
+// public mux so that they are never reachable through it.
+func (a *App) serveDebug(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("debug listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	a.debug = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	a.debugLn = ln
+	go func() { _ = a.debug.Serve(ln) }()
+	a.Logger.Info("pprof serving", "addr", ln.Addr().String())
+	return nil
+}
+
+// Close stops accepting connections, waits up to 20 s for in-flight
+// requests, stops the workers, then closes the store.
+func (a *App) Close() error {
+	var errs []error
+	if a.stopJanitor != nil {
+		close(a.stopJanitor)
+		<-a.janitorDone
+		a.stopJanitor = nil
+	}
+	if a.debug != nil {
+		_ = a.debug.Close()
+	}
+	if a.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := a.server.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
+		if err := <-a.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+		a.server = nil
+	}
+	// After the server: a complete finishing during Shutdown may still
+	// wake the worker. Attempts in flight are finished and recorded.
+	if a.stopWebhooks != nil {
+		a.stopWebhooks()
+		<-a.webhooksDone
+		a.stopWebhooks = nil
+	}
+	if a.Store != nil {
+		if err := a.Store.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close store: %w", err))
+		}
+		a.Store = nil
+	}
+	return errors.Join(errs...)
+}
