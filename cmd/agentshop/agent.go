@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"flag"
 	"fmt"
-	"io"
-	"os"
 	"slices"
 	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"agentshop/internal/acp/acpschema"
 	"agentshop/internal/acpclient"
@@ -16,57 +14,58 @@ import (
 	"agentshop/internal/buildinfo"
 )
 
-const agentUsage = `usage: agentshop agent buy --merchant URL --item SKU [--item SKU…] [flags]
-       agentshop agent webhooks --secret S [--listen ADDR] [--spec-dir DIR]
-
-Plays the agent (ChatGPT's role) against any ACP merchant. buy: create a
+func (c *shell) agentCmd() *cobra.Command {
+	cmd := group(&cobra.Command{
+		Use:   "agent",
+		Short: "Play the agent: buy from any ACP merchant, or receive its order webhooks",
+		Long: `Plays the agent (ChatGPT's role) against any ACP merchant. buy: create a
 checkout session, set the address, pick the cheapest shipping, delegate a
 test card, complete, and print the order. webhooks: receive the merchant's
 order webhooks, check their signatures (and, with the spec directory, their
-schema) and print them. Run 'agentshop agent buy -h' for the flags.
-`
+schema) and print them.`,
+	})
 
-// runAgent implements `agentshop agent`: buy and webhooks.
-func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, agentUsage)
-		return flag.ErrHelp
+	var o agent.BuyOptions
+	var shipTo string
+	buy := &cobra.Command{
+		Use:   "buy --merchant URL --item SKU [--item SKU…] [flags]",
+		Short: "Buy from an ACP merchant as an agent would, printing each step",
+		Args:  checkArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkBuyOptions(&o, shipTo); err != nil {
+				return err
+			}
+			return agent.Buy(cmd.Context(), o, c.stdout, c.stderr)
+		},
 	}
-	switch args[0] {
-	case "buy":
-		o, err := parseBuyFlags(args[1:], stderr, os.Getenv)
-		if err != nil {
-			return err
-		}
-		return agent.Buy(ctx, o, stdout, stderr)
-	case "webhooks":
-		return runAgentWebhooks(ctx, args[1:], stdout, stderr)
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, agentUsage)
-		return nil
+	buyFlags(buy.Flags(), &o, &shipTo, c.env)
+
+	var w agent.WebhookOptions
+	webhooks := &cobra.Command{
+		Use:   "webhooks --secret S [--listen ADDR] [--spec-dir DIR]",
+		Short: "Receive a merchant's order webhooks, check their signatures and print them",
+		Args:  checkArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return agent.ReceiveWebhooks(cmd.Context(), w, c.stdout)
+		},
 	}
-	fmt.Fprint(stderr, agentUsage)
-	return fmt.Errorf("agent: unknown subcommand %q", args[0])
+	fs := webhooks.Flags()
+	fs.StringVar(&w.Listen, "listen", "127.0.0.1:9090", "address to listen on; point the merchant at http://ADDR"+agent.WebhookPath)
+	fs.StringVar(&w.Secret, "secret", c.env("AGENTSHOP_WEBHOOK_SECRET"), "the HMAC secret shared with the merchant (default $AGENTSHOP_WEBHOOK_SECRET)")
+	fs.StringVar(&w.SpecDir, "spec-dir", c.env(acpschema.EnvSpecDir), "directory of the official ACP schemas, to validate each body (default $"+acpschema.EnvSpecDir+"; off when empty)")
+	cmd.AddCommand(buy, webhooks)
+	return cmd
 }
 
-// listFlag is a repeatable string flag.
-type listFlag []string
-
-func (l *listFlag) String() string     { return strings.Join(*l, ",") }
-func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
-
-func parseBuyFlags(args []string, stderr io.Writer, env func(string) string) (agent.BuyOptions, error) {
-	o := agent.BuyOptions{UserAgent: "agentshop-agent/" + buildinfo.Read().Version}
-	fs := flag.NewFlagSet("agent buy", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var items listFlag
-	var shipTo string
+// buyFlags registers the flags of `agent buy` on fs.
+func buyFlags(fs *pflag.FlagSet, o *agent.BuyOptions, shipTo *string, env func(string) string) {
+	o.UserAgent = "agentshop-agent/" + buildinfo.Read().Version
 	fs.StringVar(&o.Merchant, "merchant", "", "the merchant's ACP base URL, e.g. http://localhost:8080 (required)")
 	fs.StringVar(&o.APIKey, "api-key", env("AGENTSHOP_AGENT_API_KEY"), "the agent's API key at the merchant (default $AGENTSHOP_AGENT_API_KEY)")
 	fs.StringVar(&o.SigningSecret, "signing-secret", env("AGENTSHOP_AGENT_SIGNING_SECRET"), "sign requests with this secret (keys made with 'keys create --signing'; default $AGENTSHOP_AGENT_SIGNING_SECRET)")
-	fs.Var(&items, "item", "an item id (SKU) to buy; repeat for several")
+	fs.StringArrayVar(&o.Items, "item", nil, "an item id (SKU) to buy; repeat for several")
 	fs.IntVar(&o.Quantity, "quantity", 1, "quantity of each item")
-	fs.StringVar(&shipTo, "ship-to", "", `shipping address on one line, comma-separated:
+	fs.StringVar(shipTo, "ship-to", "", `shipping address on one line, comma-separated:
 "Name, Line 1[, Line 2], City, State Postal[, Country]"
 e.g. "Ada Lovelace, 1 Main St, San Francisco, CA 94103, US".
 State and postal code may also be separate parts ("…, CA, 94103, US");
@@ -79,14 +78,6 @@ the country (ISO 3166-1 alpha-2) defaults to US. Not needed for a digital-only c
 	fs.StringVar(&o.Auth3DS, "auth-3ds", "authenticated", `3-D Secure outcome to report when a 2026-04-17 merchant answers authentication_required
 (authenticated, attempt_acknowledged, denied, …); "none" stops there`)
 	fs.BoolVar(&o.JSON, "json", false, "print the final session JSON on stdout (the steps go to stderr)")
-	if err := fs.Parse(args); err != nil {
-		return o, err
-	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("agent buy: unexpected argument %q", fs.Arg(0))
-	}
-	o.Items = items
-	return o, checkBuyOptions(&o, shipTo)
 }
 
 // checkBuyOptions checks the flags of `agent buy` and normalises the card
@@ -94,39 +85,25 @@ the country (ISO 3166-1 alpha-2) defaults to US. Not needed for a digital-only c
 func checkBuyOptions(o *agent.BuyOptions, shipTo string) error {
 	switch {
 	case o.Merchant == "":
-		return errors.New("agent buy: --merchant is required")
+		return usageErrorf("agent buy: --merchant is required")
 	case len(o.Items) == 0:
-		return errors.New("agent buy: at least one --item is required")
+		return usageErrorf("agent buy: at least one --item is required")
 	case o.Quantity < 1:
-		return fmt.Errorf("agent buy: --quantity must be at least 1, not %d", o.Quantity)
+		return usageErrorf("agent buy: --quantity must be at least 1, not %d", o.Quantity)
 	case !slices.Contains(acpclient.Versions, o.Version):
-		return fmt.Errorf("agent buy: --api-version %q is not supported (use %s)", o.Version, strings.Join(acpclient.Versions, " or "))
+		return usageErrorf("agent buy: --api-version %q is not supported (use %s)", o.Version, strings.Join(acpclient.Versions, " or "))
 	}
 	card, err := agent.CardNumber(o.Card)
 	if err != nil {
-		return fmt.Errorf("agent buy: --card: %w", err)
+		return &usageError{msg: fmt.Sprintf("agent buy: --card: %v", err)}
 	}
 	o.Card = card
 	if shipTo != "" {
 		a, err := agent.ParseAddress(shipTo)
 		if err != nil {
-			return fmt.Errorf("agent buy: --ship-to: %w", err)
+			return &usageError{msg: fmt.Sprintf("agent buy: --ship-to: %v", err)}
 		}
 		o.ShipTo = &a
 	}
 	return nil
-}
-
-// runAgentWebhooks implements `agentshop agent webhooks`.
-func runAgentWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("agent webhooks", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var o agent.WebhookOptions
-	fs.StringVar(&o.Listen, "listen", "127.0.0.1:9090", "address to listen on; point the merchant at http://ADDR"+agent.WebhookPath)
-	fs.StringVar(&o.Secret, "secret", os.Getenv("AGENTSHOP_WEBHOOK_SECRET"), "the HMAC secret shared with the merchant (default $AGENTSHOP_WEBHOOK_SECRET)")
-	fs.StringVar(&o.SpecDir, "spec-dir", os.Getenv(acpschema.EnvSpecDir), "directory of the official ACP schemas, to validate each body (default $"+acpschema.EnvSpecDir+"; off when empty)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	return agent.ReceiveWebhooks(ctx, o, stdout)
 }

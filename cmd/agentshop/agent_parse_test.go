@@ -2,7 +2,7 @@ package main
 
 import (
 	"errors"
-	"flag"
+	"github.com/spf13/pflag"
 	"io"
 	"testing"
 
@@ -37,7 +37,7 @@ func TestParseBuyFlags(t *testing.T) {
 			t.Errorf("parseBuyFlags(%q) accepted", args)
 		}
 	}
-	if _, err := parseBuyFlags([]string{"-h"}, io.Discard, env); !errors.Is(err, flag.ErrHelp) {
-		t.Errorf("-h: %v, want flag.ErrHelp", err)
+	if _, err := parseBuyFlags([]string{"-h"}, io.Discard, env); !errors.Is(err, pflag.ErrHelp) {
+		t.Errorf("-h: %v, want pflag.ErrHelp", err)
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -13,6 +12,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"agentshop/internal/acpclient"
 	"agentshop/internal/agent"
@@ -30,11 +32,30 @@ type benchOptions struct {
 	cpuProf   string // write the client's CPU profile here
 }
 
-func parseBenchFlags(args []string, stderr io.Writer, env func(string) string) (benchOptions, error) {
+func (c *shell) benchCmd() *cobra.Command {
 	var o benchOptions
+	cmd := &cobra.Command{
+		Use:   "bench --merchant URL --api-key KEY [flags]",
+		Short: "Drive concurrent agents through purchases and report latency",
+		Long: `Drives concurrent agents through purchases against an ACP merchant, reports
+throughput and latency, and verifies every session afterwards (and, with
+--data or --database, the charges and stock in agentshop's own store).
+Against agentshop serve, turn its rate limit off first
+({"shop": {"rate_limit_per_second": 0}}) or most requests get 429.`,
+		Args: checkArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.check(); err != nil {
+				return &usageError{msg: err.Error()}
+			}
+			return o.run(cmd.Context(), c.stdout, c.stderr, c.env)
+		},
+	}
+	o.register(cmd.Flags(), c.env)
+	return cmd
+}
+
+func (o *benchOptions) register(fs *pflag.FlagSet, env func(string) string) {
 	c := &o.cfg
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.StringVar(&c.Merchant, "merchant", "", "the merchant's ACP base URL, e.g. http://127.0.0.1:8080 (required)")
 	fs.StringVar(&c.APIKey, "api-key", env("AGENTSHOP_AGENT_API_KEY"), "the agent's API key (default $AGENTSHOP_AGENT_API_KEY)")
 	fs.IntVar(&c.Concurrency, "concurrency", 16, "concurrent agents, each running one flow at a time")
@@ -54,59 +75,42 @@ database (same machine only; it is opened like 'serve' opens it and only read)`)
 the latency the server measured itself, without the network and this client`)
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write the bench client's own CPU profile (of the load phase) to this file")
 	// Hidden: the trivial server for --scenario noop, in its own process.
-	fs.StringVar(&o.serveNoop, "serve-noop", "", "")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "usage: agentshop bench --merchant URL --api-key K [flags]\n\n")
-		fs.VisitAll(func(f *flag.Flag) {
-			if f.Usage == "" {
-				return
-			}
-			fmt.Fprintf(fs.Output(), "  --%s\n    \t%s", f.Name, strings.ReplaceAll(f.Usage, "\n", "\n    \t"))
-			if f.DefValue != "" && f.DefValue != "0" {
-				fmt.Fprintf(fs.Output(), " (default %s)", f.DefValue)
-			}
-			fmt.Fprintln(fs.Output())
-		})
-	}
-	if err := fs.Parse(args); err != nil {
-		return o, err
-	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
-	}
+	fs.StringVar(&o.serveNoop, "serve-noop", "", "serve bench.NoopHandler on this address")
+	_ = fs.MarkHidden("serve-noop")
+}
+
+// check checks the flags.
+func (o *benchOptions) check() error {
+	c := &o.cfg
 	if o.serveNoop != "" {
-		return o, nil
+		return nil
 	}
 	switch {
 	case c.Merchant == "":
-		return o, errors.New("bench: --merchant is required")
+		return errors.New("bench: --merchant is required")
 	case !slices.Contains(bench.Scenarios, c.Scenario):
-		return o, fmt.Errorf("bench: --scenario %q: use full, create or get", c.Scenario)
+		return fmt.Errorf("bench: --scenario %q: use full, create or get", c.Scenario)
 	case c.Concurrency < 1:
-		return o, fmt.Errorf("bench: --concurrency must be at least 1, not %d", c.Concurrency)
+		return fmt.Errorf("bench: --concurrency must be at least 1, not %d", c.Concurrency)
 	case c.Duration <= 0 && c.MaxFlows <= 0:
-		return o, errors.New("bench: --duration must be positive (or set --max-flows)")
+		return errors.New("bench: --duration must be positive (or set --max-flows)")
 	case c.Quantity < 1:
-		return o, fmt.Errorf("bench: --quantity must be at least 1, not %d", c.Quantity)
+		return fmt.Errorf("bench: --quantity must be at least 1, not %d", c.Quantity)
 	case o.data != "" && o.database != "":
-		return o, errors.New("bench: use --data or --database, not both")
+		return errors.New("bench: use --data or --database, not both")
 	}
 	card, err := agent.CardNumber(c.Card)
 	if err != nil {
-		return o, fmt.Errorf("bench: --card: %w", err)
+		return fmt.Errorf("bench: --card: %w", err)
 	}
 	c.Card = card
-	return o, nil
+	return nil
 }
 
-// runBench load-tests an ACP merchant: it prints the report and the
+// run load-tests an ACP merchant: it prints the report and the
 // verification, and fails when the verification does.
-func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	o, err := parseBenchFlags(args, stderr, os.Getenv)
-	if err != nil {
-		return err
-	}
-	tuneGC(os.Getenv)
+func (o *benchOptions) run(ctx context.Context, stdout, stderr io.Writer, env func(string) string) error {
+	tuneGC(env)
 	if o.serveNoop != "" {
 		return serveNoop(ctx, o.serveNoop, stdout)
 	}

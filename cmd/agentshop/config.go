@@ -1,8 +1,10 @@
 package main
 
 import (
-	"flag"
-	"strings"
+	"context"
+	"slices"
+
+	"github.com/spf13/pflag"
 
 	"agentshop/internal/app"
 )
@@ -13,29 +15,62 @@ type Config = app.Config
 // DefaultConfig is the configuration that runs with nothing set.
 func DefaultConfig() Config { return app.DefaultConfig() }
 
-// loadConfig reads the config file (if any), the environment and flags.
-func loadConfig(fs *flag.FlagSet, args []string, env func(string) string) (Config, error) {
-	file := env(app.EnvConfig)
-	// A first pass finds --config so the file's values become flag defaults.
-	for i, a := range args {
-		if v, ok := strings.CutPrefix(a, "--config="); ok {
-			file = v
-		} else if (a == "--config" || a == "-config") && i+1 < len(args) {
-			file = args[i+1]
+// configFlags are a command's configuration flags: --config and some (or
+// all) of [app.Settings]. They override the config file and the
+// environment only when given.
+type configFlags struct {
+	fs          *pflag.FlagSet
+	file        string
+	values      map[string]*string
+	behindProxy bool
+}
+
+// addConfigFlags registers --config and the settings named (every one,
+// and --behind-proxy, when none is).
+func addConfigFlags(fs *pflag.FlagSet, names ...string) *configFlags {
+	f := &configFlags{fs: fs, values: map[string]*string{}}
+	def := app.DefaultConfig()
+	fs.StringVar(&f.file, "config", "", "JSON config file (env "+app.EnvConfig+")")
+	for _, s := range app.Settings() {
+		if len(names) > 0 && !slices.Contains(names, s.Flag) {
+			continue
 		}
+		f.values[s.Flag] = fs.String(s.Flag, *s.Value(&def), s.Usage+" (env "+s.Env+")")
+	}
+	if len(names) == 0 {
+		fs.BoolVar(&f.behindProxy, "behind-proxy", false, "a tunnel or reverse proxy forwards a public host: turn off the MCP endpoints' DNS-rebinding protection (env "+app.EnvBehindProxy+")")
+	}
+	return f
+}
+
+// load returns the configuration: defaults, the config file (--config,
+// else $AGENTSHOP_CONFIG), the environment, then the flags given; checked.
+func (f *configFlags) load(env func(string) string) (Config, error) {
+	file := env(app.EnvConfig)
+	if f.fs.Changed("config") {
+		file = f.file
 	}
 	cfg, err := app.Load(file, env)
 	if err != nil {
 		return cfg, err
 	}
-	fs.String("config", file, "JSON config file (env AGENTSHOP_CONFIG)")
 	for _, s := range app.Settings() {
-		p := s.Value(&cfg)
-		fs.StringVar(p, s.Flag, *p, s.Usage+" (env "+s.Env+")")
+		if v, ok := f.values[s.Flag]; ok && f.fs.Changed(s.Flag) {
+			*s.Value(&cfg) = *v
+		}
 	}
-	fs.BoolVar(&cfg.Shop.BehindProxy, "behind-proxy", cfg.Shop.BehindProxy, "a tunnel or reverse proxy forwards a public host: turn off the MCP endpoints' DNS-rebinding protection (env AGENTSHOP_BEHIND_PROXY)")
-	if err := fs.Parse(args); err != nil {
-		return cfg, err
+	if f.fs.Changed("behind-proxy") {
+		cfg.Shop.BehindProxy = f.behindProxy
 	}
 	return cfg, cfg.Validate()
+}
+
+// openAdmin opens the application on the existing database the flags
+// name, for an admin command: no surfaces, no workers, logs to stderr.
+func (c *shell) openAdmin(ctx context.Context, f *configFlags) (*app.App, error) {
+	cfg, err := f.load(c.env)
+	if err != nil {
+		return nil, err
+	}
+	return app.New(ctx, cfg, app.Options{Logs: c.stderr, Existing: true})
 }

@@ -3,13 +3,15 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"agentshop/internal/acp/acpschema"
 	"agentshop/internal/acpclient"
@@ -21,9 +23,7 @@ import (
 // which.
 var errConformanceFailed = errors.New("conformance: checks failed")
 
-const conformanceUsage = `usage: agentshop conformance --merchant URL --api-key KEY --item SKU [--item DIGITAL_SKU] [flags]
-
-Checks any ACP merchant against the spec and the official JSON Schemas:
+const conformanceLong = `Checks any ACP merchant against the spec and the official JSON Schemas:
 create/update/get/complete/cancel, status rules, totals arithmetic, message
 params, error shapes, auth, API-Version, idempotency, discovery, and
 delegated-payment allowances and test cards when the merchant hosts a
@@ -33,8 +33,7 @@ exits non-zero when a check fails.
 The first --item must be a physical item in stock (about eight units per
 version are bought); an optional second --item is a digital item.
 Schemas are read from --spec-dir (default $AGENTSHOP_ACP_SPEC_DIR), a
-directory with <version>/json-schema/*.json; --no-schema runs without.
-`
+directory with <version>/json-schema/*.json; --no-schema runs without.`
 
 // conformanceOptions are the flags of `agentshop conformance`.
 type conformanceOptions struct {
@@ -42,70 +41,76 @@ type conformanceOptions struct {
 	specDir  string
 	noSchema bool
 	junit    string
+	items    []string
+	version  string
+	shipTo   string
 }
 
-func parseConformanceFlags(args []string, stderr io.Writer, env func(string) string) (conformanceOptions, error) {
+func (c *shell) conformanceCmd() *cobra.Command {
 	var o conformanceOptions
-	fs := flag.NewFlagSet("conformance", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, conformanceUsage, "\nflags:\n")
-		fs.PrintDefaults()
+	cmd := &cobra.Command{
+		Use:   "conformance --merchant URL --api-key KEY --item SKU [--item DIGITAL_SKU] [flags]",
+		Short: "Check any ACP merchant against the spec and its JSON Schemas",
+		Long:  conformanceLong,
+		Args:  checkArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.check(); err != nil {
+				return &usageError{msg: err.Error()}
+			}
+			return o.run(cmd.Context(), c.stdout)
+		},
 	}
-	var items listFlag
-	var version, shipTo string
+	o.register(cmd.Flags(), c.env)
+	return cmd
+}
+
+func (o *conformanceOptions) register(fs *pflag.FlagSet, env func(string) string) {
 	fs.StringVar(&o.cfg.Merchant, "merchant", "", "the merchant's ACP base URL (required)")
 	fs.StringVar(&o.cfg.APIKey, "api-key", env("AGENTSHOP_AGENT_API_KEY"), "the agent's API key at the merchant (default $AGENTSHOP_AGENT_API_KEY)")
-	fs.StringVar(&version, "api-version", "", "check only this API version ("+strings.Join(acpclient.Versions, " or ")+"); default: every one the merchant supports")
-	fs.Var(&items, "item", "an item id: first a physical in-stock item (required), then optionally a digital one")
+	fs.StringVar(&o.version, "api-version", "", "check only this API version ("+strings.Join(acpclient.Versions, " or ")+"); default: every one the merchant supports")
+	fs.StringArrayVar(&o.items, "item", nil, "an item id: first a physical in-stock item (required), then optionally a digital one")
 	fs.StringVar(&o.specDir, "spec-dir", env(acpschema.EnvSpecDir), "directory of the official ACP JSON Schemas (default $"+acpschema.EnvSpecDir+")")
 	fs.BoolVar(&o.noSchema, "no-schema", false, "run without the JSON Schemas (responses are not validated; the report says so)")
 	fs.StringVar(&o.junit, "junit", "", "also write the results as JUnit XML to this file")
-	fs.StringVar(&shipTo, "ship-to", "", `shipping address, "Name, Line 1, City, State Postal, Country" (default a San Francisco, CA, US address)`)
+	fs.StringVar(&o.shipTo, "ship-to", "", `shipping address, "Name, Line 1, City, State Postal, Country" (default a San Francisco, CA, US address)`)
 	fs.StringVar(&o.cfg.Currency, "currency", "", "2026-04-17 session currency (default: discovery's first, else usd)")
 	fs.StringVar(&o.cfg.MerchantID, "merchant-id", "", "merchant id for delegated-payment allowances (default: the one the session declares)")
-	if err := fs.Parse(args); err != nil {
-		return o, err
-	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("conformance: unexpected argument %q", fs.Arg(0))
-	}
+}
+
+// check checks the flags and fills in the checker's configuration.
+func (o *conformanceOptions) check() error {
 	switch {
 	case o.cfg.Merchant == "":
-		return o, errors.New("conformance: --merchant is required")
-	case len(items) == 0:
-		return o, errors.New("conformance: --item is required: ACP has no product API, so name a physical in-stock item")
-	case len(items) > 2:
-		return o, errors.New("conformance: at most two --item: a physical item, then a digital one")
-	case version != "" && !slices.Contains(acpclient.Versions, version):
-		return o, fmt.Errorf("conformance: --api-version %q is not supported (use %s)", version, strings.Join(acpclient.Versions, " or "))
+		return errors.New("conformance: --merchant is required")
+	case len(o.items) == 0:
+		return errors.New("conformance: --item is required: ACP has no product API, so name a physical in-stock item")
+	case len(o.items) > 2:
+		return errors.New("conformance: at most two --item: a physical item, then a digital one")
+	case o.version != "" && !slices.Contains(acpclient.Versions, o.version):
+		return fmt.Errorf("conformance: --api-version %q is not supported (use %s)", o.version, strings.Join(acpclient.Versions, " or "))
 	case o.specDir == "" && !o.noSchema:
-		return o, fmt.Errorf("conformance: the official ACP JSON Schemas are required: pass --spec-dir or set %s (a directory with <version>/json-schema/*.json), or run with --no-schema", acpschema.EnvSpecDir)
+		return fmt.Errorf("conformance: the official ACP JSON Schemas are required: pass --spec-dir or set %s (a directory with <version>/json-schema/*.json), or run with --no-schema", acpschema.EnvSpecDir)
 	}
-	o.cfg.Item = items[0]
-	if len(items) == 2 {
-		o.cfg.DigitalItem = items[1]
+	o.cfg.Item = o.items[0]
+	if len(o.items) == 2 {
+		o.cfg.DigitalItem = o.items[1]
 	}
-	if version != "" {
-		o.cfg.Versions = []string{version}
+	if o.version != "" {
+		o.cfg.Versions = []string{o.version}
 	}
-	if shipTo != "" {
-		a, err := agent.ParseAddress(shipTo)
+	if o.shipTo != "" {
+		a, err := agent.ParseAddress(o.shipTo)
 		if err != nil {
-			return o, fmt.Errorf("conformance: --ship-to: %w", err)
+			return fmt.Errorf("conformance: --ship-to: %w", err)
 		}
 		o.cfg.Address = &a
 	}
-	return o, nil
+	return nil
 }
 
-// runConformance checks an ACP merchant and prints the table. It returns
+// run checks the merchant and prints the table. It returns
 // errConformanceFailed when a check failed.
-func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	o, err := parseConformanceFlags(args, stderr, os.Getenv)
-	if err != nil {
-		return err
-	}
+func (o *conformanceOptions) run(ctx context.Context, stdout io.Writer) error {
 	if !o.noSchema {
 		v, err := acpschema.Load(o.specDir)
 		if err != nil {

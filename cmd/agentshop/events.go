@@ -1,95 +1,108 @@
 package main
 
 import (
-	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"text/tabwriter"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"agentshop/internal/commerce"
 )
 
-// runEvents lists the order-webhook outbox: what was delivered, what is
+// eventsCmd lists the order-webhook outbox: what was delivered, what is
 // waiting for a retry and what was dead-lettered; `events requeue ID`
 // sends a dead event again.
-func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "requeue" {
-		return requeueEvent(ctx, args[1:], stdout, stderr)
+func (c *shell) eventsCmd() *cobra.Command {
+	var out outputFlag
+	var f commerce.EventFilter
+	var status string
+	cmd := &cobra.Command{
+		Use:   "events [--status pending|delivered|dead] [--order ORDER]",
+		Short: "List the order-webhook outbox (delivered, pending, dead); requeue a dead event",
+		Args:  checkArgs(cobra.NoArgs),
 	}
-	fs := flag.NewFlagSet("events", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	order := fs.String("order", "", "only this order's events")
-	status := fs.String("status", "", "only events in this status: pending, delivered or dead")
-	limit := fs.Int("limit", 100, "at most this many events, oldest first")
-	cfg, err := loadConfig(fs, args, os.Getenv)
-	if err != nil {
-		return err
-	}
-	switch commerce.EventStatus(*status) {
-	case "", commerce.EventPending, commerce.EventDelivered, commerce.EventDead:
-	default:
-		return fmt.Errorf("unknown status %q (pending, delivered, dead)", *status)
-	}
-	if *limit <= 0 {
-		return fmt.Errorf("limit must be positive, not %d", *limit)
-	}
-	a, err := openAdmin(ctx, cfg, stderr)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	st := a.Store
-	events, err := st.ListEvents(ctx, commerce.EventFilter{OrderID: *order, Status: commerce.EventStatus(*status), Limit: *limit})
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tTYPE\tORDER\tSTATUS\tATTEMPTS\tCREATED\tNEXT/DELIVERED\tLAST ERROR")
-	for _, e := range events {
-		when := e.NextAttemptAt.Format(time.RFC3339)
-		switch {
-		case e.DeliveredAt != nil:
-			when = e.DeliveredAt.Format(time.RFC3339)
-		case e.Status == commerce.EventDead:
-			when = "-"
+	flags := addConfigFlags(cmd.PersistentFlags(), "data", "database")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		switch f.Status = commerce.EventStatus(status); f.Status {
+		case "", commerce.EventPending, commerce.EventDelivered, commerce.EventDead:
+		default:
+			return usageErrorf("unknown status %q (pending, delivered, dead)", status)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", e.ID, e.Type, e.OrderID, e.Status, e.Attempts,
-			e.CreatedAt.Format(time.RFC3339), when, e.LastError)
+		if f.Limit <= 0 {
+			return usageErrorf("--limit must be positive, not %d", f.Limit)
+		}
+		a, err := c.openAdmin(cmd.Context(), flags)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		events, err := a.Store.ListEvents(cmd.Context(), f)
+		if err != nil {
+			return err
+		}
+		js := make([]eventJSON, 0, len(events))
+		for _, e := range events {
+			js = append(js, eventJSON{ID: e.ID, Type: string(e.Type), OrderID: e.OrderID, Status: string(e.Status), Attempts: e.Attempts,
+				CreatedAt: rfc3339(&e.CreatedAt), NextAttemptAt: rfc3339(&e.NextAttemptAt), DeliveredAt: rfc3339(e.DeliveredAt), LastError: e.LastError})
+		}
+		return out.print(c.stdout, js, func(w io.Writer) {
+			fmt.Fprintln(w, "ID\tTYPE\tORDER\tSTATUS\tATTEMPTS\tCREATED\tNEXT/DELIVERED\tLAST ERROR")
+			for _, e := range events {
+				when := e.NextAttemptAt.Format(time.RFC3339)
+				switch {
+				case e.DeliveredAt != nil:
+					when = e.DeliveredAt.Format(time.RFC3339)
+				case e.Status == commerce.EventDead:
+					when = "-"
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", e.ID, e.Type, e.OrderID, e.Status, e.Attempts,
+					e.CreatedAt.Format(time.RFC3339), when, e.LastError)
+			}
+		})
 	}
-	return tw.Flush()
+	cmd.Flags().StringVar(&f.OrderID, "order", "", "only this order's events")
+	cmd.Flags().StringVar(&status, "status", "", "only events in this status: pending, delivered or dead")
+	cmd.Flags().IntVar(&f.Limit, "limit", 100, "at most this many events, oldest first")
+	out.register(cmd)
+
+	requeue := &cobra.Command{
+		Use:   "requeue EVENT",
+		Short: "Put a dead event back in the queue, with a full set of attempts",
+		Args:  checkArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := c.openAdmin(cmd.Context(), flags)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			id := args[0]
+			switch err := a.Store.RequeueEvent(cmd.Context(), id, time.Now()); {
+			case errors.Is(err, commerce.ErrNotFound):
+				return fmt.Errorf("no event %q", id)
+			case errors.Is(err, commerce.ErrConflict):
+				return fmt.Errorf("event %s is not dead: only dead events are requeued", id)
+			case err != nil:
+				return err
+			}
+			fmt.Fprintf(c.stdout, "event %s requeued; a running server sends it within a second\n", id)
+			return nil
+		},
+	}
+	cmd.AddCommand(requeue)
+	return cmd
 }
 
-// requeueEvent puts a dead event back in the queue: a running server sends
-// it within its poll interval, with a full set of attempts.
-func requeueEvent(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
-		return errors.New("usage: agentshop events requeue EVENT_ID")
-	}
-	id := args[0]
-	fs := flag.NewFlagSet("events requeue", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg, err := loadConfig(fs, args[1:], os.Getenv)
-	if err != nil {
-		return err
-	}
-	a, err := openAdmin(ctx, cfg, stderr)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	st := a.Store
-	switch err := st.RequeueEvent(ctx, id, time.Now()); {
-	case errors.Is(err, commerce.ErrNotFound):
-		return fmt.Errorf("no event %q", id)
-	case errors.Is(err, commerce.ErrConflict):
-		return fmt.Errorf("event %s is not dead: only dead events are requeued", id)
-	case err != nil:
-		return err
-	}
-	fmt.Fprintf(stdout, "event %s requeued; a running server sends it within a second\n", id)
-	return nil
+// eventJSON is one event in `events --output json`.
+type eventJSON struct {
+	ID            string `json:"id"`
+	Type          string `json:"type"`
+	OrderID       string `json:"order_id"`
+	Status        string `json:"status"`
+	Attempts      int    `json:"attempts"`
+	CreatedAt     string `json:"created_at"`
+	NextAttemptAt string `json:"next_attempt_at,omitempty"`
+	DeliveredAt   string `json:"delivered_at,omitempty"`
+	LastError     string `json:"last_error,omitempty"`
 }

@@ -1,81 +1,114 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"text/tabwriter"
 	"time"
 
-	"agentshop/internal/app"
+	"github.com/spf13/cobra"
+
+	"agentshop/internal/commerce"
 )
 
-// openAdmin opens the application on an existing database for an admin
-// command: no surfaces, no workers, logs to stderr.
-func openAdmin(ctx context.Context, cfg Config, stderr io.Writer) (*app.App, error) {
-	return app.New(ctx, cfg, app.Options{Logs: stderr, Existing: true})
+func (c *shell) keysCmd() *cobra.Command {
+	cmd := group(&cobra.Command{
+		Use:   "keys",
+		Short: "Manage agent API keys: create, list, revoke",
+	})
+	flags := addConfigFlags(cmd.PersistentFlags(), "data", "database")
+
+	var name string
+	var signing bool
+	create := &cobra.Command{
+		Use:   "create [--name NAME] [--signing]",
+		Short: "Create an agent API key (shown once; only its hash is stored)",
+		Args:  checkArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := c.openAdmin(cmd.Context(), flags)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			secret, k, err := a.CreateAPIKey(cmd.Context(), name, signing)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "id:      %s\nname:    %s\napi key: %s\n", k.ID, k.Name, secret)
+			if k.SigningSecret != "" {
+				fmt.Fprintf(c.stdout, "signing secret: %s\n", k.SigningSecret)
+			}
+			fmt.Fprintln(c.stdout, "The key is shown once; only its SHA-256 is stored.")
+			return nil
+		},
+	}
+	create.Flags().StringVar(&name, "name", "agent", "a name for the key")
+	create.Flags().BoolVar(&signing, "signing", false, "also require HMAC request signatures with a generated signing secret")
+
+	var out outputFlag
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the agent API keys (never their secrets)",
+		Args:  checkArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := c.openAdmin(cmd.Context(), flags)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			keys, err := a.Store.ListAPIKeys(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return out.print(c.stdout, keysJSON(keys), func(w io.Writer) {
+				fmt.Fprintln(w, "ID\tNAME\tPREFIX\tCREATED\tSIGNED\tREVOKED")
+				for _, k := range keys {
+					revoked := "-"
+					if k.RevokedAt != nil {
+						revoked = k.RevokedAt.Format(time.RFC3339)
+					}
+					fmt.Fprintf(w, "%s\t%s\t%s…\t%s\t%t\t%s\n", k.ID, k.Name, k.Prefix, k.CreatedAt.Format(time.RFC3339), k.SigningSecret != "", revoked)
+				}
+			})
+		},
+	}
+	out.register(list)
+
+	revoke := &cobra.Command{
+		Use:   "revoke ID",
+		Short: "Revoke an agent API key",
+		Args:  checkArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := c.openAdmin(cmd.Context(), flags)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			if err := a.RevokeAPIKey(cmd.Context(), args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "revoked %s\n", args[0])
+			return nil
+		},
+	}
+	cmd.AddCommand(create, list, revoke)
+	return cmd
 }
 
-// runKeys manages agent API keys: create, list, revoke.
-func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: agentshop keys create [--name NAME] [--signing] | list | revoke ID")
-		return flag.ErrHelp
+// keyJSON is one key in `keys list --output json`.
+type keyJSON struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Prefix    string `json:"prefix"`
+	Signed    bool   `json:"signed"`
+	CreatedAt string `json:"created_at"`
+	RevokedAt string `json:"revoked_at,omitempty"`
+}
+
+func keysJSON(keys []*commerce.APIKey) []keyJSON {
+	out := make([]keyJSON, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, keyJSON{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Signed: k.SigningSecret != "",
+			CreatedAt: rfc3339(&k.CreatedAt), RevokedAt: rfc3339(k.RevokedAt)})
 	}
-	sub := args[0]
-	fs := flag.NewFlagSet("keys "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	name := fs.String("name", "agent", "a name for the key (create)")
-	signing := fs.Bool("signing", false, "also require HMAC request signatures with a generated signing secret (create)")
-	cfg, err := loadConfig(fs, args[1:], os.Getenv)
-	if err != nil {
-		return err
-	}
-	a, err := openAdmin(ctx, cfg, stderr)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	st := a.Store
-	switch sub {
-	case "create":
-		secret, k, err := a.CreateAPIKey(ctx, *name, *signing)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "id:      %s\nname:    %s\napi key: %s\n", k.ID, k.Name, secret)
-		if k.SigningSecret != "" {
-			fmt.Fprintf(stdout, "signing secret: %s\n", k.SigningSecret)
-		}
-		fmt.Fprintln(stdout, "The key is shown once; only its SHA-256 is stored.")
-	case "list":
-		keys, err := st.ListAPIKeys(ctx)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tPREFIX\tCREATED\tSIGNED\tREVOKED")
-		for _, k := range keys {
-			revoked := "-"
-			if k.RevokedAt != nil {
-				revoked = k.RevokedAt.Format(time.RFC3339)
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s…\t%s\t%t\t%s\n", k.ID, k.Name, k.Prefix, k.CreatedAt.Format(time.RFC3339), k.SigningSecret != "", revoked)
-		}
-		return tw.Flush()
-	case "revoke":
-		if fs.NArg() != 1 {
-			return errors.New("usage: agentshop keys revoke ID")
-		}
-		if err := a.RevokeAPIKey(ctx, fs.Arg(0)); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "revoked %s\n", fs.Arg(0))
-	default:
-		return fmt.Errorf("unknown keys command %q (create, list, revoke)", sub)
-	}
-	return nil
+	return out
 }

@@ -3,112 +3,230 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"text/tabwriter"
+	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
+	"agentshop/internal/app"
 	"agentshop/internal/commerce"
 )
 
-const ordersUsage = `usage: agentshop orders list [--limit N]
-       agentshop orders ship ORDER --carrier CARRIER --tracking NUMBER [--tracking-url URL]
-       agentshop orders deliver ORDER
-       agentshop orders refund ORDER --amount MINOR_UNITS [--reason TEXT]
-       agentshop orders cancel ORDER [--reason TEXT]`
+// ordersCmd lists and shows orders and records what happens to them:
+// shipping, delivery, refunds (through the payment provider) and
+// cancellation. Each change of an order whose order_create was queued
+// (the server had a webhook endpoint) queues an order_update; a running
+// server sends it within its poll interval.
+func (c *shell) ordersCmd() *cobra.Command {
+	cmd := group(&cobra.Command{
+		Use:   "orders",
+		Short: "List and show orders; record shipping, delivery, refunds and cancellation",
+	})
+	flags := addConfigFlags(cmd.PersistentFlags(), "data", "database")
+	// change runs one order change and prints the order's new state.
+	change := func(use, short string, fn func(ctx context.Context, a *app.App, id string) (*commerce.Order, error)) *cobra.Command {
+		return &cobra.Command{Use: use, Short: short, Args: checkArgs(cobra.ExactArgs(1)),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				a, err := c.openAdmin(cmd.Context(), flags)
+				if err != nil {
+					return err
+				}
+				defer a.Close()
+				o, err := fn(cmd.Context(), a, args[0])
+				if err != nil {
+					if e, ok := errors.AsType[*commerce.Error](err); ok && e.Code != commerce.EINTERNAL && e.Code != commerce.EUNAVAILABLE {
+						return errors.New(e.Message)
+					}
+					return err
+				}
+				fmt.Fprintf(c.stdout, "order %s is %s", o.ID, o.Status)
+				if n := o.Refunded(); n > 0 {
+					fmt.Fprintf(c.stdout, "; refunded %s of %s", o.Currency.Format(n), o.Currency.Format(o.Totals.Total))
+				}
+				fmt.Fprintln(c.stdout)
+				return nil
+			}}
+	}
 
-// runOrders lists orders and records what happens to them: shipping,
-// delivery, refunds (through the payment provider) and cancellation. Each
-// change of an order whose order_create was queued (the server had a
-// webhook endpoint) queues an order_update; a running server sends it
-// within its poll interval.
-func runOrders(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, ordersUsage)
-		return flag.ErrHelp
-	}
-	sub := args[0]
-	fs := flag.NewFlagSet("orders "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	limit := fs.Int("limit", 50, "at most this many orders, newest first (list)")
-	carrier := fs.String("carrier", "", "the carrier, e.g. USPS (ship)")
-	tracking := fs.String("tracking", "", "the carrier's tracking number (ship)")
-	trackingURL := fs.String("tracking-url", "", "where the buyer can track the parcel (ship)")
-	amount := fs.Int64("amount", 0, "amount to refund in minor units, e.g. 500 for $5.00 (refund)")
-	reason := fs.String("reason", "", "why, shown to the agent (refund, cancel)")
-	key := fs.String("key", "", "idempotency key of the refund: run again with the same key after an error to finish that refund rather than make another (refund; default: a new one, printed on error)")
-	// The order id comes first; flags follow it.
-	rest := args[1:]
-	var id string
-	if sub != "list" {
-		if len(rest) == 0 || rest[0] == "" || rest[0][0] == '-' {
-			return fmt.Errorf("orders %s needs an order id first\n%s", sub, ordersUsage)
-		}
-		id, rest = rest[0], rest[1:]
-	}
-	cfg, err := loadConfig(fs, rest, os.Getenv)
-	if err != nil {
-		return err
-	}
-	if fs.NArg() != 0 {
-		return fmt.Errorf("unexpected arguments %q\n%s", fs.Args(), ordersUsage)
-	}
-	a, err := openAdmin(ctx, cfg, stderr)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	st, svc := a.Store, a.Service
-	var o *commerce.Order
-	switch sub {
-	case "list":
-		if *limit <= 0 {
-			return fmt.Errorf("limit must be positive, not %d", *limit)
-		}
-		orders, err := st.ListOrders(ctx, *limit)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSESSION\tSTATUS\tTOTAL\tREFUNDED\tCREATED\tTRACKING")
-		for _, o := range orders {
-			track := "-"
-			if n := len(o.Shipments); n > 0 {
-				track = o.Shipments[n-1].Carrier + " " + o.Shipments[n-1].TrackingNumber
+	var ship commerce.ShipInput
+	shipCmd := change("ship ORDER --carrier CARRIER --tracking NUMBER [--tracking-url URL]", "Record that an order was handed to a carrier",
+		func(ctx context.Context, a *app.App, id string) (*commerce.Order, error) {
+			return a.Service.ShipOrder(ctx, id, ship, nil)
+		})
+	shipCmd.Flags().StringVar(&ship.Carrier, "carrier", "", "the carrier, e.g. USPS")
+	shipCmd.Flags().StringVar(&ship.TrackingNumber, "tracking", "", "the carrier's tracking number")
+	shipCmd.Flags().StringVar(&ship.TrackingURL, "tracking-url", "", "where the buyer can track the parcel")
+
+	deliverCmd := change("deliver ORDER", "Record that a shipped order was delivered",
+		func(ctx context.Context, a *app.App, id string) (*commerce.Order, error) {
+			return a.Service.DeliverOrder(ctx, id, nil)
+		})
+
+	var refund commerce.RefundInput
+	refundCmd := change("refund ORDER --amount MINOR_UNITS [--reason TEXT]", "Refund part or all of an order through the payment provider",
+		func(ctx context.Context, a *app.App, id string) (*commerce.Order, error) {
+			if refund.Key == "" {
+				refund.Key = commerce.NewID("rk")
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.ID, o.SessionID, o.Status,
-				o.Currency.Format(o.Totals.Total), o.Currency.Format(o.Refunded()), o.CreatedAt.Format(time.RFC3339), track)
-		}
-		return tw.Flush()
-	case "ship":
-		o, err = svc.ShipOrder(ctx, id, commerce.ShipInput{Carrier: *carrier, TrackingNumber: *tracking, TrackingURL: *trackingURL}, nil)
-	case "deliver":
-		o, err = svc.DeliverOrder(ctx, id, nil)
-	case "refund":
-		if *key == "" {
-			*key = commerce.NewID("rk")
-		}
-		o, err = svc.RefundOrder(ctx, id, commerce.RefundInput{Amount: *amount, Reason: *reason, Key: *key}, nil)
-		if e, ok := errors.AsType[*commerce.Error](err); ok && (e.Code == commerce.EUNAVAILABLE || e.Code == commerce.EINPROGRESS) {
-			return fmt.Errorf("%s\nrun again with --key %s to finish this refund rather than start another", e.Message, *key)
-		}
-	case "cancel":
-		o, err = svc.CancelOrder(ctx, id, *reason, nil)
-	default:
-		return fmt.Errorf("unknown orders command %q\n%s", sub, ordersUsage)
+			o, err := a.Service.RefundOrder(ctx, id, refund, nil)
+			if e, ok := errors.AsType[*commerce.Error](err); ok && (e.Code == commerce.EUNAVAILABLE || e.Code == commerce.EINPROGRESS) {
+				return nil, fmt.Errorf("%s\nrun again with --key %s to finish this refund rather than start another", e.Message, refund.Key)
+			}
+			return o, err
+		})
+	refundCmd.Flags().Int64Var(&refund.Amount, "amount", 0, "amount to refund in minor units, e.g. 500 for $5.00")
+	refundCmd.Flags().StringVar(&refund.Reason, "reason", "", "why, shown to the agent")
+	refundCmd.Flags().StringVar(&refund.Key, "key", "", "idempotency key of the refund: run again with the same key after an error to finish that refund rather than make another (default: a new one, printed on error)")
+
+	var reason string
+	cancelCmd := change("cancel ORDER [--reason TEXT]", "Cancel an order that has not shipped, refunding it in full",
+		func(ctx context.Context, a *app.App, id string) (*commerce.Order, error) {
+			return a.Service.CancelOrder(ctx, id, reason, nil)
+		})
+	cancelCmd.Flags().StringVar(&reason, "reason", "", "why, shown to the agent")
+
+	cmd.AddCommand(c.ordersListCmd(flags), c.ordersShowCmd(flags), shipCmd, deliverCmd, refundCmd, cancelCmd)
+	return cmd
+}
+
+func (c *shell) ordersListCmd(flags *configFlags) *cobra.Command {
+	var out outputFlag
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "list [--limit N]",
+		Short: "List orders, newest first",
+		Args:  checkArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if limit <= 0 {
+				return usageErrorf("--limit must be positive, not %d", limit)
+			}
+			a, err := c.openAdmin(cmd.Context(), flags)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			orders, err := a.Store.ListOrders(cmd.Context(), limit)
+			if err != nil {
+				return err
+			}
+			js := make([]orderJSON, 0, len(orders))
+			for _, o := range orders {
+				js = append(js, newOrderJSON(o))
+			}
+			return out.print(c.stdout, js, func(w io.Writer) {
+				fmt.Fprintln(w, "ID\tSESSION\tSTATUS\tTOTAL\tREFUNDED\tCREATED\tTRACKING")
+				for _, o := range orders {
+					track := "-"
+					if n := len(o.Shipments); n > 0 {
+						track = o.Shipments[n-1].Carrier + " " + o.Shipments[n-1].TrackingNumber
+					}
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.ID, o.SessionID, o.Status,
+						o.Currency.Format(o.Totals.Total), o.Currency.Format(o.Refunded()), o.CreatedAt.Format(time.RFC3339), track)
+				}
+			})
+		},
 	}
-	if err != nil {
-		if e, ok := errors.AsType[*commerce.Error](err); ok && e.Code != commerce.EINTERNAL && e.Code != commerce.EUNAVAILABLE {
-			return errors.New(e.Message)
-		}
-		return err
+	cmd.Flags().IntVar(&limit, "limit", 50, "at most this many orders, newest first")
+	out.register(cmd)
+	return cmd
+}
+
+func (c *shell) ordersShowCmd(flags *configFlags) *cobra.Command {
+	var out outputFlag
+	cmd := &cobra.Command{
+		Use:   "show ORDER",
+		Short: "Show one order: lines, totals, shipments and refunds",
+		Args:  checkArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := c.openAdmin(cmd.Context(), flags)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			o, err := a.Store.GetOrder(cmd.Context(), args[0])
+			if errors.Is(err, commerce.ErrNotFound) {
+				return fmt.Errorf("no order %q", args[0])
+			} else if err != nil {
+				return err
+			}
+			cur := o.Currency.Format
+			return out.print(c.stdout, newOrderJSON(o), func(w io.Writer) {
+				fmt.Fprintf(w, "order\t%s\nsession\t%s\nstatus\t%s\ncreated\t%s\n", o.ID, o.SessionID, o.Status, o.CreatedAt.Format(time.RFC3339))
+				for _, l := range o.Lines {
+					fmt.Fprintf(w, "line\t%d × %s\t%s\n", l.Quantity, l.ItemID, cur(l.Total))
+				}
+				fmt.Fprintf(w, "total\t%s (shipping %s, tax %s, discount %s)\nrefunded\t%s\n", cur(o.Totals.Total),
+					cur(o.Totals.Fulfillment), cur(o.Totals.Tax), cur(o.Totals.Discount), cur(o.Refunded()))
+				for _, s := range o.Shipments {
+					fmt.Fprintf(w, "shipment\t%s %s\t%s\n", s.Carrier, s.TrackingNumber, s.ShippedAt.Format(time.RFC3339))
+				}
+				for _, r := range o.Refunds {
+					fmt.Fprintf(w, "refund\t%s %s\t%s\n", cur(r.Amount), r.Status, r.Reason)
+				}
+			})
+		},
 	}
-	fmt.Fprintf(stdout, "order %s is %s", o.ID, o.Status)
-	if n := o.Refunded(); n > 0 {
-		fmt.Fprintf(stdout, "; refunded %s of %s", o.Currency.Format(n), o.Currency.Format(o.Totals.Total))
+	out.register(cmd)
+	return cmd
+}
+
+// orderJSON is an order in `orders list|show --output json`. Amounts are
+// integers in minor units of currency.
+type orderJSON struct {
+	ID        string         `json:"id"`
+	SessionID string         `json:"session_id"`
+	Status    string         `json:"status"`
+	Currency  string         `json:"currency"`
+	Lines     []lineJSON     `json:"lines"`
+	Subtotal  int64          `json:"subtotal"`
+	Discount  int64          `json:"discount"`
+	Shipping  int64          `json:"shipping"`
+	Tax       int64          `json:"tax"`
+	Total     int64          `json:"total"`
+	Refunded  int64          `json:"refunded"`
+	Shipments []shipmentJSON `json:"shipments"`
+	Refunds   []refundJSON   `json:"refunds"`
+	CreatedAt string         `json:"created_at"`
+	UpdatedAt string         `json:"updated_at"`
+}
+
+type lineJSON struct {
+	ItemID   string `json:"item_id"`
+	Quantity int64  `json:"quantity"`
+	Total    int64  `json:"total"`
+}
+
+type shipmentJSON struct {
+	Carrier        string `json:"carrier"`
+	TrackingNumber string `json:"tracking_number"`
+	TrackingURL    string `json:"tracking_url,omitempty"`
+	ShippedAt      string `json:"shipped_at"`
+	DeliveredAt    string `json:"delivered_at,omitempty"`
+}
+
+type refundJSON struct {
+	Amount    int64  `json:"amount"`
+	Status    string `json:"status"`
+	Reason    string `json:"reason,omitempty"`
+	CreatedAt string `json:"created_at"`
+}
+
+func newOrderJSON(o *commerce.Order) orderJSON {
+	j := orderJSON{ID: o.ID, SessionID: o.SessionID, Status: string(o.Status), Currency: strings.ToLower(string(o.Currency)),
+		Subtotal: o.Totals.Subtotal, Discount: o.Totals.Discount, Shipping: o.Totals.Fulfillment, Tax: o.Totals.Tax,
+		Total: o.Totals.Total, Refunded: o.Refunded(), CreatedAt: rfc3339(&o.CreatedAt), UpdatedAt: rfc3339(&o.UpdatedAt),
+		Lines: []lineJSON{}, Shipments: []shipmentJSON{}, Refunds: []refundJSON{}}
+	for _, l := range o.Lines {
+		j.Lines = append(j.Lines, lineJSON{ItemID: l.ItemID, Quantity: l.Quantity, Total: l.Total})
 	}
-	fmt.Fprintln(stdout)
-	return nil
+	for _, s := range o.Shipments {
+		j.Shipments = append(j.Shipments, shipmentJSON{Carrier: s.Carrier, TrackingNumber: s.TrackingNumber,
+			TrackingURL: s.TrackingURL, ShippedAt: rfc3339(&s.ShippedAt), DeliveredAt: rfc3339(s.DeliveredAt)})
+	}
+	for _, r := range o.Refunds {
+		j.Refunds = append(j.Refunds, refundJSON{Amount: r.Amount, Status: string(r.Status), Reason: r.Reason, CreatedAt: rfc3339(&r.CreatedAt)})
+	}
+	return j
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,30 +9,41 @@ import (
 	"os"
 	"runtime/debug"
 
+	"github.com/spf13/cobra"
+
 	"agentshop/internal/app"
 	"agentshop/internal/commerce"
 	"agentshop/internal/store"
 )
 
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg, err := loadConfig(fs, args, os.Getenv)
-	if err != nil {
-		return err
+func (c *shell) serveCmd() *cobra.Command {
+	var flags *configFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the merchant server (ACP checkout API, MCP, hosted pages, sandbox payments)",
+		Long: `Run the merchant server. Settings come from defaults, the JSON config file
+(--config), AGENTSHOP_* environment variables and flags, later ones winning.
+On first start it creates the database and prints an agent API key.`,
+		Args: checkArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintln(c.stderr, "agentshop: starting…")
+			cfg, err := flags.load(c.env)
+			if err != nil {
+				return err
+			}
+			tuneGC(c.env)
+			m := &Main{Config: cfg, Stdout: c.stdout, Stderr: c.stderr}
+			if err := m.Run(cmd.Context()); err != nil {
+				m.Close()
+				return err
+			}
+			<-cmd.Context().Done()
+			m.Logger.Info("shutting down: draining in-flight requests")
+			return m.Close()
+		},
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
-	}
-	tuneGC(os.Getenv)
-	m := &Main{Config: cfg, Stdout: stdout, Stderr: stderr}
-	if err := m.Run(ctx); err != nil {
-		m.Close()
-		return err
-	}
-	<-ctx.Done()
-	m.Logger.Info("shutting down: draining in-flight requests")
-	return m.Close()
+	flags = addConfigFlags(cmd.Flags())
+	return cmd
 }
 
 // gcPercent is the garbage collector's GOGC for serve and bench when the

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"io"
+	"net"
 	"net/http"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -77,5 +80,58 @@ func TestTuneGC(t *testing.T) {
 				t.Errorf("GC percent = %d, want %d", got, tt.want)
 			}
 		})
+	}
+}
+
+// A start that fails, on a busy address or a bad configuration, creates
+// no first-start key: the next start that succeeds prints one.
+func TestFailedStartKeepsFirstKey(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	cfg := DefaultConfig()
+	cfg.Data = t.TempDir()
+	cfg.LogLevel = "error"
+	start := func(cfg Config) (string, error) {
+		t.Helper()
+		var out bytes.Buffer
+		m := &Main{Config: cfg, Stdout: &out, Stderr: io.Discard}
+		err := m.Run(t.Context())
+		if cerr := m.Close(); cerr != nil {
+			t.Error(cerr)
+		}
+		return out.String(), err
+	}
+	for _, tt := range []struct {
+		name    string
+		set     func(*Config)
+		wantErr string
+	}{
+		{name: "AddressInUse", set: func(c *Config) { c.Addr = busy.Addr().String() }, wantErr: "address already in use"},
+		{name: "StripeWithoutKey", set: func(c *Config) { c.Addr = "127.0.0.1:0"; c.Shop.PaymentProvider = "stripe" }, wantErr: "AGENTSHOP_STRIPE_SECRET_KEY"},
+		{name: "WebhookWithoutSecret", set: func(c *Config) { c.Addr = "127.0.0.1:0"; c.Webhook.URL = "http://127.0.0.1:1/hook" }, wantErr: "AGENTSHOP_WEBHOOK_SECRET"},
+	} {
+		c := cfg
+		tt.set(&c)
+		if err := c.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		out, err := start(c)
+		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Fatalf("%s: Run = %v, want an error with %q", tt.name, err, tt.wantErr)
+		}
+		if strings.Contains(out, "ask_") {
+			t.Errorf("%s: a failed start printed a key:\n%s", tt.name, out)
+		}
+	}
+	cfg.Addr = "127.0.0.1:0"
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	out, err := start(cfg)
+	if err != nil || !regexp.MustCompile(`ask_[A-Za-z0-9_-]{20,}`).MatchString(out) {
+		t.Fatalf("first successful start: %v, printed:\n%s", err, out)
 	}
 }
