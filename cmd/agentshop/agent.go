@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -80,30 +78,17 @@ the country (ISO 3166-1 alpha-2) defaults to US. Not needed for a digital-only c
 	fs.BoolVar(&o.JSON, "json", false, "print the final session JSON on stdout (the steps go to stderr)")
 }
 
-// checkBuyOptions checks the flags of `agent buy` and normalises the card
-// number and the address.
+// checkBuyOptions checks the flags of `agent buy` and parses the address.
 func checkBuyOptions(o *agent.BuyOptions, shipTo string) error {
-	switch {
-	case o.Merchant == "":
-		return usageErrorf("agent buy: --merchant is required")
-	case len(o.Items) == 0:
-		return usageErrorf("agent buy: at least one --item is required")
-	case o.Quantity < 1:
-		return usageErrorf("agent buy: --quantity must be at least 1, not %d", o.Quantity)
-	case !slices.Contains(acpclient.Versions, o.Version):
-		return usageErrorf("agent buy: --api-version %q is not supported (use %s)", o.Version, strings.Join(acpclient.Versions, " or "))
-	}
-	card, err := agent.CardNumber(o.Card)
-	if err != nil {
-		return &usageError{msg: fmt.Sprintf("agent buy: --card: %v", err)}
-	}
-	o.Card = card
 	if shipTo != "" {
 		a, err := agent.ParseAddress(shipTo)
 		if err != nil {
-			return &usageError{msg: fmt.Sprintf("agent buy: --ship-to: %v", err)}
+			return usageErrorf("agent buy: --ship-to: %v", err)
 		}
 		o.ShipTo = &a
+	}
+	if err := o.Validate(); err != nil {
+		return &usageError{msg: err.Error()}
 	}
 	return nil
 }

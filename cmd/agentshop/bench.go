@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"runtime/pprof"
 	"slices"
@@ -112,7 +110,7 @@ func (o *benchOptions) check() error {
 func (o *benchOptions) run(ctx context.Context, stdout, stderr io.Writer, env func(string) string) error {
 	tuneGC(env)
 	if o.serveNoop != "" {
-		return serveNoop(ctx, o.serveNoop, stdout)
+		return bench.ServeNoop(ctx, o.serveNoop, stdout)
 	}
 	if o.data != "" || o.database != "" {
 		st, err := app.OpenStore(ctx, Config{Data: o.data, Database: o.database}, true)
@@ -153,68 +151,13 @@ func (o *benchOptions) run(ctx context.Context, stdout, stderr io.Writer, env fu
 	return nil
 }
 
-// serveNoop serves [bench.NoopHandler] on addr until ctx ends.
-func serveNoop(ctx context.Context, addr string, stdout io.Writer) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: bench.NoopHandler(), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stdout, "noop server on http://%s\n", ln.Addr())
-	go func() {
-		<-ctx.Done()
-		_ = srv.Close()
-	}()
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
-}
-
-// storeLedger is [bench.Ledger] on agentshop's own store.
+// storeLedger is [app.StoreLedger] on st.
 type storeLedger struct{ st commerce.Store }
 
 func (l storeLedger) Stock(ctx context.Context, itemID string) (int64, error) {
-	m, err := l.st.StockLevels(ctx, []string{itemID})
-	if err != nil {
-		return 0, err
-	}
-	n, ok := m[itemID]
-	if !ok {
-		return 0, fmt.Errorf("no stock row for %s", itemID)
-	}
-	return n, nil
+	return app.StoreLedger{Store: l.st}.Stock(ctx, itemID)
 }
 
 func (l storeLedger) Session(ctx context.Context, id string) (bench.LedgerSession, error) {
-	var ls bench.LedgerSession
-	s, err := l.st.GetSession(ctx, id)
-	if err != nil {
-		return ls, err
-	}
-	ls.Status, ls.OrderID = string(s.Status), s.OrderID
-	ps, err := l.st.ListPayments(ctx, id)
-	if err != nil {
-		return ls, err
-	}
-	for _, p := range ps {
-		switch p.Status {
-		case commerce.PaymentSucceeded:
-			ls.Succeeded = append(ls.Succeeded, p.ID)
-			ls.SucceededAmount += p.Amount
-		case commerce.PaymentPending:
-			ls.Pending++
-		}
-	}
-	if s.OrderID != "" {
-		o, err := l.st.GetOrder(ctx, s.OrderID)
-		switch {
-		case errors.Is(err, commerce.ErrNotFound):
-		case err != nil:
-			return ls, err
-		default:
-			ls.OrderExists, ls.OrderPaymentID = true, o.PaymentID
-		}
-	}
-	return ls, nil
+	return app.StoreLedger{Store: l.st}.Session(ctx, id)
 }

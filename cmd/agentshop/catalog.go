@@ -54,25 +54,9 @@ func (c *shell) catalogCmd() *cobra.Command {
 	return cmd
 }
 
-// itemJSON is one item in `catalog list --output json`; the price is in
-// minor units of currency, the stock the initial count (the store holds
-// the live one).
-type itemJSON struct {
-	ID       string `json:"id"`
-	Title    string `json:"title"`
-	Price    int64  `json:"price"`
-	Currency string `json:"currency"`
-	Stock    int64  `json:"initial_stock"`
-	Digital  bool   `json:"digital"`
-}
-
 func printCatalog(w io.Writer, out *outputFlag, cat *commerce.Catalog) error {
 	items := cat.Items()
-	js := make([]itemJSON, 0, len(items))
-	for _, it := range items {
-		js = append(js, itemJSON{ID: it.ID, Title: it.Title, Price: it.Price, Currency: strings.ToLower(string(it.Currency)), Stock: it.Stock, Digital: it.Digital})
-	}
-	return out.print(w, js, func(w io.Writer) {
+	return out.print(w, app.Views(items, app.NewItemView), func(w io.Writer) {
 		fmt.Fprintln(w, "ID\tTITLE\tPRICE\tSTOCK\tDIGITAL")
 		for _, it := range items {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%t\n", it.ID, it.Title, it.Currency.Format(it.Price), it.Stock, it.Digital)

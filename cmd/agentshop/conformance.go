@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -124,7 +122,7 @@ func (o *conformanceOptions) run(ctx context.Context, stdout io.Writer) error {
 			return err
 		}
 		if o.junit != "" {
-			if err := writeJUnit(o.junit, rep); err != nil {
+			if err := rep.WriteJUnitFile(o.junit); err != nil {
 				return err
 			}
 		}
@@ -136,21 +134,4 @@ func (o *conformanceOptions) run(ctx context.Context, stdout io.Writer) error {
 		return errConformanceFailed
 	}
 	return nil
-}
-
-func writeJUnit(path string, rep *conformance.Report) error {
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("conformance: --junit: %w", err)
-		}
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("conformance: --junit: %w", err)
-	}
-	if err := rep.WriteJUnit(f); err != nil {
-		f.Close()
-		return fmt.Errorf("conformance: --junit: %w", err)
-	}
-	return f.Close()
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"agentshop/internal/app"
 	"agentshop/internal/commerce"
 )
 
@@ -42,12 +43,7 @@ func (c *shell) eventsCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		js := make([]eventJSON, 0, len(events))
-		for _, e := range events {
-			js = append(js, eventJSON{ID: e.ID, Type: string(e.Type), OrderID: e.OrderID, Status: string(e.Status), Attempts: e.Attempts,
-				CreatedAt: rfc3339(&e.CreatedAt), NextAttemptAt: rfc3339(&e.NextAttemptAt), DeliveredAt: rfc3339(e.DeliveredAt), LastError: e.LastError})
-		}
-		return out.print(c.stdout, js, func(w io.Writer) {
+		return out.print(c.stdout, app.Views(events, app.NewEventView), func(w io.Writer) {
 			fmt.Fprintln(w, "ID\tTYPE\tORDER\tSTATUS\tATTEMPTS\tCREATED\tNEXT/DELIVERED\tLAST ERROR")
 			for _, e := range events {
 				when := e.NextAttemptAt.Format(time.RFC3339)
@@ -92,17 +88,4 @@ func (c *shell) eventsCmd() *cobra.Command {
 	}
 	cmd.AddCommand(requeue)
 	return cmd
-}
-
-// eventJSON is one event in `events --output json`.
-type eventJSON struct {
-	ID            string `json:"id"`
-	Type          string `json:"type"`
-	OrderID       string `json:"order_id"`
-	Status        string `json:"status"`
-	Attempts      int    `json:"attempts"`
-	CreatedAt     string `json:"created_at"`
-	NextAttemptAt string `json:"next_attempt_at,omitempty"`
-	DeliveredAt   string `json:"delivered_at,omitempty"`
-	LastError     string `json:"last_error,omitempty"`
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"agentshop/internal/commerce"
+	"agentshop/internal/app"
 )
 
 func (c *shell) keysCmd() *cobra.Command {
@@ -59,7 +59,7 @@ func (c *shell) keysCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return out.print(c.stdout, keysJSON(keys), func(w io.Writer) {
+			return out.print(c.stdout, app.Views(keys, app.NewKeyView), func(w io.Writer) {
 				fmt.Fprintln(w, "ID\tNAME\tPREFIX\tCREATED\tSIGNED\tREVOKED")
 				for _, k := range keys {
 					revoked := "-"
@@ -92,23 +92,4 @@ func (c *shell) keysCmd() *cobra.Command {
 	}
 	cmd.AddCommand(create, list, revoke)
 	return cmd
-}
-
-// keyJSON is one key in `keys list --output json`.
-type keyJSON struct {
-	ID        string `json:"id"`
-	Name      string `json:"name"`
-	Prefix    string `json:"prefix"`
-	Signed    bool   `json:"signed"`
-	CreatedAt string `json:"created_at"`
-	RevokedAt string `json:"revoked_at,omitempty"`
-}
-
-func keysJSON(keys []*commerce.APIKey) []keyJSON {
-	out := make([]keyJSON, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, keyJSON{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Signed: k.SigningSecret != "",
-			CreatedAt: rfc3339(&k.CreatedAt), RevokedAt: rfc3339(k.RevokedAt)})
-	}
-	return out
 }

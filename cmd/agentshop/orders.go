@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -111,11 +110,7 @@ func (c *shell) ordersListCmd(flags *configFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			js := make([]orderJSON, 0, len(orders))
-			for _, o := range orders {
-				js = append(js, newOrderJSON(o))
-			}
-			return out.print(c.stdout, js, func(w io.Writer) {
+			return out.print(c.stdout, app.Views(orders, app.NewOrderView), func(w io.Writer) {
 				fmt.Fprintln(w, "ID\tSESSION\tSTATUS\tTOTAL\tREFUNDED\tCREATED\tTRACKING")
 				for _, o := range orders {
 					track := "-"
@@ -152,7 +147,7 @@ func (c *shell) ordersShowCmd(flags *configFlags) *cobra.Command {
 				return err
 			}
 			cur := o.Currency.Format
-			return out.print(c.stdout, newOrderJSON(o), func(w io.Writer) {
+			return out.print(c.stdout, app.NewOrderView(o), func(w io.Writer) {
 				fmt.Fprintf(w, "order\t%s\nsession\t%s\nstatus\t%s\ncreated\t%s\n", o.ID, o.SessionID, o.Status, o.CreatedAt.Format(time.RFC3339))
 				for _, l := range o.Lines {
 					fmt.Fprintf(w, "line\t%d × %s\t%s\n", l.Quantity, l.ItemID, cur(l.Total))
@@ -170,63 +165,4 @@ func (c *shell) ordersShowCmd(flags *configFlags) *cobra.Command {
 	}
 	out.register(cmd)
 	return cmd
-}
-
-// orderJSON is an order in `orders list|show --output json`. Amounts are
-// integers in minor units of currency.
-type orderJSON struct {
-	ID        string         `json:"id"`
-	SessionID string         `json:"session_id"`
-	Status    string         `json:"status"`
-	Currency  string         `json:"currency"`
-	Lines     []lineJSON     `json:"lines"`
-	Subtotal  int64          `json:"subtotal"`
-	Discount  int64          `json:"discount"`
-	Shipping  int64          `json:"shipping"`
-	Tax       int64          `json:"tax"`
-	Total     int64          `json:"total"`
-	Refunded  int64          `json:"refunded"`
-	Shipments []shipmentJSON `json:"shipments"`
-	Refunds   []refundJSON   `json:"refunds"`
-	CreatedAt string         `json:"created_at"`
-	UpdatedAt string         `json:"updated_at"`
-}
-
-type lineJSON struct {
-	ItemID   string `json:"item_id"`
-	Quantity int64  `json:"quantity"`
-	Total    int64  `json:"total"`
-}
-
-type shipmentJSON struct {
-	Carrier        string `json:"carrier"`
-	TrackingNumber string `json:"tracking_number"`
-	TrackingURL    string `json:"tracking_url,omitempty"`
-	ShippedAt      string `json:"shipped_at"`
-	DeliveredAt    string `json:"delivered_at,omitempty"`
-}
-
-type refundJSON struct {
-	Amount    int64  `json:"amount"`
-	Status    string `json:"status"`
-	Reason    string `json:"reason,omitempty"`
-	CreatedAt string `json:"created_at"`
-}
-
-func newOrderJSON(o *commerce.Order) orderJSON {
-	j := orderJSON{ID: o.ID, SessionID: o.SessionID, Status: string(o.Status), Currency: strings.ToLower(string(o.Currency)),
-		Subtotal: o.Totals.Subtotal, Discount: o.Totals.Discount, Shipping: o.Totals.Fulfillment, Tax: o.Totals.Tax,
-		Total: o.Totals.Total, Refunded: o.Refunded(), CreatedAt: rfc3339(&o.CreatedAt), UpdatedAt: rfc3339(&o.UpdatedAt),
-		Lines: []lineJSON{}, Shipments: []shipmentJSON{}, Refunds: []refundJSON{}}
-	for _, l := range o.Lines {
-		j.Lines = append(j.Lines, lineJSON{ItemID: l.ItemID, Quantity: l.Quantity, Total: l.Total})
-	}
-	for _, s := range o.Shipments {
-		j.Shipments = append(j.Shipments, shipmentJSON{Carrier: s.Carrier, TrackingNumber: s.TrackingNumber,
-			TrackingURL: s.TrackingURL, ShippedAt: rfc3339(&s.ShippedAt), DeliveredAt: rfc3339(s.DeliveredAt)})
-	}
-	for _, r := range o.Refunds {
-		j.Refunds = append(j.Refunds, refundJSON{Amount: r.Amount, Status: string(r.Status), Reason: r.Reason, CreatedAt: rfc3339(&r.CreatedAt)})
-	}
-	return j
 }

@@ -3,7 +3,10 @@
 // shipping, delegate a test card, complete, 3-D Secure when asked) and
 // prints each step; [ReceiveWebhooks] receives a merchant's order
 // webhooks as an agent platform would. `agentshop agent` is its command
-// line. It talks to merchants only over HTTP, through internal/acpclient.
+// line. It talks to merchants only over HTTP, through internal/acpclient;
+// it must not import the stores, database/sql or internal/app. (It shares
+// the sandbox's test-card list, ACP request signing, webhook signature
+// checks and currency formatting with the merchant side.)
 package agent
 
 import (
@@ -52,6 +55,27 @@ type BuyOptions struct {
 	JSON bool
 	// UserAgent is sent with every request.
 	UserAgent string
+}
+
+// Validate checks o, naming the flags of `agent buy`, and normalises its
+// card number.
+func (o *BuyOptions) Validate() error {
+	switch {
+	case o.Merchant == "":
+		return errors.New("agent buy: --merchant is required")
+	case len(o.Items) == 0:
+		return errors.New("agent buy: at least one --item is required")
+	case o.Quantity < 1:
+		return fmt.Errorf("agent buy: --quantity must be at least 1, not %d", o.Quantity)
+	case !slices.Contains(acpclient.Versions, o.Version):
+		return fmt.Errorf("agent buy: --api-version %q is not supported (use %s)", o.Version, strings.Join(acpclient.Versions, " or "))
+	}
+	card, err := CardNumber(o.Card)
+	if err != nil {
+		return fmt.Errorf("agent buy: --card: %w", err)
+	}
+	o.Card = card
+	return nil
 }
 
 // TestCardHelp lists the sandbox's test cards, one per line, for help.

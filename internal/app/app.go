@@ -8,7 +8,7 @@
 //
 // Config is read here in layers (defaults, file, environment); the flags
 // belong to cmd/agentshop, which applies them before [Config.Validate].
-// Only cmd/agentshop imports this package.
+// Only cmd/agentshop imports this package, and it links no test code.
 package app
 
 import (

@@ -4,6 +4,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 )
 
 type junitSuites struct {
@@ -93,4 +95,21 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// WriteJUnitFile writes [Report.WriteJUnit]'s XML to path, creating its
+// directory if needed.
+func (r *Report) WriteJUnitFile(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("conformance: junit: %w", err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("conformance: junit: %w", err)
+	}
+	if err := r.WriteJUnit(f); err != nil {
+		f.Close()
+		return fmt.Errorf("conformance: junit: %w", err)
+	}
+	return f.Close()
 }

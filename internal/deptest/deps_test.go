@@ -171,6 +171,22 @@ var rules = []Rule{
 		Deny:    noSQLNoPSP,
 	},
 	{
+		Package: "agentshop/internal/agent",
+		Source:  "internal/agent/buy.go:7",
+		Deny:    []string{"agentshop/internal/store/...", "database/sql", "agentshop/internal/app"},
+	},
+	{
+		Package: "agentshop/internal/buildinfo",
+		Source:  "internal/buildinfo/buildinfo.go:8",
+		Own:     []string{},
+		StdOnly: true,
+	},
+	{
+		Package: "agentshop/internal/app",
+		Source:  "internal/app/app.go:11",
+		Deny:    []string{"testing"},
+	},
+	{
 		Package: "agentshop/internal/acpmcp",
 		Source:  "internal/acpmcp/doc.go:64",
 		Deny:    noSQLNoPSP,
