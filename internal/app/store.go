@@ -12,8 +12,8 @@ import (
 
 	"agentshop/internal/catalog"
 	"agentshop/internal/commerce"
-	"agentshop/internal/store/postgres"
 	"agentshop/internal/store"
+	"agentshop/internal/store/postgres"
 	"agentshop/internal/store/sqlite"
 )
 
