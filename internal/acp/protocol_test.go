@@ -199,14 +199,13 @@ func TestIdempotency(t *testing.T) {
 		id := s.str("id")
 		tok := b.delegate(t, v2026, "4242424242424242", id, s.total())
 		b.provider.block = make(chan struct{})
+		b.provider.blocked = make(chan struct{}, 1)
 		var wg sync.WaitGroup
 		var first resp
 		wg.Go(func() {
 			first = b.do(t, req{method: "POST", path: "/checkout_sessions/" + id + "/complete", version: v2026, idem: "c1", body: completeBody(v2026, tok)})
 		})
-		for b.provider.calls.Load() == 0 {
-			time.Sleep(time.Millisecond)
-		}
+		<-b.provider.blocked // the first complete holds the key and the payment
 		r := b.do(t, req{method: "POST", path: "/checkout_sessions/" + id + "/complete", version: v2026, idem: "c1", body: completeBody(v2026, tok)}).want(t, http.StatusConflict)
 		if r.str("code") != "idempotency_in_flight" || r.Header.Get("Retry-After") == "" {
 			t.Errorf("in flight: %s %v", r.Raw, r.Header)

@@ -55,12 +55,18 @@ type faultProvider struct {
 	commerce.PaymentProvider
 	fail  atomic.Bool
 	block chan struct{} // when non-nil, Charge waits for it to close
-	calls atomic.Int64
+	// blocked, when non-nil, receives a value each time Charge starts to
+	// wait on block: the test knows the charge is under way.
+	blocked chan struct{}
+	calls   atomic.Int64
 }
 
 func (p *faultProvider) Charge(ctx context.Context, req commerce.ChargeRequest) (commerce.ChargeResult, error) {
 	p.calls.Add(1)
 	if p.block != nil {
+		if p.blocked != nil {
+			p.blocked <- struct{}{}
+		}
 		<-p.block
 	}
 	if p.fail.Load() {
