@@ -91,6 +91,7 @@ func TestValidate(t *testing.T) {
 		}},
 		{name: "Provider", set: func(c *Config) { c.Shop.PaymentProvider = "paypal" }, wantErr: "unknown payment provider"},
 		{name: "WebhookURL", set: func(c *Config) { c.Webhook.URL = "ftp://x" }, wantErr: "want an absolute http(s) URL"},
+		{name: "WebhookVersionWithoutURL", set: func(c *Config) { c.Webhook.APIVersion = "2024-01-01" }, wantErr: `webhook api_version "2024-01-01"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

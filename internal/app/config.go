@@ -280,13 +280,16 @@ func Settings() []Setting {
 // address) and the lower-case log format and level.
 func (c *Config) Validate() error {
 	cfg := c
+	// The version is checked even without a URL: a typo should not wait
+	// for the day webhooks are turned on.
+	if v := cfg.Webhook.APIVersion; v != acp20250929.APIVersion && v != acp20260417.APIVersion {
+		return fmt.Errorf("webhook api_version %q: want %s or %s", v, acp20250929.APIVersion, acp20260417.APIVersion)
+	}
 	if w := cfg.Webhook; w.URL != "" {
 		u, err := url.Parse(w.URL)
 		switch {
 		case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
 			return fmt.Errorf("webhook url %q: want an absolute http(s) URL", w.URL)
-		case w.APIVersion != acp20250929.APIVersion && w.APIVersion != acp20260417.APIVersion:
-			return fmt.Errorf("webhook api_version %q: want %s or %s", w.APIVersion, acp20250929.APIVersion, acp20260417.APIVersion)
 		case w.Lease <= 0 || w.Timeout <= 0 || w.MaxAttempts <= 0 || w.KeepDelivered <= 0:
 			return errors.New("webhook lease, timeout, max_attempts and keep_delivered must be positive")
 		case time.Duration(w.Lease) < 2*time.Duration(w.Timeout):
