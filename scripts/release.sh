@@ -50,11 +50,10 @@ case "$version" in
   *[!A-Za-z0-9._+-]*) echo "release.sh: version $version: use letters, digits and . _ + - only" >&2; exit 2 ;;
 esac
 
-# The version goes into whichever variable this commit reads it from: the
-# linker ignores -X for a symbol that does not exist, so naming both is safe.
-ldflags="-s -w -buildid="
-ldflags+=" -X main.version=$version"
-ldflags+=" -X agentshop/internal/buildinfo.version=$version"
+# internal/buildinfo reports the stamped version (`agentshop version`,
+# the build-info gauge). The linker ignores -X for a symbol that does not
+# exist, so .ci/run checks that the binary prints it.
+ldflags="-s -w -buildid= -X agentshop/internal/buildinfo.version=$version"
 
 mtime=$(git log -1 --format=%ct 2>/dev/null || echo 0)
 if top=$(git rev-parse --show-toplevel 2>/dev/null) && [ ! -d "$top/.git" ]; then

@@ -34,6 +34,9 @@ var merchantSide = []string{
 	"agentshop/internal/webhook",
 	"agentshop/internal/store/...",
 	"agentshop/internal/payment/...",
+	"agentshop/internal/idempotency",
+	"agentshop/internal/apikey",
+	"agentshop/internal/app",
 }
 
 // noSQLNoPSP is what a surface that "holds no SQL and calls no payment
