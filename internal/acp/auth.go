@@ -9,13 +9,13 @@ import (
 	"strings"
 	"time"
 
-	"agentshop/internal/commerce"
+	"agentshop/internal/apikey"
 	"agentshop/internal/idempotency"
 )
 
 // authenticate checks the bearer API key and, for keys with a signing
 // secret, the request signature.
-func (h *Handler) authenticate(r *http.Request, body []byte) (*commerce.APIKey, error) {
+func (h *Handler) authenticate(r *http.Request, body []byte) (*apikey.Key, error) {
 	unauthorized := func(code, msg string) error {
 		return newError(http.StatusUnauthorized, typeInvalid, code, msg, "")
 	}
@@ -24,8 +24,8 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (*commerce.APIKey, 
 	if !ok || secret == "" {
 		return nil, unauthorized("unauthorized", "An API key is required: Authorization: Bearer <key>.")
 	}
-	k, err := h.keys.lookup(r.Context(), commerce.HashSecret(secret))
-	if errors.Is(err, commerce.ErrNotFound) || (err == nil && k.RevokedAt != nil) {
+	k, err := h.keys.Authenticate(r.Context(), secret)
+	if errors.Is(err, apikey.ErrInvalid) {
 		return nil, unauthorized("invalid_api_key", "The API key is not valid.")
 	}
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"agentshop/internal/apikey"
 	"agentshop/internal/commerce"
 	"agentshop/internal/idempotency"
 )
@@ -38,8 +39,8 @@ type DelegateFunc func(ctx context.Context, body []byte, idempotencyKey string) 
 // idempotent answer. Both stores implement it (internal/store.Store).
 type Store interface {
 	idempotency.Store
+	apikey.Finder
 	InTx(ctx context.Context, fn func(tx commerce.Executor) error) error
-	APIKeyByHash(ctx context.Context, hash string) (*commerce.APIKey, error)
 }
 
 // Config configures a [Handler].
@@ -66,9 +67,13 @@ type Config struct {
 	InFlightLease time.Duration
 	// SignatureSkew bounds |now − Timestamp| for signed requests (default 5 min).
 	SignatureSkew time.Duration
+	// Keys authenticates bearer API keys; share one with /acp/mcp
+	// (internal/acpmcp) so that a revoked key stops working on both at
+	// the same moment. Nil: a cache of Store's keys with KeyCacheTTL.
+	Keys *apikey.Cache
 	// KeyCacheTTL is how long an API key read from the store is trusted
-	// before it is read again (0: read it on every request). A revoked key
-	// keeps working for at most this long.
+	// before it is read again (0: read it on every request), when Keys is
+	// nil. A revoked key keeps working for at most this long.
 	KeyCacheTTL time.Duration
 	Now         func() time.Time
 }
@@ -79,7 +84,7 @@ type Handler struct {
 	idem    *idempotency.Idempotency
 	codecs  map[string]Codec
 	limiter *limiter
-	keys    *keyCache
+	keys    *apikey.Cache
 	log     *slog.Logger
 }
 
@@ -104,7 +109,10 @@ func NewHandler(cfg Config) *Handler {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	h := &Handler{cfg: cfg, codecs: map[string]Codec{}, log: cfg.Logger}
-	h.keys = &keyCache{store: cfg.Store, ttl: cfg.KeyCacheTTL, now: cfg.Now}
+	h.keys = cfg.Keys
+	if h.keys == nil {
+		h.keys = apikey.NewCache(cfg.Store, cfg.KeyCacheTTL, cfg.Now)
+	}
 	h.idem = NewIdempotency(cfg.Store, cfg.Logger, cfg.Now, cfg.IdempotencyTTL, cfg.InFlightLease)
 	for _, c := range cfg.Codecs {
 		h.codecs[c.Version()] = c
@@ -131,7 +139,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 // call is one authenticated, versioned request.
 type call struct {
 	codec Codec
-	key   *commerce.APIKey
+	key   *apikey.Key
 	body  []byte
 }
 

@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"agentshop/internal/acp"
+	"agentshop/internal/apikey"
 	"agentshop/internal/commerce"
 )
 
 func TestAuth(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
-	secret, k := commerce.NewAPIKey("old", time.Now())
+	secret, k := apikey.New("old", time.Now())
 	if err := b.store.CreateAPIKey(ctx, k); err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func TestAuthKeyCache(t *testing.T) {
 	const ttl = time.Second
 	b := setup(t, func(c *acp.Config) { c.KeyCacheTTL = ttl })
 	ctx := context.Background()
-	secret, k := commerce.NewAPIKey("cached", b.clock.Now())
+	secret, k := apikey.New("cached", b.clock.Now())
 	if err := b.store.CreateAPIKey(ctx, k); err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func TestAuthKeyCache(t *testing.T) {
 		t.Errorf("revoked key after the TTL: %s", r.Raw)
 	}
 	// Unknown keys are never cached: a key created after a failed lookup works at once.
-	secret2, k2 := commerce.NewAPIKey("late", b.clock.Now())
+	secret2, k2 := apikey.New("late", b.clock.Now())
 	get.key = secret2
 	b.do(t, get).want(t, http.StatusUnauthorized)
 	if err := b.store.CreateAPIKey(ctx, k2); err != nil {
@@ -248,7 +249,7 @@ func TestIdempotency(t *testing.T) {
 
 func TestSignedRequests(t *testing.T) {
 	b := setup(t)
-	secret, k := commerce.NewAPIKey("signed", time.Now())
+	secret, k := apikey.New("signed", time.Now())
 	k.SigningSecret = "whsec_test"
 	if err := b.store.CreateAPIKey(context.Background(), k); err != nil {
 		t.Fatal(err)

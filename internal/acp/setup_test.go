@@ -22,9 +22,11 @@ import (
 	"agentshop/internal/acp/acp20250929"
 	"agentshop/internal/acp/acp20260417"
 	"agentshop/internal/acp/acpschema"
+	"agentshop/internal/apikey"
 	"agentshop/internal/catalog"
 	"agentshop/internal/commerce"
 	"agentshop/internal/payment/sandbox"
+	"agentshop/internal/store"
 	"agentshop/internal/store/sqlite"
 )
 
@@ -96,7 +98,7 @@ func (l *logBuffer) String() string {
 type bundle struct {
 	logs     *logBuffer
 	srv      *httptest.Server
-	store    commerce.Store
+	store    store.Store
 	clock    *clock
 	provider *faultProvider
 	schema   *acpschema.Validator
@@ -118,7 +120,7 @@ func setup(t *testing.T, opts ...option) *bundle {
 		t.Fatal(err)
 	}
 	clk := &clock{t: time.Now().UTC()}
-	secret, k := commerce.NewAPIKey("test", clk.Now())
+	secret, k := apikey.New("test", clk.Now())
 	if err := st.CreateAPIKey(ctx, k); err != nil {
 		t.Fatal(err)
 	}

@@ -9,14 +9,14 @@ import (
 	"strings"
 
 	"agentshop/internal/acp"
-	"agentshop/internal/commerce"
+	"agentshop/internal/apikey"
 )
 
 type apiKeyKey struct{}
 
 // apiKeyFrom returns the API key the HTTP middleware authenticated, or nil.
-func apiKeyFrom(ctx context.Context) *commerce.APIKey {
-	k, _ := ctx.Value(apiKeyKey{}).(*commerce.APIKey)
+func apiKeyFrom(ctx context.Context) *apikey.Key {
+	k, _ := ctx.Value(apiKeyKey{}).(*apikey.Key)
 	return k
 }
 
@@ -34,14 +34,14 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-func (s *Server) apiKey(r *http.Request) (*commerce.APIKey, error) {
+func (s *Server) apiKey(r *http.Request) (*apikey.Key, error) {
 	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	secret = strings.TrimSpace(secret)
 	if !ok || secret == "" {
 		return nil, unauthorized("unauthorized", "An API key is required: Authorization: Bearer <key>.")
 	}
-	k, err := s.cfg.Store.APIKeyByHash(r.Context(), commerce.HashSecret(secret))
-	if errors.Is(err, commerce.ErrNotFound) || (err == nil && k.RevokedAt != nil) {
+	k, err := s.keys.Authenticate(r.Context(), secret)
+	if errors.Is(err, apikey.ErrInvalid) {
 		return nil, unauthorized("invalid_api_key", "The API key is not valid.")
 	}
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"agentshop/internal/acp"
+	"agentshop/internal/apikey"
 	"agentshop/internal/commerce"
 	"agentshop/internal/idempotency"
 )
@@ -30,7 +31,7 @@ type meta struct {
 // call is one authenticated, versioned tool call.
 type call struct {
 	tool    *tool
-	key     *commerce.APIKey
+	key     *apikey.Key
 	meta    meta
 	codec   acp.Codec
 	id      string

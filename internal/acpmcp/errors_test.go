@@ -14,7 +14,7 @@ import (
 
 	"agentshop/internal/acp"
 	"agentshop/internal/acpmcp"
-	"agentshop/internal/commerce"
+	"agentshop/internal/apikey"
 )
 
 // post sends one raw JSON-RPC message with the bearer key ("" for none)
@@ -50,7 +50,7 @@ func TestUnauthenticated(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
-	secret, k := commerce.NewAPIKey("revoked", time.Now())
+	secret, k := apikey.New("revoked", time.Now())
 	if err := b.store.CreateAPIKey(ctx, k); err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestEnvelopeErrors(t *testing.T) {
 func TestSignedKey(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	secret, k := commerce.NewAPIKey("signer", time.Now())
+	secret, k := apikey.New("signer", time.Now())
 	k.SigningSecret = "shh"
 	if err := b.store.CreateAPIKey(context.Background(), k); err != nil {
 		t.Fatal(err)

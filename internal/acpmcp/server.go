@@ -1,7 +1,6 @@
 package acpmcp
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -10,6 +9,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"agentshop/internal/acp"
+	"agentshop/internal/apikey"
 	"agentshop/internal/commerce"
 	"agentshop/internal/idempotency"
 )
@@ -18,7 +18,7 @@ import (
 // and API keys. Both stores implement it (internal/store.Store).
 type Store interface {
 	idempotency.Store
-	APIKeyByHash(ctx context.Context, hash string) (*commerce.APIKey, error)
+	apikey.Finder
 }
 
 // Config configures a [Server].
@@ -26,6 +26,10 @@ type Config struct {
 	Service *commerce.Service
 	// Store authenticates API keys and keeps idempotency records.
 	Store Store
+	// Keys authenticates bearer API keys; share the REST surface's
+	// (internal/acp) so that a revoked key stops working on both at the
+	// same moment. Nil: Store's keys, read on every request.
+	Keys *apikey.Cache
 	// Codecs are the supported API versions, selected by meta.api_version.
 	Codecs []acp.Codec
 	Logger *slog.Logger
@@ -54,6 +58,7 @@ type Config struct {
 type Server struct {
 	cfg      Config
 	idem     *idempotency.Idempotency
+	keys     *apikey.Cache
 	codecs   map[string]acp.Codec
 	versions []string // newest first
 	mcp      *mcp.Server
@@ -81,7 +86,10 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, codecs: map[string]acp.Codec{}, log: cfg.Logger}
+	s := &Server{cfg: cfg, codecs: map[string]acp.Codec{}, log: cfg.Logger, keys: cfg.Keys}
+	if s.keys == nil {
+		s.keys = apikey.NewCache(cfg.Store, 0, cfg.Now)
+	}
 	s.idem = acp.NewIdempotency(cfg.Store, cfg.Logger, cfg.Now, cfg.IdempotencyTTL, cfg.InFlightLease)
 	for _, c := range cfg.Codecs {
 		s.codecs[c.Version()] = c

@@ -23,6 +23,7 @@ import (
 	"agentshop/internal/acp/acp20260417"
 	"agentshop/internal/acp/acpschema"
 	"agentshop/internal/acpmcp"
+	"agentshop/internal/apikey"
 	"agentshop/internal/catalog"
 	"agentshop/internal/commerce"
 	"agentshop/internal/idempotency"
@@ -42,7 +43,7 @@ const (
 // need around it.
 type bundle struct {
 	srv      *httptest.Server
-	store    commerce.Store
+	store    store.Store
 	provider *sandbox.Provider
 	schema   *acpschema.Validator // nil when AGENTSHOP_ACP_SPEC_DIR is unset
 	key      string               // a valid API key secret
@@ -69,7 +70,7 @@ func setupWith(t *testing.T, wrap func(db *sqlite.DB) store.Store) *bundle {
 		t.Fatal(err)
 	}
 	now := func() time.Time { return time.Now().UTC() }
-	secret, k := commerce.NewAPIKey("test", now())
+	secret, k := apikey.New("test", now())
 	if err := st.CreateAPIKey(ctx, k); err != nil {
 		t.Fatal(err)
 	}

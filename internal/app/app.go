@@ -33,6 +33,7 @@ import (
 	"agentshop/internal/acp/acp20250929"
 	"agentshop/internal/acp/acp20260417"
 	"agentshop/internal/acpmcp"
+	"agentshop/internal/apikey"
 	"agentshop/internal/buildinfo"
 	"agentshop/internal/commerce"
 	"agentshop/internal/mcpapp"
@@ -173,9 +174,13 @@ func (a *App) build(ctx context.Context, o Options) error {
 		}
 		a.Service.EventsQueued = a.webhooks.Wake
 	}
+	// One API key cache for both surfaces that take the keys, so that a
+	// revoked key stops working on both at the same moment.
+	keys := apikey.NewCache(st, time.Duration(cfg.Shop.APIKeyCache), time.Now)
 	api := acp.NewHandler(acp.Config{
 		Service:       a.Service,
 		Store:         st,
+		Keys:          keys,
 		Codecs:        codecs,
 		Merchant:      merchant,
 		Delegate:      delegate(sb),
@@ -185,12 +190,12 @@ func (a *App) build(ctx context.Context, o Options) error {
 		RateLimit:     cfg.Shop.RateLimit,
 		RateBurst:     cfg.Shop.RateBurst,
 		InFlightLease: time.Duration(cfg.Shop.IdempotencyInFlight),
-		KeyCacheTTL:   time.Duration(cfg.Shop.APIKeyCache),
 	})
 
 	acpMCP := acpmcp.New(acpmcp.Config{
 		Service:                    a.Service,
 		Store:                      st,
+		Keys:                       keys,
 		Codecs:                     codecs,
 		Logger:                     a.Logger,
 		Metrics:                    metrics,

@@ -97,9 +97,10 @@ type Shop struct {
 	// IdempotencyInFlight is how long a running request's Idempotency-Key
 	// blocks same-key retries before a crashed request's claim expires.
 	IdempotencyInFlight Dur `json:"idempotency_in_flight"`
-	// APIKeyCache is how long the REST API trusts an API key it read from
-	// the store before reading it again; a revoked key keeps working on
-	// the REST API for at most this long ("0s": read on every request).
+	// APIKeyCache is how long the REST API and /acp/mcp (one cache) trust
+	// an API key read from the store before reading it again; a revoked
+	// key keeps working on both for at most this long ("0s": read on
+	// every request).
 	APIKeyCache  Dur     `json:"api_key_cache"`
 	RateLimit    float64 `json:"rate_limit_per_second"`
 	RateBurst    int     `json:"rate_limit_burst"`

@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"agentshop/internal/apikey"
 	"agentshop/internal/commerce"
 )
 
@@ -17,9 +18,9 @@ import (
 func (a *App) EnsureAPIKey(ctx context.Context, out io.Writer) error {
 	now := time.Now()
 	if s := a.Config.AgentAPIKey; s != "" {
-		_, err := a.Store.APIKeyByHash(ctx, commerce.HashSecret(s))
+		_, err := a.Store.APIKeyByHash(ctx, apikey.Hash(s))
 		if errors.Is(err, commerce.ErrNotFound) {
-			err = a.Store.CreateAPIKey(ctx, commerce.APIKeyFromSecret("AGENTSHOP_AGENT_API_KEY", s, now))
+			err = a.Store.CreateAPIKey(ctx, apikey.FromSecret("AGENTSHOP_AGENT_API_KEY", s, now))
 			if errors.Is(err, commerce.ErrConflict) {
 				err = nil // another replica starting at the same time stored it
 			}
@@ -30,7 +31,7 @@ func (a *App) EnsureAPIKey(ctx context.Context, out io.Writer) error {
 	if err != nil || len(keys) > 0 {
 		return err
 	}
-	secret, k := commerce.NewAPIKey("first key", now)
+	secret, k := apikey.New("first key", now)
 	if err := a.Store.CreateAPIKey(ctx, k); err != nil {
 		return err
 	}
@@ -41,12 +42,12 @@ func (a *App) EnsureAPIKey(ctx context.Context, out io.Writer) error {
 // CreateAPIKey stores a new agent API key named name and returns its
 // secret (shown once: only its hash is stored). With signing, the key
 // also gets a signing secret that requests must be HMAC-signed with.
-func (a *App) CreateAPIKey(ctx context.Context, name string, signing bool) (string, *commerce.APIKey, error) {
+func (a *App) CreateAPIKey(ctx context.Context, name string, signing bool) (string, *apikey.Key, error) {
 	now := time.Now()
-	secret, k := commerce.NewAPIKey(name, now)
+	secret, k := apikey.New(name, now)
 	if signing {
-		sig, _ := commerce.NewAPIKey("", now)
-		k.SigningSecret = "whsec_" + sig[len(commerce.APIKeyPrefix):]
+		sig, _ := apikey.New("", now)
+		k.SigningSecret = "whsec_" + sig[len(apikey.SecretPrefix):]
 	}
 	if err := a.Store.CreateAPIKey(ctx, k); err != nil {
 		return "", k, fmt.Errorf("create api key: %w", err)

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"agentshop/internal/apikey"
 	"agentshop/internal/commerce"
 )
 
@@ -107,7 +108,7 @@ func Views[T, V any](xs []T, view func(T) V) []V {
 }
 
 // NewKeyView returns k's view.
-func NewKeyView(k *commerce.APIKey) KeyView {
+func NewKeyView(k *apikey.Key) KeyView {
 	return KeyView{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Signed: k.SigningSecret != "",
 		CreatedAt: rfc3339(&k.CreatedAt), RevokedAt: rfc3339(k.RevokedAt)}
 }

@@ -105,15 +105,6 @@ type Executor interface {
 	// ListOrders returns orders newest first, at most limit.
 	ListOrders(ctx context.Context, limit int) ([]*Order, error)
 
-	// CreateAPIKey inserts k. ErrConflict if the id or hash exists.
-	CreateAPIKey(ctx context.Context, k *APIKey) error
-	// APIKeyByHash returns the key with this hash, revoked or not, or ErrNotFound.
-	APIKeyByHash(ctx context.Context, hash string) (*APIKey, error)
-	// ListAPIKeys returns every key, oldest first.
-	ListAPIKeys(ctx context.Context) ([]*APIKey, error)
-	// RevokeAPIKey marks the key revoked at at. ErrNotFound if no such id.
-	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
-
 	// CreateVaultToken inserts t. ErrConflict if the id exists.
 	CreateVaultToken(ctx context.Context, t *VaultToken) error
 	// GetVaultToken returns the token with id, or ErrNotFound.
@@ -159,19 +150,6 @@ type EventFilter struct {
 	OrderID string
 	Status  EventStatus
 	Limit   int
-}
-
-// APIKey is an agent's credential. Only the SHA-256 of the secret is stored.
-type APIKey struct {
-	ID     string
-	Name   string
-	Hash   string // hex SHA-256 of the secret
-	Prefix string // the first characters of the secret, for people
-	// SigningSecret, when set, requires requests to carry a valid
-	// Signature/Timestamp HMAC made with it.
-	SigningSecret string
-	CreatedAt     time.Time
-	RevokedAt     *time.Time
 }
 
 // VaultToken is a sandbox delegated-payment credential (ACP delegate

@@ -57,6 +57,7 @@ var storeOwners = []string{
 	"agentshop/internal/commerce",
 	"agentshop/internal/store",
 	"agentshop/internal/idempotency",
+	"agentshop/internal/apikey",
 }
 
 // rules are agentshop's import rules, each where it is written down.
@@ -99,9 +100,15 @@ var rules = []Rule{
 		Deny:    append([]string{"net/http", "agentshop/internal/acp/...", "github.com/modelcontextprotocol/go-sdk/..."}, noSQLNoPSP...),
 	},
 	{
+		Package: "agentshop/internal/apikey",
+		Source:  "internal/apikey/doc.go",
+		Own:     []string{"agentshop/internal/commerce"},
+		Deny:    append([]string{"net/http", "agentshop/internal/acp/...", "github.com/modelcontextprotocol/go-sdk/..."}, noSQLNoPSP...),
+	},
+	{
 		Package: "agentshop/internal/store",
 		Source:  "internal/store/store.go",
-		Own:     []string{"agentshop/internal/commerce", "agentshop/internal/idempotency"},
+		Own:     []string{"agentshop/internal/commerce", "agentshop/internal/idempotency", "agentshop/internal/apikey"},
 		StdOnly: true,
 	},
 	{

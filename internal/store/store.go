@@ -9,6 +9,7 @@
 package store
 
 import (
+	"agentshop/internal/apikey"
 	"agentshop/internal/commerce"
 	"agentshop/internal/idempotency"
 )
@@ -17,6 +18,7 @@ import (
 type Store interface {
 	commerce.Store
 	idempotency.Store
+	apikey.Store
 }
 
 // Tx is a whole agentshop database inside one transaction: what
@@ -24,4 +26,5 @@ type Store interface {
 type Tx interface {
 	commerce.Executor
 	idempotency.Executor
+	apikey.Store
 }

@@ -7,13 +7,13 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
-	"agentshop/internal/commerce"
+	"agentshop/internal/apikey"
 )
 
 const apiKeyColumns = `id, name, hash, prefix, signing_secret, created_at, revoked_at`
 
 // CreateAPIKey inserts k. ErrConflict if the id or hash exists.
-func (c conn) CreateAPIKey(ctx context.Context, k *commerce.APIKey) error {
+func (c conn) CreateAPIKey(ctx context.Context, k *apikey.Key) error {
 	_, err := c.q.Exec(ctx, `
 		INSERT INTO api_keys (id, name, hash, prefix, signing_secret, created_at, revoked_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -23,7 +23,7 @@ func (c conn) CreateAPIKey(ctx context.Context, k *commerce.APIKey) error {
 
 // APIKeyByHash returns the key with this hash, revoked or not, or
 // ErrNotFound.
-func (c conn) APIKeyByHash(ctx context.Context, hash string) (*commerce.APIKey, error) {
+func (c conn) APIKeyByHash(ctx context.Context, hash string) (*apikey.Key, error) {
 	k, err := scanAPIKey(c.q.QueryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE hash = $1`, hash))
 	if err != nil {
 		return nil, wrap("api key by hash", err)
@@ -32,13 +32,13 @@ func (c conn) APIKeyByHash(ctx context.Context, hash string) (*commerce.APIKey, 
 }
 
 // ListAPIKeys returns every key, oldest first (ties by id).
-func (c conn) ListAPIKeys(ctx context.Context) ([]*commerce.APIKey, error) {
+func (c conn) ListAPIKeys(ctx context.Context) ([]*apikey.Key, error) {
 	rows, err := c.q.Query(ctx, `SELECT `+apiKeyColumns+` FROM api_keys ORDER BY created_at NULLS FIRST, id`)
 	if err != nil {
 		return nil, wrap("list api keys", err)
 	}
 	defer rows.Close()
-	out := []*commerce.APIKey{}
+	out := []*apikey.Key{}
 	for rows.Next() {
 		k, err := scanAPIKey(rows)
 		if err != nil {
@@ -61,9 +61,9 @@ func (c conn) RevokeAPIKey(ctx context.Context, id string, at time.Time) error {
 	return mustAffect("revoke api key "+id, tag)
 }
 
-func scanAPIKey(row pgx.Row) (*commerce.APIKey, error) {
+func scanAPIKey(row pgx.Row) (*apikey.Key, error) {
 	var (
-		k                = new(commerce.APIKey)
+		k                = new(apikey.Key)
 		created, revoked pgtype.Timestamptz
 	)
 	if err := row.Scan(&k.ID, &k.Name, &k.Hash, &k.Prefix, &k.SigningSecret, &created, &revoked); err != nil {

@@ -1,5 +1,5 @@
 // Package postgres implements [store.Store] (commerce.Store and the
-// stores of internal/idempotency) on PostgreSQL with
+// stores of internal/idempotency and internal/apikey) on PostgreSQL with
 // github.com/jackc/pgx/v5/pgxpool.
 //
 // It is the store for agentshop deployments with more than one replica.
@@ -7,7 +7,7 @@
 // only the owners' interfaces. Its behaviour is pinned by
 // internal/store/storetest, which the SQLite store runs too. It must not
 // import any agentshop package but commerce, store and the owners of the
-// interfaces it implements (idempotency).
+// interfaces it implements (idempotency, apikey).
 //
 // # Transactions and locking
 //

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"time"
 
-	"agentshop/internal/commerce"
+	"agentshop/internal/apikey"
 )
 
 const apiKeyColumns = `id, name, hash, prefix, signing_secret, created_at, revoked_at`
@@ -20,7 +20,7 @@ var (
 )
 
 // CreateAPIKey inserts k. ErrConflict if the id or hash exists.
-func (c conn) CreateAPIKey(ctx context.Context, k *commerce.APIKey) error {
+func (c conn) CreateAPIKey(ctx context.Context, k *apikey.Key) error {
 	_, err := c.writer().exec(ctx, qCreateAPIKey,
 		k.ID, k.Name, k.Hash, k.Prefix, k.SigningSecret, micros(k.CreatedAt), microsPtr(k.RevokedAt))
 	return wrap("create api key", err)
@@ -28,7 +28,7 @@ func (c conn) CreateAPIKey(ctx context.Context, k *commerce.APIKey) error {
 
 // APIKeyByHash returns the key with this hash, revoked or not, or
 // ErrNotFound.
-func (c conn) APIKeyByHash(ctx context.Context, hash string) (*commerce.APIKey, error) {
+func (c conn) APIKeyByHash(ctx context.Context, hash string) (*apikey.Key, error) {
 	row := c.reader().queryRow(ctx, qAPIKeyByHash, hash)
 	k, err := scanAPIKey(row)
 	if err != nil {
@@ -38,13 +38,13 @@ func (c conn) APIKeyByHash(ctx context.Context, hash string) (*commerce.APIKey, 
 }
 
 // ListAPIKeys returns every key, oldest first (ties by id).
-func (c conn) ListAPIKeys(ctx context.Context) ([]*commerce.APIKey, error) {
+func (c conn) ListAPIKeys(ctx context.Context) ([]*apikey.Key, error) {
 	rows, err := c.reader().query(ctx, qListAPIKeys)
 	if err != nil {
 		return nil, wrap("list api keys", err)
 	}
 	defer rows.Close()
-	out := []*commerce.APIKey{}
+	out := []*apikey.Key{}
 	for rows.Next() {
 		k, err := scanAPIKey(rows)
 		if err != nil {
@@ -67,9 +67,9 @@ func (c conn) RevokeAPIKey(ctx context.Context, id string, at time.Time) error {
 	return mustAffect("revoke api key", id, res)
 }
 
-func scanAPIKey(row scanner) (*commerce.APIKey, error) {
+func scanAPIKey(row scanner) (*apikey.Key, error) {
 	var (
-		k                = new(commerce.APIKey)
+		k                = new(apikey.Key)
 		created, revoked sql.NullInt64
 	)
 	if err := row.Scan(&k.ID, &k.Name, &k.Hash, &k.Prefix, &k.SigningSecret, &created, &revoked); err != nil {

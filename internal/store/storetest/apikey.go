@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"agentshop/internal/apikey"
 	"agentshop/internal/commerce"
 	"agentshop/internal/store"
 )
@@ -23,14 +24,14 @@ func testAPIKey(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Conflict", func(t *testing.T) {
 		tests := []struct {
 			name string
-			dup  func(k *commerce.APIKey) *commerce.APIKey
+			dup  func(k *apikey.Key) *apikey.Key
 		}{
-			{name: "SameID", dup: func(k *commerce.APIKey) *commerce.APIKey {
+			{name: "SameID", dup: func(k *apikey.Key) *apikey.Key {
 				d := newAPIKey("other", baseTime)
 				d.ID = k.ID
 				return d
 			}},
-			{name: "SameHash", dup: func(k *commerce.APIKey) *commerce.APIKey {
+			{name: "SameHash", dup: func(k *apikey.Key) *apikey.Key {
 				d := newAPIKey("other", baseTime)
 				d.Hash = k.Hash
 				return d
@@ -55,12 +56,12 @@ func testAPIKey(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 		newer := newAPIKey("newer", baseTime.Add(time.Hour))
 		older := newAPIKey("older", baseTime)
-		for _, k := range []*commerce.APIKey{newer, older} {
+		for _, k := range []*apikey.Key{newer, older} {
 			requireNoError(t, s.CreateAPIKey(ctx, k), "create "+k.Name)
 		}
 		got, err = s.ListAPIKeys(ctx)
 		requireNoError(t, err, "list")
-		requireDiff(t, []*commerce.APIKey{older, newer}, got, "keys")
+		requireDiff(t, []*apikey.Key{older, newer}, got, "keys")
 	})
 
 	t.Run("Revoke", func(t *testing.T) {

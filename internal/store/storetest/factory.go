@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"agentshop/internal/apikey"
 	"agentshop/internal/commerce"
 	"agentshop/internal/idempotency"
 )
@@ -126,10 +127,10 @@ func newIdem(key, fingerprint string, now time.Time) *idempotency.Record {
 	}
 }
 
-func newAPIKey(name string, now time.Time) *commerce.APIKey {
+func newAPIKey(name string, now time.Time) *apikey.Key {
 	// The hash of a secret nobody holds: stores only see hashes.
 	id := commerce.NewID("key")
-	return &commerce.APIKey{
+	return &apikey.Key{
 		ID:            id,
 		Name:          name,
 		Hash:          fmt.Sprintf("%x", sha256.Sum256([]byte(id))),

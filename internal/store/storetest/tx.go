@@ -171,7 +171,7 @@ func writeEverything(tb testing.TB, ctx context.Context, tx commerce.Executor) w
 	requireNoError(tb, tx.CreateOrder(ctx, o), "create order")
 	requireNoError(tb, tx.AdjustStock(ctx, "a", -1), "adjust stock")
 	k := newAPIKey("agent", baseTime)
-	requireNoError(tb, tx.CreateAPIKey(ctx, k), "create api key")
+	requireNoError(tb, txOf(tb, tx).CreateAPIKey(ctx, k), "create api key")
 	vt := newVaultToken(baseTime)
 	requireNoError(tb, tx.CreateVaultToken(ctx, vt), "create vault token")
 	r := newIdem("k1", "fp", baseTime)
