@@ -12,6 +12,7 @@ import (
 	"agentshop/internal/apikey"
 	"agentshop/internal/commerce"
 	"agentshop/internal/idempotency"
+	"agentshop/internal/mcpmetrics"
 )
 
 // Store is what the binding keeps in the database: idempotency records
@@ -35,6 +36,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Metrics, when set, counts idempotency replays and conflicts.
 	Metrics *acp.Metrics
+	// ToolCalls, when set, counts tool calls (server="acp").
+	ToolCalls *mcpmetrics.ToolCalls
 	// IdempotencyTTL is how long responses are kept for replay (default 24 h).
 	IdempotencyTTL time.Duration
 	// InFlightLease is how long a claimed idempotency key answers same-key
@@ -104,9 +107,15 @@ func New(cfg Config) *Server {
 		Version: "2026-04-17",
 	}, &mcp.ServerOptions{
 		Logger: cfg.Logger,
+		// The SDK's default (logging) plus prompts: the SDK answers
+		// prompts/list whether or not there are prompts, and a 2026-07-28
+		// server must declare what it handles (conformance
+		// server-stateless).
+		Capabilities: &mcp.ServerCapabilities{Logging: &mcp.LoggingCapabilities{}, Prompts: &mcp.PromptCapabilities{}},
 		Instructions: "ACP checkout over MCP. Every tool takes {meta, id, payload}: meta.api_version " +
 			"selects the ACP version, meta.idempotency_key makes retries safe, payload is the ACP REST request body.",
 	})
+	s.mcp.AddReceivingMiddleware(cfg.ToolCalls.Middleware("acp"))
 	for _, t := range tools {
 		s.mcp.AddTool(t.descriptor(), s.toolHandler(t))
 	}

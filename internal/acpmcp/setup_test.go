@@ -17,6 +17,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"agentshop/internal/acp"
 	"agentshop/internal/acp/acp20250929"
@@ -27,6 +28,7 @@ import (
 	"agentshop/internal/catalog"
 	"agentshop/internal/commerce"
 	"agentshop/internal/idempotency"
+	"agentshop/internal/mcpmetrics"
 	"agentshop/internal/payment/sandbox"
 	"agentshop/internal/store"
 	"agentshop/internal/store/sqlite"
@@ -48,6 +50,7 @@ type bundle struct {
 	schema   *acpschema.Validator // nil when AGENTSHOP_ACP_SPEC_DIR is unset
 	key      string               // a valid API key secret
 	now      func() time.Time
+	reg      *prometheus.Registry // the server's metrics
 }
 
 func setup(t *testing.T) *bundle {
@@ -93,12 +96,14 @@ func setupWith(t *testing.T, wrap func(db *sqlite.DB) store.Store) *bundle {
 		Now:        now,
 		SessionTTL: time.Hour,
 	}
+	reg := prometheus.NewPedanticRegistry()
 	s := acpmcp.New(acpmcp.Config{
-		Service: svc,
-		Store:   st,
-		Codecs:  []acp.Codec{acp20250929.New(m), acp20260417.New(m)},
-		Logger:  logger,
-		Now:     now,
+		Service:   svc,
+		Store:     st,
+		Codecs:    []acp.Codec{acp20250929.New(m), acp20260417.New(m)},
+		Logger:    logger,
+		Now:       now,
+		ToolCalls: mcpmetrics.New(reg),
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/acp/mcp", s.Handler())
@@ -108,7 +113,7 @@ func setupWith(t *testing.T, wrap func(db *sqlite.DB) store.Store) *bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &bundle{srv: srv, store: st, provider: prov, schema: v, key: secret, now: now}
+	return &bundle{srv: srv, store: st, provider: prov, schema: v, key: secret, now: now, reg: reg}
 }
 
 // validator loads the official schemas once for all tests (compiling them

@@ -12,6 +12,7 @@ import (
 
 	"agentshop/internal/acp/acp20250929"
 	"agentshop/internal/commerce"
+	"agentshop/internal/mcpmetrics"
 )
 
 // Config configures a [Server]. Service, Catalog and Merchant are required;
@@ -26,6 +27,8 @@ type Config struct {
 	Logger   *slog.Logger
 	// Version is reported as the server version in initialize.
 	Version string
+	// ToolCalls, when set, counts tool calls (server="app").
+	ToolCalls *mcpmetrics.ToolCalls
 
 	// WidgetDomain is the widget's dedicated origin (ui.domain and
 	// openai/widgetDomain). Default: Merchant.BaseURL.
@@ -118,13 +121,17 @@ func New(cfg Config) *Server {
 	}
 
 	s := &Server{cfg: cfg, codec: acp20250929.New(cfg.Merchant)}
-	caps := &mcp.ServerCapabilities{}
+	// The SDK answers prompts/list whether or not there are prompts, so
+	// declare the (empty) capability: a 2026-07-28 server must declare
+	// what it handles (conformance server-stateless).
+	caps := &mcp.ServerCapabilities{Prompts: &mcp.PromptCapabilities{}}
 	caps.AddExtension(uiExtension, map[string]any{"mimeTypes": []string{widgetMIME}})
 	s.mcp = mcp.NewServer(&mcp.Implementation{Name: "agentshop", Title: cfg.Merchant.Name, Version: cfg.Version}, &mcp.ServerOptions{
 		Instructions: instructions(cfg.Merchant.Name),
 		Logger:       cfg.Logger,
 		Capabilities: caps,
 	})
+	s.mcp.AddReceivingMiddleware(cfg.ToolCalls.Middleware("app"))
 	s.addProductTools()
 	s.addCheckoutTools()
 	s.addCompleteTool()
