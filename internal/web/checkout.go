@@ -33,13 +33,13 @@ import (
 const maxFormBytes = 64 << 10
 
 func (h *Handler) registerCheckout(mux *http.ServeMux) {
-	mux.HandleFunc("GET /checkout/{id}", h.checkoutPage)
-	mux.HandleFunc("POST /checkout/{id}/items", h.checkoutForm("items", h.postItems))
-	mux.HandleFunc("POST /checkout/{id}/address", h.checkoutForm("address", h.postAddress))
-	mux.HandleFunc("POST /checkout/{id}/shipping", h.checkoutForm("shipping", h.postShipping))
-	mux.HandleFunc("POST /checkout/{id}/coupon", h.checkoutForm("coupon", h.postCoupon))
-	mux.HandleFunc("POST /checkout/{id}/pay", h.checkoutForm("pay", h.postPay))
-	mux.HandleFunc("POST /checkout/{id}/3ds", h.checkoutForm("pay", h.post3DS))
+	h.handle(mux, "GET /checkout/{id}", h.checkoutPage)
+	h.handle(mux, "POST /checkout/{id}/items", h.checkoutForm("items", h.postItems))
+	h.handle(mux, "POST /checkout/{id}/address", h.checkoutForm("address", h.postAddress))
+	h.handle(mux, "POST /checkout/{id}/shipping", h.checkoutForm("shipping", h.postShipping))
+	h.handle(mux, "POST /checkout/{id}/coupon", h.checkoutForm("coupon", h.postCoupon))
+	h.handle(mux, "POST /checkout/{id}/pay", h.checkoutForm("pay", h.postPay))
+	h.handle(mux, "POST /checkout/{id}/3ds", h.checkoutForm("pay", h.post3DS))
 }
 
 func (h *Handler) checkoutPage(w http.ResponseWriter, r *http.Request) {

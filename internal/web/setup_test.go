@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"agentshop/internal/catalog"
 	"agentshop/internal/commerce"
 	"agentshop/internal/payment/sandbox"
@@ -49,6 +51,7 @@ type shop struct {
 	store  commerce.Store
 	dbPath string
 	logs   *logBuffer
+	reg    *prometheus.Registry // the pages' metrics
 	// now is the service's clock; tests move it to expire sessions.
 	mu  sync.Mutex
 	now time.Time
@@ -62,7 +65,7 @@ func newShop(t testing.TB) *shop {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	s := &shop{dbPath: filepath.Join(dir, "agentshop.db"), logs: &logBuffer{}, now: time.Now().UTC()}
+	s := &shop{dbPath: filepath.Join(dir, "agentshop.db"), logs: &logBuffer{}, now: time.Now().UTC(), reg: prometheus.NewPedanticRegistry()}
 	st, err := sqlite.Open(ctx, s.dbPath)
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +98,7 @@ func newShop(t testing.TB) *shop {
 		Logger:   logger,
 		Checkout: s.svc,
 		PaySteps: map[string]web.PayStep{"sandbox": &web.SandboxCard{Provider: provider, MerchantID: merchantID, Now: s.Now}},
+		Metrics:  web.NewMetrics(s.reg),
 	}
 	mux := http.NewServeMux()
 	h.Register(mux)

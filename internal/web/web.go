@@ -57,6 +57,8 @@ type Handler struct {
 	// CSRFKey signs the checkout forms' CSRF tokens. Every replica must
 	// share it; when empty, a random key is made per process.
 	CSRFKey []byte
+	// Metrics, when set, counts requests by route and status class.
+	Metrics *Metrics
 
 	keyOnce     sync.Once
 	key         []byte
@@ -65,8 +67,8 @@ type Handler struct {
 
 // Register adds the page routes to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /orders/{id}", h.order)
-	mux.HandleFunc("GET /policies/{name}", h.policy)
+	h.handle(mux, "GET /orders/{id}", h.order)
+	h.handle(mux, "GET /policies/{name}", h.policy)
 	if h.Checkout != nil {
 		h.registerCheckout(mux)
 	}
