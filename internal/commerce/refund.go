@@ -116,7 +116,8 @@ type RefundInput struct {
 // committed, and hooks.Commit with the order in the transaction that
 // records this request's refund settled (refused included), or in the
 // first one when the request's refund was settled already.
-func (s *Service) RefundOrder(ctx context.Context, orderID string, in RefundInput, hooks *TxHooks[*Order]) (*Order, error) {
+func (s *Service) RefundOrder(ctx context.Context, orderID string, in RefundInput, hooks *TxHooks[*Order]) (_ *Order, err error) {
+	defer func() { s.observeOrderChange(ChangeRefund, err) }()
 	if in.Amount <= 0 {
 		return nil, Invalid("amount", "The refund amount must be a positive number of minor units.")
 	}
@@ -145,7 +146,8 @@ const cancelKey = "cancel"
 // shipped or is canceled already. hooks run as for RefundOrder; Commit
 // also runs where the cancellation completes without a refund (nothing
 // was left to refund).
-func (s *Service) CancelOrder(ctx context.Context, orderID, reason string, hooks *TxHooks[*Order]) (*Order, error) {
+func (s *Service) CancelOrder(ctx context.Context, orderID, reason string, hooks *TxHooks[*Order]) (_ *Order, err error) {
+	defer func() { s.observeOrderChange(ChangeCancel, err) }()
 	if reason = strings.TrimSpace(reason); reason == "" {
 		reason = "Order canceled"
 	}

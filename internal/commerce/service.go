@@ -37,6 +37,9 @@ type Service struct {
 	// Observe, when set, is told each complete's outcome: "succeeded",
 	// "declined", "requires_3ds" or "error", and the provider call time.
 	Observe func(outcome string, providerTime time.Duration)
+	// ObserveOrderChange, when set, is told how each RefundOrder and
+	// CancelOrder was answered (observe.go). It must not block.
+	ObserveOrderChange func(change OrderChange, outcome string)
 }
 
 // LineInput is a requested item.

@@ -1,0 +1,51 @@
+// Package commercemetrics exports what the commerce core tells its
+// observers as Prometheus metrics:
+//
+//	agentshop_order_changes_total{change="refund"|"cancel", outcome}
+//
+// counts [commerce.Service.RefundOrder] and [commerce.Service.CancelOrder]
+// calls by how they were answered (the commerce.Outcome* constants:
+// succeeded, refused, pending, in_progress, rejected, error), whichever
+// surface asked (today `agentshop orders`; later the admin API and the
+// operations MCP server). Every change and outcome is exported from the
+// start, at zero, so that rates and alerts need no "absent" handling.
+//
+// The core imports no metrics library (internal/deptest); the wiring
+// assigns [Metrics.ObserveOrderChange] to Service.ObserveOrderChange.
+package commercemetrics
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"agentshop/internal/commerce"
+)
+
+// Metrics are the collectors. A nil *Metrics records nothing.
+type Metrics struct {
+	orderChanges *prometheus.CounterVec
+}
+
+// New registers the collectors on reg.
+func New(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{orderChanges: prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "agentshop_order_changes_total",
+		Help: "Order refunds and cancellations by change (refund, cancel) and outcome (succeeded, refused by the provider, pending: the provider did not answer, in_progress, rejected before any money moved, error).",
+	}, []string{"change", "outcome"})}
+	for _, c := range []commerce.OrderChange{commerce.ChangeRefund, commerce.ChangeCancel} {
+		for _, o := range []string{commerce.OutcomeSucceeded, commerce.OutcomeRefused, commerce.OutcomePending,
+			commerce.OutcomeInProgress, commerce.OutcomeRejected, commerce.OutcomeError} {
+			m.orderChanges.WithLabelValues(string(c), o)
+		}
+	}
+	reg.MustRegister(m.orderChanges)
+	return m
+}
+
+// ObserveOrderChange counts one answered order change; assign it to
+// commerce.Service.ObserveOrderChange.
+func (m *Metrics) ObserveOrderChange(change commerce.OrderChange, outcome string) {
+	if m == nil {
+		return
+	}
+	m.orderChanges.WithLabelValues(string(change), outcome).Inc()
+}
