@@ -110,7 +110,9 @@ func New(cfg Config) *Server {
 		// The SDK's default (logging) plus prompts: the SDK answers
 		// prompts/list whether or not there are prompts, and a 2026-07-28
 		// server must declare what it handles (conformance
-		// server-stateless).
+		// server-stateless). Logging is deprecated from 2026-07-28 but kept
+		// for legacy clients, as before.
+		//lint:ignore SA1019 the SDK's default capability, kept unchanged
 		Capabilities: &mcp.ServerCapabilities{Logging: &mcp.LoggingCapabilities{}, Prompts: &mcp.PromptCapabilities{}},
 		Instructions: "ACP checkout over MCP. Every tool takes {meta, id, payload}: meta.api_version " +
 			"selects the ACP version, meta.idempotency_key makes retries safe, payload is the ACP REST request body.",

@@ -15,5 +15,7 @@
 // The body is the full order as it is when sent (ACP asks for the full
 // Order, not deltas), rendered by one ACP version's codec.
 //
-// [Verify] is the receiver's side, for agents and tests.
+// [Verify] is the receiver's side, for agents and tests. [BacklogCollector]
+// exports the outbox backlog (pending, dead) as gauges, read from the store
+// through [Backlog] when scraped.
 package webhook

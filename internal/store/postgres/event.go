@@ -171,6 +171,20 @@ func (c conn) DeleteDeliveredEvents(ctx context.Context, before time.Time) (int6
 	return tag.RowsAffected(), nil
 }
 
+// EventBacklog counts the outbox's pending events (waiting for an
+// attempt, or with one in flight) and its dead ones (webhook.Backlog).
+// Pending ones are counted on the partial index events_due; dead ones by
+// a scan, as delivered events are deleted after webhook.keep_delivered.
+func (c conn) EventBacklog(ctx context.Context) (pending, dead int64, err error) {
+	err = c.q.QueryRow(ctx, `
+		SELECT (SELECT count(*) FROM events WHERE status = 'pending'),
+			(SELECT count(*) FROM events WHERE status = 'dead')`).Scan(&pending, &dead)
+	if err != nil {
+		return 0, 0, wrap("event backlog", err)
+	}
+	return pending, dead, nil
+}
+
 // scanEvents reads and closes rows of eventColumns.
 func scanEvents(rows pgx.Rows) ([]*commerce.Event, error) {
 	defer rows.Close()

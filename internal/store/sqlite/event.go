@@ -48,6 +48,12 @@ var (
 	// (migration 0004).
 	qDeleteDeliveredEvents = writeQuery(`
 		DELETE FROM events WHERE status = 'delivered' AND delivered_at < ?`)
+	// qEventBacklog counts pending events (on the partial index
+	// events_due) and dead ones (a scan: delivered events are deleted
+	// after webhook.keep_delivered, so the table stays small).
+	qEventBacklog = readQuery(`
+		SELECT (SELECT count(*) FROM events WHERE status = 'pending'),
+			(SELECT count(*) FROM events WHERE status = 'dead')`)
 	// qListEvents is ListEvents' query for each filter, indexed by
 	// listEventsIndex.
 	qListEvents = [4]*query{
@@ -176,6 +182,15 @@ func (c conn) DeleteDeliveredEvents(ctx context.Context, before time.Time) (int6
 	}
 	n, err := res.RowsAffected()
 	return n, wrap("delete delivered events", err)
+}
+
+// EventBacklog counts the outbox's pending events (waiting for an
+// attempt, or with one in flight) and its dead ones (webhook.Backlog).
+func (c conn) EventBacklog(ctx context.Context) (pending, dead int64, err error) {
+	if err := c.reader().queryRow(ctx, qEventBacklog).Scan(&pending, &dead); err != nil {
+		return 0, 0, wrap("event backlog", err)
+	}
+	return pending, dead, nil
 }
 
 // scanEvents reads and closes rows of eventColumns.

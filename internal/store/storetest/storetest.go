@@ -4,7 +4,8 @@
 // internal/commerce/store.go say, and as [commerce.Service] relies on:
 // not found and conflict errors, the stock guard, one active payment per
 // session, idempotency claims and takeovers, outbox claims (leases, one
-// event per order at a time, one claimer per event), transaction rollback,
+// event per order at a time, one claimer per event), the outbox backlog
+// the metrics read (webhook.Backlog), transaction rollback,
 // time precision, and a session completed by many goroutines at once being
 // charged once.
 //
@@ -40,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("APIKey", func(t *testing.T) { testAPIKey(t, open) })
 	t.Run("VaultToken", func(t *testing.T) { testVaultToken(t, open) })
 	t.Run("Event", func(t *testing.T) { testEvent(t, open) })
+	t.Run("EventBacklog", func(t *testing.T) { testEventBacklog(t, open) })
 	t.Run("Time", func(t *testing.T) { testTime(t, open) })
 	t.Run("Tx", func(t *testing.T) { testTx(t, open) })
 	t.Run("Service", func(t *testing.T) { testService(t, open) })
