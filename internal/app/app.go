@@ -36,7 +36,9 @@ import (
 	"agentshop/internal/apikey"
 	"agentshop/internal/buildinfo"
 	"agentshop/internal/commerce"
+	"agentshop/internal/commercemetrics"
 	"agentshop/internal/mcpapp"
+	"agentshop/internal/mcpmetrics"
 	"agentshop/internal/store"
 	"agentshop/internal/store/sqlite"
 	"agentshop/internal/web"
@@ -129,6 +131,10 @@ func (a *App) build(ctx context.Context, o Options) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfoGauge())
 	metrics := acp.NewMetrics(reg)
+	toolCalls := mcpmetrics.New(reg)
+	if b, ok := st.(webhook.Backlog); ok {
+		reg.MustRegister(&webhook.BacklogCollector{Backlog: b, Logger: a.Logger})
+	}
 	if db, ok := st.(*sqlite.DB); ok {
 		registerWriterMetrics(reg, db)
 	}
@@ -140,6 +146,8 @@ func (a *App) build(ctx context.Context, o Options) error {
 		SessionTTL:   time.Duration(cfg.Shop.SessionTTL),
 		PaymentLease: time.Duration(cfg.Shop.PaymentLease),
 		Observe:      metrics.ObserveComplete(provider.Name()),
+
+		ObserveOrderChange: commercemetrics.New(reg).ObserveOrderChange,
 		// With an endpoint, orders get events; an admin process queues
 		// them too, and the running server sends them.
 		OrderEvents: cfg.Webhook.URL != "",
@@ -199,6 +207,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 		Codecs:                     codecs,
 		Logger:                     a.Logger,
 		Metrics:                    metrics,
+		ToolCalls:                  toolCalls,
 		MaxBodyBytes:               cfg.Shop.MaxBodyBytes,
 		InFlightLease:              time.Duration(cfg.Shop.IdempotencyInFlight),
 		DisableLocalhostProtection: cfg.Shop.BehindProxy,
@@ -216,6 +225,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 		Merchant:                   merchant,
 		Logger:                     a.Logger.With("surface", "mcp"),
 		Version:                    buildinfo.Read().Version,
+		ToolCalls:                  toolCalls,
 		AllowedHosts:               allowedHosts,
 		DisableRebindingProtection: cfg.Shop.BehindProxy,
 	})
@@ -235,6 +245,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 		Checkout: a.Service,
 		PaySteps: paySteps(sb, merchant.ID),
 		CSRFKey:  []byte(cfg.CSRFKey),
+		Metrics:  web.NewMetrics(reg),
 	}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
