@@ -76,6 +76,7 @@ func TestCLIUsage(t *testing.T) {
 		{args: []string{"serve", "--log-format", "yaml"}, code: 1, stderr: []string{"agentshop: starting…", `log format "yaml": want text or json`}},
 		{args: []string{"serve", "--log-level", "bogus"}, code: 1, stderr: []string{`log level "bogus"`}},
 		{args: []string{"serve", "--tls-cert", "cert.pem"}, code: 1, stderr: []string{"--tls-key"}},
+		{args: []string{"serve", "--tls-cert", "none.pem", "--tls-key", "none.key", "--data", empty}, code: 1, stderr: []string{"tls: open none.pem"}},
 		// Admin commands refuse a directory without a database, with the
 		// flag honoured after the positional argument, and create nothing.
 		{args: []string{"keys", "list", "--data", empty}, code: 1, stderr: []string{"no agentshop database at " + empty}},
