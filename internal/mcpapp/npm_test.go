@@ -20,7 +20,9 @@ import (
 	"agentshop/internal/acp/acp20250929"
 	"agentshop/internal/acp/acp20260417"
 	"agentshop/internal/acpmcp"
+	"agentshop/internal/apikey"
 	"agentshop/internal/commerce"
+	"agentshop/internal/store"
 )
 
 // Tools from npm, pinned. The machine's Node is 20; the inspector declares
@@ -380,13 +382,13 @@ func loadSkips(t *testing.T) map[string]string {
 // URL. A proxy in front adds a valid API key, since the suite cannot.
 func acpMCP(t *testing.T, b *bundle) string {
 	t.Helper()
-	secret, k := commerce.NewAPIKey("conformance", time.Now())
-	if err := b.store.CreateAPIKey(context.Background(), k); err != nil {
-		t.Fatal(err)
-	}
-	st, ok := b.store.(acpmcp.Store)
+	st, ok := b.store.(store.Store)
 	if !ok {
-		t.Fatalf("%T is not an acpmcp.Store", b.store)
+		t.Fatalf("%T is not a store.Store", b.store)
+	}
+	secret, k := apikey.New("conformance", time.Now())
+	if err := st.CreateAPIKey(context.Background(), k); err != nil {
+		t.Fatal(err)
 	}
 	m := commerce.Merchant{Name: "Test shop", ID: merchantID, BaseURL: baseURL}
 	h := acpmcp.New(acpmcp.Config{Service: b.svc, Store: st, Codecs: []acp.Codec{acp20250929.New(m), acp20260417.New(m)}}).Handler()
