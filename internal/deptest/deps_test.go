@@ -7,8 +7,9 @@ import (
 
 const module = "agentshop"
 
-// adapters are what the domain core must not depend on: HTTP, SQL and the
-// SDKs of the stores, payment providers and MCP.
+// adapters are what the domain core must not depend on: HTTP, SQL, the
+// SDKs of the stores, payment providers and MCP, and the metrics library
+// (internal/commercemetrics exports what the core observes).
 var adapters = []string{
 	"net/http",
 	"database/sql",
@@ -16,6 +17,7 @@ var adapters = []string{
 	"github.com/jackc/pgx/...",
 	"github.com/stripe/stripe-go/...",
 	"github.com/modelcontextprotocol/go-sdk/...",
+	"github.com/prometheus/...",
 }
 
 // merchantSide is agentshop's merchant: what the client-side packages
@@ -197,6 +199,13 @@ var rules = []Rule{
 		Deny:    []string{"testing"},
 	},
 	{
+		Package: "agentshop/internal/mcpmetrics",
+		Source:  "internal/mcpmetrics/mcpmetrics.go:24",
+		Own:     []string{},
+		StdOnly: true,
+		Others:  []string{"github.com/modelcontextprotocol/go-sdk/...", "github.com/prometheus/client_golang/..."},
+	},
+	{
 		Package: "agentshop/internal/acpmcp",
 		Source:  "internal/acpmcp/doc.go:64",
 		Deny:    noSQLNoPSP,
@@ -243,6 +252,8 @@ func TestCheck(t *testing.T) {
 		{"others allowed", Rule{Package: "m/store", StdOnly: true, Others: []string{"example.com/..."}}, nil},
 		{"deny transitive", Rule{Package: "m/client", Deny: []string{"m/core/..."}},
 			[]string{"m/client must not depend on m/core, but does: m/client → m/wire → m/core"}},
+		{"deny reports the first denied package of a chain", Rule{Package: "m/client", Deny: []string{"m/wire", "m/core"}},
+			[]string{"m/client must not depend on m/wire, but does: m/client → m/wire"}},
 		{"deny third-party's dependency", Rule{Package: "m/store", Deny: []string{"net/http"}},
 			[]string{"m/store must not depend on net/http, but does: m/store → example.com/sdk → net/http"}},
 		{"deny allowed", Rule{Package: "m/core", Deny: []string{"net/http"}}, nil},

@@ -123,9 +123,14 @@ func Check(module string, pkgs map[string]Package, rules []Rule) []string {
 				}
 			}
 			for _, dep := range p.Deps {
-				if matchAny(r.Deny, dep) {
-					fail("%s must not depend on %s, but does: %s", name, dep, strings.Join(chain(pkgs, name, dep), " → "))
+				if !matchAny(r.Deny, dep) {
+					continue
 				}
+				c := chain(pkgs, name, dep)
+				if slices.ContainsFunc(c[1:len(c)-1], func(p string) bool { return matchAny(r.Deny, p) }) {
+					continue // reported as the denied package it came in through
+				}
+				fail("%s must not depend on %s, but does: %s", name, dep, strings.Join(c, " → "))
 			}
 			if r.TestOnly {
 				for _, q := range paths {
