@@ -247,8 +247,10 @@ func (r *runner) concurrentCreates(ctx context.Context, n int) []concurrentResul
 
 // slowComplete completes a session with the slow test card and, while
 // that charge runs, sends the same complete with the same key again. It
-// returns the retry's answer when it is a 409; nil when the merchant's
-// sandbox does not script the card (the first complete was over first).
+// returns the answer that is a 409: the retry's, or the first's when the
+// retry reached a loaded merchant first and ran the charge; nil when the
+// merchant's sandbox does not script the card (the first complete was
+// over first).
 func (r *runner) slowComplete(ctx context.Context, c *Case) []concurrentResult {
 	s, tok := r.tokenForReadySession(ctx, c, cardSlow)
 	if tok == "" {
@@ -273,6 +275,14 @@ func (r *runner) slowComplete(ctx context.Context, c *Case) []concurrentResult {
 	done, resp, err := r.c.CompleteSession(ctx, s.ID, body, acpclient.WithIdempotencyKey(key))
 	retry := concurrentResult{done, resp, err}
 	x := <-first
+	if x.resp != nil && x.resp.Status == http.StatusConflict && retry.resp != nil && retry.resp.Status == http.StatusOK {
+		// A loaded merchant took longer than slowRetryAfter to claim the
+		// key for the first request: the retry claimed it and charged,
+		// and the first, arriving second, is the one in flight's 409.
+		r.expectSession(c, "same-key retry that overtook the first complete", http.StatusOK, retry.s, retry.resp, retry.err)
+		c.Logf("the same-key retry %s into the slow complete was claimed first; the first complete was answered 409", slowRetryAfter)
+		return []concurrentResult{x}
+	}
 	r.expectSession(c, "complete with the slow card", http.StatusOK, x.s, x.resp, x.err)
 	if retry.resp != nil && retry.resp.Status == http.StatusConflict {
 		c.Logf("a same-key retry %s into a slow complete was answered 409", slowRetryAfter)
