@@ -7,7 +7,7 @@
 #   docker build --build-arg VERSION="$(git describe --tags --always --dirty)" -t agentshop .
 #   docker run -p 8080:8080 -v agentshop-data:/data --env-file agentshop.env agentshop
 #
-# CI cannot build it (no container runtime there); deploy/deploy_test.go
+# CI cannot build it (no container runtime there); deploy/dockerfile_test.go
 # checks its instructions. Alpine rather than distroless: the HEALTHCHECK
 # needs an HTTP client inside the image, and Alpine's busybox has wget.
 
