@@ -25,6 +25,8 @@ import (
 
 	"agentshop/internal/acpclient"
 	"agentshop/internal/commerce"
+	"agentshop/internal/payment/sandbox"
+	"agentshop/internal/store"
 	"agentshop/internal/store/postgres"
 	"agentshop/internal/store/sqlite"
 )
@@ -105,12 +107,12 @@ func freshSchema(t *testing.T) string {
 }
 
 // open opens the backend's store for inspection; the caller closes it.
-func (b backend) open(t *testing.T) commerce.Store {
+func (b backend) open(t *testing.T) store.Store {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var (
-		st  commerce.Store
+		st  store.Store
 		err error
 	)
 	if b.database != "" {
@@ -615,7 +617,7 @@ func checkOneCharge(t *testing.T, st commerce.Store, id string, initial int64) *
 
 // checkToken checks that the vault token was redeemed by the charge key
 // wantBy, or not at all when wantBy is empty.
-func checkToken(t *testing.T, st commerce.Store, token, wantBy string) {
+func checkToken(t *testing.T, st sandbox.Vault, token, wantBy string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

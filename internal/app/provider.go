@@ -9,13 +9,14 @@ import (
 	"agentshop/internal/commerce"
 	"agentshop/internal/payment/sandbox"
 	"agentshop/internal/payment/stripe"
+	"agentshop/internal/store"
 	"agentshop/internal/web"
 )
 
 // paymentProvider returns the configured provider and, when it is the
 // sandbox, the sandbox itself (for delegate_payment and the hosted page's
 // card form, which exist only for it).
-func paymentProvider(cfg Config, st commerce.Store, log *slog.Logger) (commerce.PaymentProvider, *sandbox.Provider, error) {
+func paymentProvider(cfg Config, st store.Store, log *slog.Logger) (commerce.PaymentProvider, *sandbox.Provider, error) {
 	if cfg.Shop.PaymentProvider == "stripe" {
 		if cfg.Stripe.SecretKey == "" {
 			return nil, nil, errors.New("payment provider stripe needs AGENTSHOP_STRIPE_SECRET_KEY")

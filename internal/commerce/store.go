@@ -13,9 +13,9 @@ import (
 // Executor that [Store.InTx] passes.
 //
 // Inside a transaction, CreateSession, UpdateSession, AdjustStock,
-// UpdatePayment, CreateOrder, UpdateOrder, CreateEvent, CreateVaultToken
-// (and a store's other queued writes, such as internal/idempotency's
-// FinishIdempotencyKey) may report their errors (ErrNotFound,
+// UpdatePayment, CreateOrder, UpdateOrder and CreateEvent (and a store's
+// other queued writes, such as internal/idempotency's FinishIdempotencyKey
+// and payment/sandbox's CreateVaultToken) may report their errors (ErrNotFound,
 // ErrConflict, ErrInsufficientStock, any other) late: a store may queue
 // these writes and send them with the transaction's next statement or with
 // its commit, as the PostgreSQL store does to save round trips. The error
@@ -25,12 +25,13 @@ import (
 // write succeeded, and fn cannot branch on their errors; later reads and
 // writes on tx do see the write. A caller that acts on a late error (as
 // Complete does on ErrInsufficientStock) checks InTx's error for it. Writes
-// whose errors callers act on inside fn (CreatePayment's ErrConflict,
-// RedeemVaultToken's ErrConflict) report them at once.
+// whose errors callers act on inside fn (CreatePayment's ErrConflict)
+// report them at once.
 //
 // A store's transactions may also implement other packages' interfaces
-// over the same database (internal/idempotency's Executor): a caller's
-// [TxHooks] reach them through the Executor they are given.
+// over the same database (internal/idempotency's Executor, apikey's
+// Store, payment/sandbox's Vault): a caller's [TxHooks] and a
+// [StoreCharger]'s commit reach them through the Executor they are given.
 type Store interface {
 	Executor
 	// InTx runs fn in one read-write transaction, committing when fn returns
@@ -105,15 +106,6 @@ type Executor interface {
 	// ListOrders returns orders newest first, at most limit.
 	ListOrders(ctx context.Context, limit int) ([]*Order, error)
 
-	// CreateVaultToken inserts t. ErrConflict if the id exists.
-	CreateVaultToken(ctx context.Context, t *VaultToken) error
-	// GetVaultToken returns the token with id, or ErrNotFound.
-	GetVaultToken(ctx context.Context, id string) (*VaultToken, error)
-	// RedeemVaultToken marks the token used by chargeKey at at. Redeeming
-	// again with the same chargeKey succeeds and changes nothing; with
-	// another key it returns ErrConflict. ErrNotFound if no such token.
-	RedeemVaultToken(ctx context.Context, id, chargeKey string, at time.Time) error
-
 	// CreateEvent puts e in the outbox. ErrConflict if the id exists.
 	// Inside a transaction the error may come late (see [Store]).
 	CreateEvent(ctx context.Context, e *Event) error
@@ -150,25 +142,4 @@ type EventFilter struct {
 	OrderID string
 	Status  EventStatus
 	Limit   int
-}
-
-// VaultToken is a sandbox delegated-payment credential (ACP delegate
-// payment): a card reference usable once, within its allowance.
-type VaultToken struct {
-	ID        string // "vt_…"
-	CardLast4 string
-	CardBrand string
-	// CardBehavior is how the sandbox treats the card, derived from the
-	// test card number at delegation (e.g. "succeed", "decline_insufficient_funds").
-	CardBehavior string
-	// Allowance.
-	MaxAmount         int64
-	Currency          Currency
-	CheckoutSessionID string
-	MerchantID        string
-	ExpiresAt         time.Time
-	Metadata          map[string]string
-	CreatedAt         time.Time
-	RedeemedAt        *time.Time
-	RedeemedBy        string // the charge idempotency key that used it
 }

@@ -60,6 +60,7 @@ var storeOwners = []string{
 	"agentshop/internal/store",
 	"agentshop/internal/idempotency",
 	"agentshop/internal/apikey",
+	"agentshop/internal/payment/sandbox",
 }
 
 // rules are agentshop's import rules, each where it is written down.
@@ -110,7 +111,7 @@ var rules = []Rule{
 	{
 		Package: "agentshop/internal/store",
 		Source:  "internal/store/store.go",
-		Own:     []string{"agentshop/internal/commerce", "agentshop/internal/idempotency", "agentshop/internal/apikey"},
+		Own:     []string{"agentshop/internal/commerce", "agentshop/internal/idempotency", "agentshop/internal/apikey", "agentshop/internal/payment/sandbox"},
 		StdOnly: true,
 	},
 	{

@@ -1,7 +1,9 @@
 // Package store names everything one agentshop database holds: each
-// owner's interface, implemented together by internal/store/sqlite and
-// internal/store/postgres over one database, so that a caller's rows (an
-// idempotent answer) commit in the same transaction as commerce's.
+// owner's interface (commerce.Store; idempotency.Store; apikey.Store;
+// payment/sandbox's Vault), implemented together by internal/store/sqlite
+// and internal/store/postgres over one database, so that a caller's rows
+// (an idempotent answer, a redeemed vault token) commit in the same
+// transaction as commerce's.
 //
 // The owners define their interfaces where they use them; this package
 // only puts them side by side for the composition root and the contract
@@ -12,6 +14,7 @@ import (
 	"agentshop/internal/apikey"
 	"agentshop/internal/commerce"
 	"agentshop/internal/idempotency"
+	"agentshop/internal/payment/sandbox"
 )
 
 // Store is a whole agentshop database.
@@ -19,6 +22,7 @@ type Store interface {
 	commerce.Store
 	idempotency.Store
 	apikey.Store
+	sandbox.Vault
 }
 
 // Tx is a whole agentshop database inside one transaction: what
@@ -27,4 +31,5 @@ type Tx interface {
 	commerce.Executor
 	idempotency.Executor
 	apikey.Store
+	sandbox.Vault
 }

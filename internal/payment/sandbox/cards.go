@@ -2,7 +2,7 @@ package sandbox
 
 import "strings"
 
-// Card behaviors, stored as [commerce.VaultToken.CardBehavior]. They are
+// Card behaviors, stored as [VaultToken.CardBehavior]. They are
 // persisted, so their values must not change.
 const (
 	BehaviorSucceed            = "succeed"

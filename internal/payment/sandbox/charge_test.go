@@ -306,10 +306,10 @@ func TestChargeConcurrent(t *testing.T) {
 // redeem time.
 type racyVault struct {
 	*memVault
-	stale *commerce.VaultToken
+	stale *sandbox.VaultToken
 }
 
-func (v racyVault) GetVaultToken(context.Context, string) (*commerce.VaultToken, error) {
+func (v racyVault) GetVaultToken(context.Context, string) (*sandbox.VaultToken, error) {
 	return cloneToken(v.stale), nil
 }
 
@@ -334,7 +334,7 @@ type failingVault struct {
 	getErr, redeemErr error
 }
 
-func (v failingVault) GetVaultToken(ctx context.Context, id string) (*commerce.VaultToken, error) {
+func (v failingVault) GetVaultToken(ctx context.Context, id string) (*sandbox.VaultToken, error) {
 	if v.getErr != nil {
 		return nil, v.getErr
 	}

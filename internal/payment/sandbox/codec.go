@@ -10,8 +10,6 @@ import (
 	"slices"
 	"sort"
 	"time"
-
-	"agentshop/internal/commerce"
 )
 
 // Field sets of the delegate-payment objects. Both schema versions declare
@@ -163,7 +161,7 @@ func jsonType(kind string) string {
 // correlation fields that take precedence over request keys of the same
 // name: merchant_id, idempotency_key (when not empty) and source
 // "agentshop_sandbox".
-func EncodeDelegateResponse(t *commerce.VaultToken, idempotencyKey string) ([]byte, error) {
+func EncodeDelegateResponse(t *VaultToken, idempotencyKey string) ([]byte, error) {
 	if t == nil {
 		return nil, errors.New("sandbox: encode delegate response: nil token")
 	}

@@ -84,7 +84,7 @@ type RiskSignal struct {
 // check, an expired card, an allowance that is not one_time, not positive,
 // in an unknown currency, already expired, or for another merchant, and a
 // risk signal whose action is "blocked". Other errors come from the vault.
-func (p *Provider) Delegate(ctx context.Context, req DelegateRequest) (*commerce.VaultToken, error) {
+func (p *Provider) Delegate(ctx context.Context, req DelegateRequest) (*VaultToken, error) {
 	return p.delegate(ctx, p.vault, req)
 }
 
@@ -107,14 +107,18 @@ func (p *Provider) HandleDelegate(ctx context.Context, body []byte, idempotencyK
 		return nil, err
 	}
 	return func(ctx context.Context, q commerce.Executor) ([]byte, error) {
-		if err := q.CreateVaultToken(ctx, t); err != nil {
+		v, err := vaultIn(q)
+		if err != nil {
+			return nil, err
+		}
+		if err := v.CreateVaultToken(ctx, t); err != nil {
 			return nil, fmt.Errorf("sandbox: create vault token: %w", err)
 		}
 		return resp, nil
 	}, nil
 }
 
-func (p *Provider) delegate(ctx context.Context, v Vault, req DelegateRequest) (*commerce.VaultToken, error) {
+func (p *Provider) delegate(ctx context.Context, v Vault, req DelegateRequest) (*VaultToken, error) {
 	t, err := p.token(req)
 	if err != nil {
 		return nil, err
@@ -126,7 +130,7 @@ func (p *Provider) delegate(ctx context.Context, v Vault, req DelegateRequest) (
 }
 
 // token validates req and builds the vault token it asks for.
-func (p *Provider) token(req DelegateRequest) (*commerce.VaultToken, error) {
+func (p *Provider) token(req DelegateRequest) (*VaultToken, error) {
 	now := p.now()
 	card, last4, err := p.validateCard(req.PaymentMethod, now)
 	if err != nil {
@@ -152,7 +156,7 @@ func (p *Provider) token(req DelegateRequest) (*commerce.VaultToken, error) {
 			return nil, invalid(param+".action", "Risk signal action must be blocked, manual_review or authorized.")
 		}
 	}
-	t := &commerce.VaultToken{
+	t := &VaultToken{
 		ID:                commerce.NewID("vt"),
 		CardLast4:         last4,
 		CardBrand:         card.Brand,

@@ -119,7 +119,7 @@ func encode(tb testing.TB, m map[string]any) []byte {
 }
 
 // delegate decodes body and delegates it.
-func delegate(tb testing.TB, p *sandbox.Provider, body []byte) (*commerce.VaultToken, error) {
+func delegate(tb testing.TB, p *sandbox.Provider, body []byte) (*sandbox.VaultToken, error) {
 	tb.Helper()
 	req, err := sandbox.DecodeDelegateRequest(body)
 	if err != nil {
@@ -150,7 +150,7 @@ func TestDelegateStoresToken(t *testing.T) {
 	if !strings.HasPrefix(tok.ID, "vt_") {
 		t.Errorf("id %q lacks vt_ prefix", tok.ID)
 	}
-	want := &commerce.VaultToken{
+	want := &sandbox.VaultToken{
 		ID:                tok.ID,
 		CardLast4:         "4242",
 		CardBrand:         "visa",
@@ -417,11 +417,11 @@ type executor struct {
 	v *memVault
 }
 
-func (e executor) CreateVaultToken(ctx context.Context, t *commerce.VaultToken) error {
+func (e executor) CreateVaultToken(ctx context.Context, t *sandbox.VaultToken) error {
 	return e.v.CreateVaultToken(ctx, t)
 }
 
-func (e executor) GetVaultToken(ctx context.Context, id string) (*commerce.VaultToken, error) {
+func (e executor) GetVaultToken(ctx context.Context, id string) (*sandbox.VaultToken, error) {
 	return e.v.GetVaultToken(ctx, id)
 }
 
@@ -431,7 +431,7 @@ func (e executor) RedeemVaultToken(ctx context.Context, id, key string, at time.
 
 func TestEncodeDelegateResponse(t *testing.T) {
 	t.Parallel()
-	tok := &commerce.VaultToken{
+	tok := &sandbox.VaultToken{
 		ID:         "vt_abc",
 		MerchantID: merchantID,
 		Metadata:   map[string]string{"source": "chatgpt_checkout", "merchant_id": "spoofed", "campaign": "q4"},

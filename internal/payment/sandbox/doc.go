@@ -21,8 +21,9 @@
 // Luhn check is accepted and behaves like 4242 4242 4242 4242 (it
 // succeeds), so that example numbers from the ACP spec and PSP docs work.
 //
-// Tokens are kept through a [Vault], the subset of [commerce.Executor] the
-// provider needs. A stored token holds the last four digits, the brand, the
+// Tokens are kept through a [Vault], which this package owns and the
+// stores implement over the merchant's database, inside its transactions
+// too (a charge's redemption commits with the order). A stored token holds the last four digits, the brand, the
 // scripted behavior and the allowance; never the full card number or CVC.
 //
 // Token consumption follows Stripe's Shared Payment Tokens, which are

@@ -99,7 +99,7 @@ func FuzzDelegate(f *testing.F) {
 // checkNoPAN fails if the card number (when it is long enough to be one)
 // or the CVC appears in the stored token, outside the fields that echo
 // what the agent chose to send as metadata or allowance ids.
-func checkNoPAN(t *testing.T, tok *commerce.VaultToken, pm sandbox.PaymentMethodCard) {
+func checkNoPAN(t *testing.T, tok *sandbox.VaultToken, pm sandbox.PaymentMethodCard) {
 	t.Helper()
 	card := *tok
 	// Last4 is shown on purpose, and may equal a 4-digit CVC.

@@ -12,20 +12,54 @@ import (
 	"agentshop/internal/commerce"
 )
 
-// Vault stores vault tokens: the subset of [commerce.Executor] the provider
-// uses, with the same semantics (ErrNotFound, ErrConflict).
+// Vault stores vault tokens. internal/store/sqlite and
+// internal/store/postgres implement it over the merchant's database, also
+// inside a transaction (the Executor that commerce.Store.InTx passes), and
+// internal/store/storetest checks it. Errors are the commerce sentinels.
 type Vault interface {
-	// CreateVaultToken inserts t. ErrConflict if the id exists.
-	CreateVaultToken(ctx context.Context, t *commerce.VaultToken) error
-	// GetVaultToken returns the token with id, or ErrNotFound.
-	GetVaultToken(ctx context.Context, id string) (*commerce.VaultToken, error)
+	// CreateVaultToken inserts t. commerce.ErrConflict if the id exists.
+	// Inside a transaction the error may come late, as commerce.Store
+	// describes for its queued writes.
+	CreateVaultToken(ctx context.Context, t *VaultToken) error
+	// GetVaultToken returns the token with id, or commerce.ErrNotFound.
+	GetVaultToken(ctx context.Context, id string) (*VaultToken, error)
 	// RedeemVaultToken marks the token used by chargeKey at at. Redeeming
 	// again with the same chargeKey succeeds and changes nothing; with
-	// another key it returns ErrConflict. ErrNotFound if no such token.
+	// another key it returns commerce.ErrConflict, at once also inside a
+	// transaction. commerce.ErrNotFound if no such token.
 	RedeemVaultToken(ctx context.Context, id, chargeKey string, at time.Time) error
 }
 
-var _ Vault = commerce.Executor(nil)
+// VaultToken is a sandbox delegated-payment credential (ACP delegate
+// payment): a card reference usable once, within its allowance.
+type VaultToken struct {
+	ID        string // "vt_…"
+	CardLast4 string
+	CardBrand string
+	// CardBehavior is how the sandbox treats the card, derived from the
+	// test card number at delegation (e.g. "succeed", "decline_insufficient_funds").
+	CardBehavior string
+	// Allowance.
+	MaxAmount         int64
+	Currency          commerce.Currency
+	CheckoutSessionID string
+	MerchantID        string
+	ExpiresAt         time.Time
+	Metadata          map[string]string
+	CreatedAt         time.Time
+	RedeemedAt        *time.Time
+	RedeemedBy        string // the charge idempotency key that used it
+}
+
+// vaultIn is tx's vault: the stores' transactions hold vault tokens beside
+// commerce's rows.
+func vaultIn(tx commerce.Executor) (Vault, error) {
+	v, ok := tx.(Vault)
+	if !ok {
+		return nil, fmt.Errorf("sandbox: transaction %T holds no vault tokens", tx)
+	}
+	return v, nil
+}
 
 // Decline codes of [commerce.ChargeResult.DeclineCode] set by the sandbox.
 const (
@@ -110,7 +144,11 @@ func (p *Provider) ChargeInStore(ctx context.Context, req commerce.ChargeRequest
 		return res, nil, err
 	}
 	return res, func(ctx context.Context, tx commerce.Executor) error {
-		r, err := p.redeem(ctx, tx, req, res)
+		v, err := vaultIn(tx)
+		if err != nil {
+			return err
+		}
+		r, err := p.redeem(ctx, v, req, res)
 		if err != nil {
 			return err
 		}
@@ -138,7 +176,7 @@ func (p *Provider) ChargeInStore(ctx context.Context, req commerce.ChargeRequest
 // [commerce.ChargeRequires3DS] without req.Authentication and leaves the
 // token unredeemed. A non-nil error means the vault failed and the outcome
 // is unknown; retrying with the same key is safe.
-func (p *Provider) decide(ctx context.Context, req commerce.ChargeRequest) (commerce.ChargeResult, *commerce.VaultToken, error) {
+func (p *Provider) decide(ctx context.Context, req commerce.ChargeRequest) (commerce.ChargeResult, *VaultToken, error) {
 	if req.IdempotencyKey == "" {
 		return commerce.ChargeResult{}, nil, errors.New("sandbox: charge: idempotency key required")
 	}

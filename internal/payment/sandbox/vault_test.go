@@ -18,16 +18,16 @@ import (
 // internal/store are checked against the same rules by storetest.
 type memVault struct {
 	mu     sync.Mutex
-	tokens map[string]*commerce.VaultToken
+	tokens map[string]*sandbox.VaultToken
 	// fail, when set, is returned by every call (a broken database).
 	fail error
 }
 
 var _ sandbox.Vault = (*memVault)(nil)
 
-func newMemVault() *memVault { return &memVault{tokens: map[string]*commerce.VaultToken{}} }
+func newMemVault() *memVault { return &memVault{tokens: map[string]*sandbox.VaultToken{}} }
 
-func (v *memVault) CreateVaultToken(_ context.Context, t *commerce.VaultToken) error {
+func (v *memVault) CreateVaultToken(_ context.Context, t *sandbox.VaultToken) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.fail != nil {
@@ -40,7 +40,7 @@ func (v *memVault) CreateVaultToken(_ context.Context, t *commerce.VaultToken) e
 	return nil
 }
 
-func (v *memVault) GetVaultToken(_ context.Context, id string) (*commerce.VaultToken, error) {
+func (v *memVault) GetVaultToken(_ context.Context, id string) (*sandbox.VaultToken, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.fail != nil {
@@ -74,7 +74,7 @@ func (v *memVault) RedeemVaultToken(_ context.Context, id, chargeKey string, at 
 	return nil
 }
 
-func cloneToken(t *commerce.VaultToken) *commerce.VaultToken {
+func cloneToken(t *sandbox.VaultToken) *sandbox.VaultToken {
 	c := *t
 	c.Metadata = maps.Clone(t.Metadata)
 	if t.RedeemedAt != nil {
@@ -88,7 +88,7 @@ func TestMemVaultSemantics(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	v := newMemVault()
-	tok := &commerce.VaultToken{ID: "vt_1"}
+	tok := &sandbox.VaultToken{ID: "vt_1"}
 	if err := v.CreateVaultToken(ctx, tok); err != nil {
 		t.Fatal(err)
 	}

@@ -1,13 +1,13 @@
-// Package postgres implements [store.Store] (commerce.Store and the
-// stores of internal/idempotency and internal/apikey) on PostgreSQL with
-// github.com/jackc/pgx/v5/pgxpool.
+// Package postgres implements [store.Store] (commerce.Store, the stores of
+// internal/idempotency and internal/apikey, and payment/sandbox's Vault)
+// on PostgreSQL with github.com/jackc/pgx/v5/pgxpool.
 //
 // It is the store for agentshop deployments with more than one replica.
 // cmd/agentshop opens it with [Open] (or [OpenSchema]); everything else sees
 // only the owners' interfaces. Its behaviour is pinned by
 // internal/store/storetest, which the SQLite store runs too. It must not
 // import any agentshop package but commerce, store and the owners of the
-// interfaces it implements (idempotency, apikey).
+// interfaces it implements (idempotency, apikey, payment/sandbox).
 //
 // # Transactions and locking
 //

@@ -9,10 +9,11 @@ import (
 	json "github.com/segmentio/encoding/json"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/payment/sandbox"
 )
 
 // CreateVaultToken inserts t. ErrConflict if the id exists.
-func (c conn) CreateVaultToken(ctx context.Context, t *commerce.VaultToken) error {
+func (c conn) CreateVaultToken(ctx context.Context, t *sandbox.VaultToken) error {
 	data, err := json.Marshal(t)
 	if err != nil {
 		return fmt.Errorf("postgres: create vault token: %w", err)
@@ -24,7 +25,7 @@ func (c conn) CreateVaultToken(ctx context.Context, t *commerce.VaultToken) erro
 }
 
 // GetVaultToken returns the token with id, or ErrNotFound.
-func (c conn) GetVaultToken(ctx context.Context, id string) (*commerce.VaultToken, error) {
+func (c conn) GetVaultToken(ctx context.Context, id string) (*sandbox.VaultToken, error) {
 	var (
 		data                     []byte
 		by                       *string
@@ -36,7 +37,7 @@ func (c conn) GetVaultToken(ctx context.Context, id string) (*commerce.VaultToke
 	if err != nil {
 		return nil, wrap("get vault token "+id, err)
 	}
-	t := new(commerce.VaultToken)
+	t := new(sandbox.VaultToken)
 	if err := json.Unmarshal(data, t); err != nil {
 		return nil, fmt.Errorf("postgres: get vault token %s: decode: %w", id, err)
 	}

@@ -1,13 +1,14 @@
-// Package sqlite implements [store.Store] (commerce.Store and the stores
-// of internal/idempotency and internal/apikey) on an SQLite database
-// file, using the pure-Go driver modernc.org/sqlite (no cgo).
+// Package sqlite implements [store.Store] (commerce.Store, the stores of
+// internal/idempotency and internal/apikey, and payment/sandbox's Vault)
+// on an SQLite database file, using the pure-Go driver modernc.org/sqlite
+// (no cgo).
 //
 // It is the default store of a single agentshop process. cmd/agentshop
 // opens it with [Open]; everything else sees only the owners' interfaces.
 // Its behaviour is pinned by internal/store/storetest, which the
 // PostgreSQL store runs too. It must not import any agentshop package but
 // commerce, store and the owners of the interfaces it implements
-// (idempotency, apikey).
+// (idempotency, apikey, payment/sandbox).
 //
 // # Concurrency
 //

@@ -9,6 +9,7 @@ import (
 	json "github.com/segmentio/encoding/json"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/payment/sandbox"
 )
 
 var (
@@ -24,7 +25,7 @@ var (
 )
 
 // CreateVaultToken inserts t. ErrConflict if the id exists.
-func (c conn) CreateVaultToken(ctx context.Context, t *commerce.VaultToken) error {
+func (c conn) CreateVaultToken(ctx context.Context, t *sandbox.VaultToken) error {
 	data, err := json.Marshal(t)
 	if err != nil {
 		return fmt.Errorf("sqlite: create vault token: %w", err)
@@ -35,7 +36,7 @@ func (c conn) CreateVaultToken(ctx context.Context, t *commerce.VaultToken) erro
 }
 
 // GetVaultToken returns the token with id, or ErrNotFound.
-func (c conn) GetVaultToken(ctx context.Context, id string) (*commerce.VaultToken, error) {
+func (c conn) GetVaultToken(ctx context.Context, id string) (*sandbox.VaultToken, error) {
 	var (
 		data                     []byte
 		by                       sql.NullString
@@ -45,7 +46,7 @@ func (c conn) GetVaultToken(ctx context.Context, id string) (*commerce.VaultToke
 	if err != nil {
 		return nil, wrap("get vault token "+id, err)
 	}
-	t := new(commerce.VaultToken)
+	t := new(sandbox.VaultToken)
 	if err := json.Unmarshal(data, t); err != nil {
 		return nil, fmt.Errorf("sqlite: get vault token %s: decode: %w", id, err)
 	}

@@ -11,7 +11,7 @@ import (
 
 func testAPIKey(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("CreateByHash", func(t *testing.T) {
-		ctx, s := setup(t, open)
+		ctx, s := setupAs[apikey.Store](t, open)
 		want := newAPIKey("agent", baseTime)
 		requireNoError(t, s.CreateAPIKey(ctx, want), "create")
 		got, err := s.APIKeyByHash(ctx, want.Hash)
@@ -39,7 +39,7 @@ func testAPIKey(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				ctx, s := setup(t, open)
+				ctx, s := setupAs[apikey.Store](t, open)
 				k := newAPIKey("agent", baseTime)
 				requireNoError(t, s.CreateAPIKey(ctx, k), "create")
 				requireIs(t, s.CreateAPIKey(ctx, tt.dup(k)), commerce.ErrConflict, "create duplicate")
@@ -48,7 +48,7 @@ func testAPIKey(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 
 	t.Run("ListOldestFirst", func(t *testing.T) {
-		ctx, s := setup(t, open)
+		ctx, s := setupAs[apikey.Store](t, open)
 		got, err := s.ListAPIKeys(ctx)
 		requireNoError(t, err, "list empty")
 		if len(got) != 0 {
@@ -65,7 +65,7 @@ func testAPIKey(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 
 	t.Run("Revoke", func(t *testing.T) {
-		ctx, s := setup(t, open)
+		ctx, s := setupAs[apikey.Store](t, open)
 		k := newAPIKey("agent", baseTime)
 		requireNoError(t, s.CreateAPIKey(ctx, k), "create")
 		at := baseTime.Add(time.Hour)

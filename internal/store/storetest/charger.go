@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"agentshop/internal/commerce"
@@ -32,7 +33,11 @@ func (p *storeCharger) ChargeInStore(ctx context.Context, req commerce.ChargeReq
 			p.conflicts--
 			return commerce.ErrConflict
 		}
-		return tx.RedeemVaultToken(ctx, p.token, req.IdempotencyKey, baseTime)
+		v, ok := tx.(store.Tx)
+		if !ok {
+			return fmt.Errorf("the store's transaction %T is not a store.Tx", tx)
+		}
+		return v.RedeemVaultToken(ctx, p.token, req.IdempotencyKey, baseTime)
 	}, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	json "github.com/segmentio/encoding/json"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/payment/sandbox"
 )
 
 // The stores keep sessions, payments, orders and vault tokens as JSON made
@@ -19,7 +20,7 @@ import (
 // by earlier builds used encoding/json, so both must read what the other
 // wrote, for every field: fill sets all of them, including ones added later.
 func TestDataCodecAgreesWithEncodingJSON(t *testing.T) {
-	for _, v := range []any{&commerce.Session{}, &commerce.Payment{}, &commerce.Order{}, &commerce.VaultToken{}} {
+	for _, v := range []any{&commerce.Session{}, &commerce.Payment{}, &commerce.Order{}, &sandbox.VaultToken{}} {
 		t.Run(reflect.TypeOf(v).Elem().Name(), func(t *testing.T) {
 			n := 0
 			fill(reflect.ValueOf(v).Elem(), &n)

@@ -10,6 +10,7 @@ import (
 	"agentshop/internal/apikey"
 	"agentshop/internal/commerce"
 	"agentshop/internal/idempotency"
+	"agentshop/internal/payment/sandbox"
 )
 
 // newSession returns a session with every field set, at now.
@@ -140,8 +141,8 @@ func newAPIKey(name string, now time.Time) *apikey.Key {
 	}
 }
 
-func newVaultToken(now time.Time) *commerce.VaultToken {
-	return &commerce.VaultToken{
+func newVaultToken(now time.Time) *sandbox.VaultToken {
+	return &sandbox.VaultToken{
 		ID:                commerce.NewID("vt"),
 		CardLast4:         "4242",
 		CardBrand:         "visa",

@@ -14,7 +14,7 @@ import (
 
 func testIdempotency(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("ClaimNew", func(t *testing.T) {
-		ctx, s := setup(t, open)
+		ctx, s := setupAs[idempotency.Store](t, open)
 		rec := newIdem("k1", "fp1", baseTime)
 		got, claimed, err := s.ClaimIdempotencyKey(ctx, rec, baseTime)
 		requireNoError(t, err, "claim")
@@ -34,7 +34,7 @@ func testIdempotency(t *testing.T, open func(t *testing.T) store.Store) {
 	// A claim with Done records the finished response at once; a later
 	// claim finds it, and an expired one is replaced by an in-flight claim.
 	t.Run("ClaimFinished", func(t *testing.T) {
-		ctx, s := setup(t, open)
+		ctx, s := setupAs[idempotency.Store](t, open)
 		for i, body := range [][]byte{[]byte(`{"id":"cs_1"}`), nil} {
 			key := []string{"done-json", "done-empty"}[i]
 			rec := newIdem(key, "fp1", baseTime)
@@ -61,7 +61,7 @@ func testIdempotency(t *testing.T, open func(t *testing.T) store.Store) {
 	// Stored responses come back byte for byte, whatever their size and
 	// content, through either way of storing them (a store may compress).
 	t.Run("BodiesRoundTrip", func(t *testing.T) {
-		ctx, s := setup(t, open)
+		ctx, s := setupAs[idempotency.Store](t, open)
 		session := []byte(`{"id":"cs_1","status":"ready_for_payment","currency":"usd","line_items":[` +
 			strings.Repeat(`{"id":"li_1","item":{"id":"gift-card-25","quantity":1},"totals":[{"type":"subtotal","amount":2500}]},`, 40) +
 			`{"id":"li_41"}],"messages":[]}`)
@@ -110,7 +110,7 @@ func testIdempotency(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				ctx, s := setup(t, open)
+				ctx, s := setupAs[idempotency.Store](t, open)
 				first := newIdem("k1", "fp1", baseTime)
 				claimIdem(t, ctx, s, first, baseTime)
 				if tt.done {
@@ -147,12 +147,12 @@ func testIdempotency(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 
 	t.Run("FinishNotFound", func(t *testing.T) {
-		ctx, s := setup(t, open)
+		ctx, s := setupAs[idempotency.Store](t, open)
 		requireIs(t, s.FinishIdempotencyKey(ctx, "scope", "nope", 200, nil), commerce.ErrNotFound, "finish")
 	})
 
 	t.Run("Release", func(t *testing.T) {
-		ctx, s := setup(t, open)
+		ctx, s := setupAs[idempotency.Store](t, open)
 		inflight := newIdem("k1", "fp1", baseTime)
 		claimIdem(t, ctx, s, inflight, baseTime)
 		done := newIdem("k2", "fp1", baseTime)
@@ -177,7 +177,7 @@ func testIdempotency(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 
 	t.Run("DeleteExpired", func(t *testing.T) {
-		ctx, s := setup(t, open)
+		ctx, s := setupAs[idempotency.Store](t, open)
 		for key, exp := range map[string]time.Duration{"old": -time.Hour, "recent": -time.Second, "live": time.Hour} {
 			r := newIdem(key, "fp", baseTime)
 			r.ExpiresAt = baseTime.Add(exp)

@@ -1,7 +1,10 @@
-// Package storetest is the contract suite for [commerce.Store]. Every store
+// Package storetest is the contract suite for [store.Store]: commerce.Store
+// and, one group per owner, idempotency.Store (Idempotency), apikey.Store
+// (APIKey) and payment/sandbox's Vault (VaultToken), each group seeing the
+// store only through its owner's interface. Every store
 // (internal/store/sqlite, internal/store/postgres) calls [Run] from its
-// tests, so that both behave exactly as the doc comments in
-// internal/commerce/store.go say, and as [commerce.Service] relies on:
+// tests, so that both behave exactly as the owners' doc comments say, and
+// as [commerce.Service] relies on:
 // not found and conflict errors, the stock guard, one active payment per
 // session, idempotency claims and takeovers, outbox claims (leases, one
 // event per order at a time, one claimer per event), the outbox backlog
@@ -56,6 +59,14 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 var cmpOpts = cmp.Options{
 	cmpopts.EquateApproxTime(TimePrecision),
 	cmpopts.EquateEmpty(),
+}
+
+// setupAs is setup seen through one owner's interface S, so that the
+// owner's group uses only what the owner declares.
+func setupAs[S any](t *testing.T, open func(t *testing.T) store.Store) (context.Context, S) {
+	t.Helper()
+	ctx, s := setup(t, open)
+	return ctx, any(s).(S)
 }
 
 // setup returns a fresh store and a context that ends with the test.

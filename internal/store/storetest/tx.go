@@ -173,7 +173,7 @@ func writeEverything(tb testing.TB, ctx context.Context, tx commerce.Executor) w
 	k := newAPIKey("agent", baseTime)
 	requireNoError(tb, txOf(tb, tx).CreateAPIKey(ctx, k), "create api key")
 	vt := newVaultToken(baseTime)
-	requireNoError(tb, tx.CreateVaultToken(ctx, vt), "create vault token")
+	requireNoError(tb, txOf(tb, tx).CreateVaultToken(ctx, vt), "create vault token")
 	r := newIdem("k1", "fp", baseTime)
 	if _, claimed, err := txOf(tb, tx).ClaimIdempotencyKey(ctx, r, baseTime); err != nil || !claimed {
 		tb.Fatalf("claim: %t, %v", claimed, err)

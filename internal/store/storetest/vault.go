@@ -5,12 +5,13 @@ import (
 	"time"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/payment/sandbox"
 	"agentshop/internal/store"
 )
 
 func testVaultToken(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("CreateGet", func(t *testing.T) {
-		ctx, s := setup(t, open)
+		ctx, s := setupAs[sandbox.Vault](t, open)
 		want := newVaultToken(baseTime)
 		requireNoError(t, s.CreateVaultToken(ctx, want), "create")
 		got, err := s.GetVaultToken(ctx, want.ID)
@@ -19,7 +20,7 @@ func testVaultToken(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 
 	t.Run("ConflictAndNotFound", func(t *testing.T) {
-		ctx, s := setup(t, open)
+		ctx, s := setupAs[sandbox.Vault](t, open)
 		tok := newVaultToken(baseTime)
 		requireNoError(t, s.CreateVaultToken(ctx, tok), "create")
 		dup := newVaultToken(baseTime)
@@ -31,7 +32,7 @@ func testVaultToken(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 
 	t.Run("RedeemOnce", func(t *testing.T) {
-		ctx, s := setup(t, open)
+		ctx, s := setupAs[sandbox.Vault](t, open)
 		tok := newVaultToken(baseTime)
 		requireNoError(t, s.CreateVaultToken(ctx, tok), "create")
 		at := baseTime.Add(time.Minute)
