@@ -10,14 +10,19 @@
 // id of the REST path and payload is the REST request body, decoded by the
 // same codecs (internal/acp/acp20250929, internal/acp/acp20260417) and run by
 // the same [commerce.Service] as REST. Tools that change state go through
-// [acp.Idempotency], so idempotency keys behave exactly as on REST (ACP §6),
-// scoped by API key, tool name and session id.
+// internal/idempotency with ACP's answers ([acp.NewIdempotency],
+// [acp.DoIdempotent]), claiming their key inside their own transactions as
+// REST does (complete in the one that claims the payment attempt), so
+// idempotency keys behave exactly as on REST (ACP §6), scoped by API key,
+// tool name and session id.
 //
 // Decisions where the binding leaves room or the SDK constrains us:
 //
 //   - Authentication happens at the HTTP layer, before any JSON-RPC: every
-//     request needs Authorization: Bearer <agent API key> (the REST keys;
-//     revoked keys are refused). A failure is HTTP 401 with
+//     request needs Authorization: Bearer <agent API key> (the REST keys,
+//     checked through the REST surface's internal/apikey cache when
+//     [Config.Keys] shares it, so revoked keys are refused on both at the
+//     same moment). A failure is HTTP 401 with
 //     WWW-Authenticate: Bearer, as MCP authorization requires, and its body
 //     is a JSON-RPC error response in the binding's form: code -32000 and
 //     data {type: invalid_request, code: unauthorized | invalid_api_key}.
@@ -61,6 +66,7 @@
 //
 // The per-key rate limit of the REST handler is not applied here.
 //
-// acpmcp imports acp (errors, idempotency, codec interface), commerce and
-// the go-sdk; it holds no SQL, no payment calls and no business rules.
+// acpmcp imports acp (errors, idempotency answers, codec interface),
+// idempotency, apikey, commerce and the go-sdk; it holds no SQL, no payment
+// calls and no business rules.
 package acpmcp

@@ -67,8 +67,9 @@ func newBenchFlowOn(tb testing.TB, db *sqlite.DB) *benchFlow {
 	}
 }
 
-// request runs op the way acp.Idempotency.Do does: claim the key, run op
-// with hooks that finishes the key in op's transaction.
+// request runs op the way idempotency.Do did before claims moved into the
+// operation's transactions: claim the key, then run op with hooks that
+// finish the key in op's transaction.
 func (f *benchFlow) request(ctx context.Context, scope string, op func(*commerce.TxHooks[*commerce.View]) (*commerce.View, error)) (*commerce.View, error) {
 	now := time.Now()
 	rec := &idempotency.Record{

@@ -87,8 +87,9 @@ func BenchmarkFlowBackgroundCheckpoint(b *testing.B) {
 	runParallelFlows(b, newBenchFlowOn(b, openBackgroundCheckpoint(b)).run)
 }
 
-// atomicRequest claims the key inside op's transaction, as acp.Idempotency
-// does for create and update at HEAD (IdempotentRequest.Atomic).
+// atomicRequest claims the key inside op's transaction, as
+// internal/idempotency does for create and update (Key.Save claims and
+// answers in one write).
 func (f *benchFlow) atomicRequest(ctx context.Context, scope string, op func(*commerce.TxHooks[*commerce.View]) (*commerce.View, error)) (*commerce.View, error) {
 	now := time.Now()
 	rec := &idempotency.Record{
