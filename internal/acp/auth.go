@@ -19,9 +19,8 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (*apikey.Key, error
 	unauthorized := func(code, msg string) error {
 		return newError(http.StatusUnauthorized, typeInvalid, code, msg, "")
 	}
-	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	secret = strings.TrimSpace(secret)
-	if !ok || secret == "" {
+	secret, ok := apikey.BearerSecret(r.Header.Get("Authorization"))
+	if !ok {
 		return nil, unauthorized("unauthorized", "An API key is required: Authorization: Bearer <key>.")
 	}
 	k, err := h.keys.Authenticate(r.Context(), secret)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strings"
 
 	"agentshop/internal/acp"
 	"agentshop/internal/apikey"
@@ -35,9 +34,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 }
 
 func (s *Server) apiKey(r *http.Request) (*apikey.Key, error) {
-	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	secret = strings.TrimSpace(secret)
-	if !ok || secret == "" {
+	secret, ok := apikey.BearerSecret(r.Header.Get("Authorization"))
+	if !ok {
 		return nil, unauthorized("unauthorized", "An API key is required: Authorization: Bearer <key>.")
 	}
 	k, err := s.keys.Authenticate(r.Context(), secret)

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"strings"
 	"time"
 
 	"agentshop/internal/commerce"
@@ -69,6 +70,17 @@ func FromSecret(name, secret string, now time.Time) *Key {
 		Prefix:    secret[:min(len(secret), 8)],
 		CreatedAt: now.UTC(),
 	}
+}
+
+// BearerSecret returns the secret of an Authorization header value of the
+// form "Bearer <secret>", and false when the value has no secret in that
+// form.
+func BearerSecret(authorization string) (string, bool) {
+	secret, ok := strings.CutPrefix(authorization, "Bearer ")
+	if secret = strings.TrimSpace(secret); !ok || secret == "" {
+		return "", false
+	}
+	return secret, true
 }
 
 // Hash returns the hex SHA-256 of a secret. API keys are long random

@@ -42,6 +42,25 @@ func TestNew(t *testing.T) {
 	}
 }
 
+func TestBearerSecret(t *testing.T) {
+	tests := []struct {
+		header, want string
+		ok           bool
+	}{
+		{"Bearer ask_1", "ask_1", true},
+		{"Bearer  ask_1 ", "ask_1", true},
+		{"Bearer ", "", false},
+		{"bearer ask_1", "", false},
+		{"Basic YTpi", "", false},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		if got, ok := BearerSecret(tt.header); got != tt.want || ok != tt.ok {
+			t.Errorf("BearerSecret(%q) = %q, %t; want %q, %t", tt.header, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
 // TestCache: Authenticate answers from the cache within the TTL (a
 // revocation shows once the entry is older), never caches a miss, and
 // with TTL 0 reads the store every time.
