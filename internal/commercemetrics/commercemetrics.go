@@ -12,6 +12,7 @@
 //
 // The core imports no metrics library (internal/deptest); the wiring
 // assigns [Metrics.ObserveOrderChange] to Service.ObserveOrderChange.
+// This package imports only commerce and the Prometheus client.
 package commercemetrics
 
 import (

@@ -32,6 +32,8 @@ var merchantSide = []string{
 	"agentshop/internal/acp/acpjson",
 	"agentshop/internal/acpmcp",
 	"agentshop/internal/mcpapp",
+	"agentshop/internal/mcpmetrics",
+	"agentshop/internal/commercemetrics",
 	"agentshop/internal/web",
 	"agentshop/internal/webhook",
 	"agentshop/internal/store/...",
@@ -210,6 +212,20 @@ var rules = []Rule{
 		Package: "agentshop/internal/acpmcp",
 		Source:  "internal/acpmcp/doc.go:64",
 		Deny:    noSQLNoPSP,
+	},
+	{
+		Package: "agentshop/internal/mcpmetrics",
+		Source:  "internal/mcpmetrics/mcpmetrics.go:24",
+		Own:     []string{},
+		StdOnly: true,
+		Others:  []string{"github.com/modelcontextprotocol/go-sdk/...", "github.com/prometheus/client_golang/..."},
+	},
+	{
+		Package: "agentshop/internal/commercemetrics",
+		Source:  "internal/commercemetrics/commercemetrics.go:15",
+		Own:     []string{"agentshop/internal/commerce"},
+		StdOnly: true,
+		Others:  []string{"github.com/prometheus/client_golang/..."},
 	},
 }
 
