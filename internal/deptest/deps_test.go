@@ -214,13 +214,6 @@ var rules = []Rule{
 		Deny:    noSQLNoPSP,
 	},
 	{
-		Package: "agentshop/internal/mcpmetrics",
-		Source:  "internal/mcpmetrics/mcpmetrics.go:24",
-		Own:     []string{},
-		StdOnly: true,
-		Others:  []string{"github.com/modelcontextprotocol/go-sdk/...", "github.com/prometheus/client_golang/..."},
-	},
-	{
 		Package: "agentshop/internal/commercemetrics",
 		Source:  "internal/commercemetrics/commercemetrics.go:15",
 		Own:     []string{"agentshop/internal/commerce"},
