@@ -38,11 +38,7 @@ func TestAgentWebhooksCommand(t *testing.T) {
 	srv := launch(t, bin, dir, "serve.log", b, webhookEnv, "--config", cfg)
 	got := buy(ctx, t, newClient(srv.url, acpclient.Version20260417))
 	want := "order_create  order " + got.Order.ID + "  session " + got.ID + "  status confirmed"
-	for end := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), want); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(end) {
-			t.Fatalf("agent webhooks printed:\n%s\nwant a line with %q", out.String(), want)
-		}
-	}
+	waitLine(t, 10*time.Second, want, func(l string) bool { return strings.Contains(l, want) }, out)
 	if !strings.Contains(out.String(), "schema ok") || strings.Contains(out.String(), "refused") {
 		t.Errorf("agent webhooks printed:\n%s", out.String())
 	}

@@ -168,16 +168,17 @@ var rules = []Rule{
 		Others:  []string{"github.com/stripe/stripe-go/..."},
 	},
 	{
-		// The codecs' docs say "only commerce and the standard library";
-		// they also share acpjson's decoding helpers. What matters is that
-		// they map wire structs to commerce types and nothing else.
+		// The codecs map wire structs to commerce types and nothing else:
+		// of ours they import only commerce and acpjson's decoding helpers.
 		Package: "agentshop/internal/acp/acp20250929",
 		Source:  "internal/acp/acp20250929/doc.go:30",
+		Own:     []string{"agentshop/internal/commerce", "agentshop/internal/acp/acpjson"},
 		Deny:    append([]string{"net/http", "agentshop/internal/acp", "github.com/modelcontextprotocol/go-sdk/..."}, noSQLNoPSP...),
 	},
 	{
 		Package: "agentshop/internal/acp/acp20260417",
 		Source:  "internal/acp/acp20260417/doc.go:35",
+		Own:     []string{"agentshop/internal/commerce", "agentshop/internal/acp/acpjson"},
 		Deny:    append([]string{"net/http", "agentshop/internal/acp", "github.com/modelcontextprotocol/go-sdk/..."}, noSQLNoPSP...),
 	},
 	{

@@ -27,5 +27,6 @@
 //   - buyer is emitted only when first name, last name and email are known,
 //     which the schema requires.
 //
-// It imports only commerce and the standard library.
+// It imports only commerce, acp/acpjson and the standard library
+// (internal/deptest checks it).
 package acp20250929

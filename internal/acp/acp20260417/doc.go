@@ -32,5 +32,6 @@
 // extensions array would fail the schema's oneOf), and
 // authentication_metadata whenever the status is authentication_required.
 //
-// It imports only commerce and the standard library.
+// It imports only commerce, acp/acpjson and the standard library
+// (internal/deptest checks it).
 package acp20260417
