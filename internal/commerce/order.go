@@ -7,7 +7,7 @@ import "time"
 type Order struct {
 	ID          string
 	SessionID   string
-	Status      string // OrderConfirmed, OrderShipped, OrderCompleted or OrderCanceled
+	Status      OrderStatus
 	Currency    Currency
 	Lines       []PricedLine
 	Totals      Totals
@@ -26,14 +26,19 @@ type Order struct {
 	UpdatedAt time.Time
 }
 
+// OrderStatus is where an order is. Each wire codec maps it onto the
+// statuses its version documents.
+type OrderStatus string
+
 // Order statuses. An order is confirmed when paid, shipped once a parcel
 // has left and completed when it has been delivered, or canceled before it
-// shipped (and refunded in full); they are ACP's words.
+// shipped (and refunded in full). The values are the stored form (orders
+// are stored as JSON), so they never change.
 const (
-	OrderConfirmed = "confirmed"
-	OrderShipped   = "shipped"
-	OrderCompleted = "completed"
-	OrderCanceled  = "canceled"
+	OrderConfirmed OrderStatus = "confirmed"
+	OrderShipped   OrderStatus = "shipped"
+	OrderCompleted OrderStatus = "completed"
+	OrderCanceled  OrderStatus = "canceled"
 )
 
 // Shipment is a parcel of an order handed to a carrier. agentshop ships

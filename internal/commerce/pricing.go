@@ -83,7 +83,7 @@ type PricedLine struct {
 // FulfillmentOption is a way to deliver the items, with its price.
 type FulfillmentOption struct {
 	ID       string
-	Kind     string // "shipping" or "digital"
+	Kind     FulfillmentKind
 	Title    string
 	Subtitle string
 	Carrier  string
@@ -93,6 +93,16 @@ type FulfillmentOption struct {
 	Tax      int64
 	Total    int64
 }
+
+// FulfillmentKind is how a fulfillment option delivers.
+type FulfillmentKind string
+
+// Fulfillment kinds. The values are the stored form (orders keep their
+// option as JSON), so they never change; codecs map them to wire values.
+const (
+	FulfillmentShipping FulfillmentKind = "shipping" // a parcel sent to the address
+	FulfillmentDigital  FulfillmentKind = "digital"  // delivered electronically
+)
 
 // Totals are a session's sums. Total = Subtotal − Discount + Fulfillment +
 // Tax, and equals Σ line totals + the selected option's total.
@@ -237,7 +247,7 @@ func (p *Pricer) options(q *Quote, s *Session, discounted int64, now time.Time, 
 		return nil
 	}
 	if !q.NeedsShipping {
-		return []FulfillmentOption{{ID: "digital", Kind: "digital", Title: "Digital delivery",
+		return []FulfillmentOption{{ID: "digital", Kind: FulfillmentDigital, Title: "Digital delivery",
 			Subtitle: "Delivered by email right after payment"}}
 	}
 	if s.Address == nil {
@@ -261,11 +271,11 @@ func (p *Pricer) options(q *Quote, s *Session, discounted int64, now time.Time, 
 	}
 	midnight := now.UTC().Truncate(day)
 	return []FulfillmentOption{
-		{ID: "shipping_standard", Kind: "shipping", Title: stdTitle, Carrier: stdCarrier,
+		{ID: "shipping_standard", Kind: FulfillmentShipping, Title: stdTitle, Carrier: stdCarrier,
 			Subtitle: fmt.Sprintf("Arrives in %d–%d business days", stdMin, stdMax),
 			Earliest: midnight.Add(time.Duration(stdMin) * day), Latest: midnight.Add(time.Duration(stdMax) * day),
 			Subtotal: std},
-		{ID: "shipping_express", Kind: "shipping", Title: "Express shipping", Carrier: expCarrier,
+		{ID: "shipping_express", Kind: FulfillmentShipping, Title: "Express shipping", Carrier: expCarrier,
 			Subtitle: fmt.Sprintf("Arrives in %d–%d business days", expMin, expMax),
 			Earliest: midnight.Add(time.Duration(expMin) * day), Latest: midnight.Add(time.Duration(expMax) * day),
 			Subtotal: exp},
@@ -389,7 +399,7 @@ func (q *Quote) TotalLines() []TotalLine {
 	}
 	if q.Selected != nil {
 		label := "Delivery"
-		if q.Selected.Kind == "shipping" {
+		if q.Selected.Kind == FulfillmentShipping {
 			label = "Shipping"
 		}
 		out = append(out, TotalLine{"fulfillment", label, t.Fulfillment})

@@ -454,7 +454,7 @@ func orderQuote(o *Order) *Quote {
 		f := *o.Fulfillment
 		q.Options = []FulfillmentOption{f}
 		q.Selected = &q.Options[0]
-		q.NeedsShipping = f.Kind == "shipping"
+		q.NeedsShipping = f.Kind == FulfillmentShipping
 	}
 	return q
 }

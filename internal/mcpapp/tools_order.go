@@ -80,7 +80,7 @@ func (s *Server) getOrder(ctx context.Context, req *mcp.CallToolRequest, in orde
 	out := orderResult{
 		ID:                o.ID,
 		CheckoutSessionID: o.SessionID,
-		Status:            o.Status,
+		Status:            string(o.Status),
 		PermalinkURL:      s.cfg.Merchant.OrderURL(o.ID),
 		Items:             []orderItem{},
 		Total:             newPrice(o.Totals.Total, o.Currency),
@@ -113,6 +113,6 @@ func (s *Server) getOrder(ctx context.Context, req *mcp.CallToolRequest, in orde
 	if o.Fulfillment != nil {
 		out.Fulfillment = o.Fulfillment.Title
 	}
-	text := "Order " + o.ID + " is " + o.Status + ", total " + out.Total.Formatted + ". Order page: " + out.PermalinkURL + ". " + out.Tracking.Note
+	text := "Order " + o.ID + " is " + string(o.Status) + ", total " + out.Total.Formatted + ". Order page: " + out.PermalinkURL + ". " + out.Tracking.Note
 	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}, out, nil
 }

@@ -69,8 +69,8 @@ func (c *Codec) EncodeOrderEvent(typ commerce.EventType, o *commerce.Order) ([]b
 // "delivered" are read as canceled and fulfilled. Anything else, and no
 // status, is confirmed: an order exists only once it is paid, and
 // confirmed is what every order starts as.
-func wireOrderStatus(s string) string {
-	switch s {
+func wireOrderStatus(status commerce.OrderStatus) string {
+	switch s := string(status); s {
 	case "created", "manual_review", "confirmed", "canceled", "shipped", "fulfilled":
 		return s
 	case "cancelled":

@@ -51,7 +51,7 @@ func TestEncodeOrderEvent(t *testing.T) {
 			case "-":
 				o.Status = ""
 			default:
-				o.Status = tt.status
+				o.Status = commerce.OrderStatus(tt.status)
 			}
 			b, err := c.EncodeOrderEvent(tt.typ, o)
 			if err != nil {
@@ -82,7 +82,7 @@ func TestEncodeOrderEventSchema(t *testing.T) {
 			t.Run(string(typ)+"/"+status, func(t *testing.T) {
 				t.Parallel()
 				o := completedOrder(t)
-				o.Status = status
+				o.Status = commerce.OrderStatus(status)
 				b, err := c.EncodeOrderEvent(typ, o)
 				if err != nil {
 					t.Fatal(err)

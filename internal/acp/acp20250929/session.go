@@ -161,14 +161,26 @@ func wireStatus(s commerce.Status) (string, error) {
 }
 
 func wireOption(o commerce.FulfillmentOption) fulfillmentOption {
-	w := fulfillmentOption{Type: o.Kind, ID: o.ID, Title: o.Title, Subtitle: o.Subtitle,
+	w := fulfillmentOption{Type: wireKind(o.Kind), ID: o.ID, Title: o.Title, Subtitle: o.Subtitle,
 		Subtotal: o.Subtotal, Tax: o.Tax, Total: o.Total}
-	if o.Kind == "shipping" {
+	if o.Kind == commerce.FulfillmentShipping {
 		w.Carrier = o.Carrier
 		w.EarliestDeliveryTime = o.Earliest.UTC()
 		w.LatestDeliveryTime = o.Latest.UTC()
 	}
 	return w
+}
+
+// wireKind is the fulfillment option type of a domain kind; 2025-09-29
+// has the same two words.
+func wireKind(k commerce.FulfillmentKind) string {
+	switch k {
+	case commerce.FulfillmentShipping:
+		return "shipping"
+	case commerce.FulfillmentDigital:
+		return "digital"
+	}
+	return string(k)
 }
 
 // totals renders the session totals in the domain's display order.

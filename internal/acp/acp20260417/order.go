@@ -141,7 +141,7 @@ func (c *Codec) EncodeOrderEvent(typ commerce.EventType, o *commerce.Order) ([]b
 	if typ != commerce.EventOrderCreate && typ != commerce.EventOrderUpdate {
 		return nil, fmt.Errorf("acp20260417: encode order event: unknown event type %q", typ)
 	}
-	status := o.Status
+	status := wireOrderStatus(o.Status)
 	if status == "" {
 		status = "confirmed"
 	}
@@ -220,16 +220,16 @@ func orderLine(l commerce.PricedLine, shipped bool) orderLineItem {
 // has no status: nothing has shipped yet.
 func wireFulfillment(o *commerce.Order) *fulfillment {
 	opt := o.Fulfillment
-	if opt == nil || (opt.Kind != "shipping" && opt.Kind != "digital") {
+	if opt == nil || (opt.Kind != commerce.FulfillmentShipping && opt.Kind != commerce.FulfillmentDigital) {
 		return nil
 	}
-	f := &fulfillment{ID: opt.ID, Type: opt.Kind, LineItems: []lineItemRef{}}
+	f := &fulfillment{ID: opt.ID, Type: wireKind(opt.Kind), LineItems: []lineItemRef{}}
 	for _, l := range o.Lines {
 		if l.Quantity > 0 {
 			f.LineItems = append(f.LineItems, lineItemRef{ID: l.ID, Quantity: l.Quantity})
 		}
 	}
-	if opt.Kind == "shipping" {
+	if opt.Kind == commerce.FulfillmentShipping {
 		f.Carrier = opt.Carrier
 		f.Destination = wireAddress(o.Address)
 		if !opt.Earliest.IsZero() && !opt.Latest.IsZero() {

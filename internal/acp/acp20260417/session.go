@@ -157,7 +157,7 @@ func (c *Codec) EncodeSession(v *commerce.View) ([]byte, error) {
 		cs.FulfillmentOptions = append(cs.FulfillmentOptions, wireOption(o))
 	}
 	if o := q.Selected; o != nil {
-		cs.SelectedFulfillmentOptions = []selectedOptionOut{{Type: o.Kind, OptionID: o.ID, ItemIDs: append([]string{}, lineIDs...)}}
+		cs.SelectedFulfillmentOptions = []selectedOptionOut{{Type: wireKind(o.Kind), OptionID: o.ID, ItemIDs: append([]string{}, lineIDs...)}}
 	}
 	cs.Messages = messages(v.Messages, lines)
 	if len(s.CouponCodes) > 0 {
@@ -167,7 +167,7 @@ func (c *Codec) EncodeSession(v *commerce.View) ([]byte, error) {
 		cs.AuthenticationMetadata = c.authenticationMetadata(s)
 	}
 	if o := v.Order; o != nil {
-		cs.Order = &order{Type: "order", ID: o.ID, CheckoutSessionID: s.ID, PermalinkURL: c.Merchant.OrderURL(o.ID), Status: o.Status}
+		cs.Order = &order{Type: "order", ID: o.ID, CheckoutSessionID: s.ID, PermalinkURL: c.Merchant.OrderURL(o.ID), Status: wireOrderStatus(o.Status)}
 	}
 	b, err := json.Marshal(cs)
 	if err != nil {
@@ -223,18 +223,45 @@ func absoluteURL(s string) bool {
 }
 
 func wireOption(o commerce.FulfillmentOption) fulfillmentOption {
-	w := fulfillmentOption{Type: o.Kind, ID: o.ID, Title: o.Title, Description: o.Subtitle,
+	w := fulfillmentOption{Type: wireKind(o.Kind), ID: o.ID, Title: o.Title, Description: o.Subtitle,
 		Totals: []total{
 			{Type: "subtotal", DisplayText: fulfillmentText(&o), Amount: o.Subtotal},
 			{Type: "tax", DisplayText: "Tax", Amount: o.Tax},
 			{Type: "total", DisplayText: "Total", Amount: o.Total},
 		}}
-	if o.Kind == "shipping" {
+	if o.Kind == commerce.FulfillmentShipping {
 		w.Carrier = o.Carrier
 		w.EarliestDeliveryTime = o.Earliest.UTC()
 		w.LatestDeliveryTime = o.Latest.UTC()
 	}
 	return w
+}
+
+// wireKind is the fulfillment option type of a domain kind.
+func wireKind(k commerce.FulfillmentKind) string {
+	switch k {
+	case commerce.FulfillmentShipping:
+		return "shipping"
+	case commerce.FulfillmentDigital:
+		return "digital"
+	}
+	return string(k)
+}
+
+// wireOrderStatus is the 2026-04-17 order status of a domain status: the
+// same words. Anything else passes through as it is.
+func wireOrderStatus(s commerce.OrderStatus) string {
+	switch s {
+	case commerce.OrderConfirmed:
+		return "confirmed"
+	case commerce.OrderShipped:
+		return "shipped"
+	case commerce.OrderCompleted:
+		return "completed"
+	case commerce.OrderCanceled:
+		return "canceled"
+	}
+	return string(s)
 }
 
 // totals renders the session totals in the domain's display order.
@@ -247,7 +274,7 @@ func totals(q *commerce.Quote) []total {
 }
 
 func fulfillmentText(o *commerce.FulfillmentOption) string {
-	if o.Kind == "shipping" {
+	if o.Kind == commerce.FulfillmentShipping {
 		return "Shipping"
 	}
 	return "Delivery"
