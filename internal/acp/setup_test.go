@@ -140,7 +140,7 @@ func setup(t *testing.T, opts ...option) *bundle {
 			Taxes:       []commerce.TaxRate{{Country: "US", Region: "CA", BPS: 725}},
 			Coupons:     []commerce.Coupon{{Code: "WELCOME10", Name: "10% off", PercentOff: 10}},
 		}},
-		Provider:   prov,
+		Payments:   commerce.MustPayments(prov),
 		Logger:     logger,
 		Now:        clk.Now,
 		SessionTTL: time.Hour,

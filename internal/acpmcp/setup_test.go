@@ -91,7 +91,7 @@ func setupWith(t *testing.T, wrap func(db *sqlite.DB) store.Store) *bundle {
 			Shipping:    commerce.ShippingRates{DomesticStandard: 599, DomesticExpress: 1499, IntlStandard: 1999, IntlExpress: 3999, FreeStandardOver: 100000},
 			Taxes:       []commerce.TaxRate{{Country: "US", Region: "CA", BPS: 725}},
 		}},
-		Provider:   prov,
+		Payments:   commerce.MustPayments(prov),
 		Logger:     logger,
 		Now:        now,
 		SessionTTL: time.Hour,

@@ -123,11 +123,13 @@ func (a *App) build(ctx context.Context, o Options) error {
 		}
 	}
 	merchant := cfg.Shop.merchant()
-	provider, sb, err := paymentProvider(cfg, st, a.Logger.With("provider", cfg.Shop.PaymentProvider))
+	payments, sb, err := paymentProviders(cfg, st, a.Logger.With("provider", cfg.Shop.PaymentProvider))
 	if err != nil {
 		return err
 	}
+	provider := payments.Default()
 	a.provider = provider.Name()
+	merchant.LiveMode = provider.LiveMode() // the mode declared to agents is the credentials'
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfoGauge())
 	metrics := acp.NewMetrics(reg)
@@ -141,7 +143,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	a.Service = &commerce.Service{
 		Store:        st,
 		Pricer:       &commerce.Pricer{Catalog: a.Catalog, Config: cfg.Shop.pricing()},
-		Provider:     provider,
+		Payments:     payments,
 		Logger:       a.Logger,
 		SessionTTL:   time.Duration(cfg.Shop.SessionTTL),
 		PaymentLease: time.Duration(cfg.Shop.PaymentLease),

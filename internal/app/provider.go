@@ -13,20 +13,28 @@ import (
 	"agentshop/internal/web"
 )
 
-// paymentProvider returns the configured provider and, when it is the
-// sandbox, the sandbox itself (for delegate_payment and the hosted page's
-// card form, which exist only for it).
-func paymentProvider(cfg Config, st store.Store, log *slog.Logger) (commerce.PaymentProvider, *sandbox.Provider, error) {
+// paymentProviders returns the payment registry: the configured provider
+// as the default and, beside Stripe, the built-in sandbox, so that attempts
+// the sandbox made before a switch are still re-driven and refunded by it
+// (never by Stripe). When the sandbox is the default it is returned too,
+// for delegate_payment and the hosted page's card form, which exist only
+// for it.
+func paymentProviders(cfg Config, st store.Store, log *slog.Logger) (*commerce.Payments, *sandbox.Provider, error) {
+	sb := sandbox.New(st, cfg.Shop.MerchantID, time.Now)
 	if cfg.Shop.PaymentProvider == "stripe" {
 		if cfg.Stripe.SecretKey == "" {
 			return nil, nil, errors.New("payment provider stripe needs AGENTSHOP_STRIPE_SECRET_KEY")
 		}
 		p, err := stripe.New(stripe.Config{SecretKey: cfg.Stripe.SecretKey, BaseURL: cfg.Stripe.BaseURL,
 			APIVersion: cfg.Stripe.APIVersion, Logger: log})
-		return p, nil, err
+		if err != nil {
+			return nil, nil, err
+		}
+		payments, err := commerce.NewPayments(p, sb)
+		return payments, nil, err
 	}
-	sb := sandbox.New(st, cfg.Shop.MerchantID, time.Now)
-	return sb, sb, nil
+	payments, err := commerce.NewPayments(sb)
+	return payments, sb, err
 }
 
 // delegate is the sandbox's delegate_payment handler, or nil (no endpoint)

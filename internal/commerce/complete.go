@@ -132,7 +132,7 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, hoo
 			Status:         PaymentPending,
 			Amount:         v.Quote.Totals.Total,
 			Currency:       sess.Currency,
-			Provider:       s.Provider.Name(),
+			Provider:       s.Payments.Default().Name(),
 			IdempotencyKey: fmt.Sprintf("agentshop-%s-attempt-%d", id, n),
 			Token:          token,
 			LeaseUntil:     now.Add(s.lease()),
@@ -229,10 +229,10 @@ func (s *Service) charge(ctx context.Context, p *Payment, version int64, in Comp
 		commit func(context.Context, Executor) error
 		perr   error
 	)
-	if sc, ok := s.Provider.(StoreCharger); ok {
+	if sc, ok := s.Payments.Default().(StoreCharger); ok {
 		res, commit, perr = sc.ChargeInStore(ctx, req)
 	} else {
-		res, perr = s.Provider.Charge(ctx, req)
+		res, perr = s.Payments.Default().Charge(ctx, req)
 	}
 	took := time.Since(start)
 	fault.Point("after_provider")

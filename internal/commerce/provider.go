@@ -7,6 +7,10 @@ import "context"
 type PaymentProvider interface {
 	// Name is the provider's name as configured ("sandbox", "stripe", …).
 	Name() string
+	// LiveMode reports whether the provider moves real money: true for
+	// live credentials (a Stripe sk_live_ key), false for test ones and
+	// for the sandbox. Surfaces declare it to agents as the payment mode.
+	LiveMode() bool
 	// Charge charges req.Amount with req.Token. Calls with the same
 	// IdempotencyKey charge at most once and return the same result.
 	// A decline or a 3DS challenge is a result with a nil error. A non-nil

@@ -202,7 +202,7 @@ func (s *Service) releaseStock(ctx context.Context, tx Executor, l Line) error {
 // and status. hooks are the caller's, as RefundOrder documents.
 func (s *Service) refund(ctx context.Context, orderID, key string, hooks *TxHooks[*Order], newRefund func(o *Order) (*Refund, error),
 	same func(r *Refund) error, done func(ctx context.Context, tx Executor, o *Order) error) (*Order, error) {
-	refunder, ok := s.Provider.(Refunder)
+	refunder, ok := s.Payments.Default().(Refunder)
 	if !ok {
 		return nil, Errorf(ENOTALLOWED, "The payment provider cannot refund.")
 	}

@@ -13,9 +13,11 @@ import (
 
 // Service runs checkout sessions. Its methods are safe for concurrent use.
 type Service struct {
-	Store    Store
-	Pricer   *Pricer
-	Provider PaymentProvider
+	Store  Store
+	Pricer *Pricer
+	// Payments holds the payment providers: the default one charges new
+	// attempts; an attempt's later calls go to the one it recorded.
+	Payments *Payments
 	Logger   *slog.Logger
 	// Now returns the current time; tests replace it.
 	Now func() time.Time

@@ -38,7 +38,7 @@ func TestOrderChanges(t *testing.T) {
 	svc := &commerce.Service{
 		Store:              st,
 		Pricer:             &commerce.Pricer{Catalog: cat, Config: commerce.PricingConfig{HomeCountry: "US"}},
-		Provider:           sb,
+		Payments:           commerce.MustPayments(sb),
 		ObserveOrderChange: m.ObserveOrderChange,
 	}
 	order := func(t *testing.T) *commerce.Order {

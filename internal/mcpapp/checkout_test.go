@@ -293,6 +293,38 @@ func TestLiveModeAndProvider(t *testing.T) {
 	}
 }
 
+// liveProvider is a provider whose credentials are live.
+type liveProvider struct{ commerce.PaymentProvider }
+
+func (liveProvider) LiveMode() bool { return true }
+
+// TestProviderMode: without a configured Payment.Mode, payment_mode is the
+// default provider's: live for live credentials, test for the sandbox.
+func TestProviderMode(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		live bool
+		want string
+	}{
+		{name: "Sandbox", want: "test"},
+		{name: "LiveKey", live: true, want: "live"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t, func(c *mcpapp.Config) {
+				if tt.live {
+					c.Service.Payments = commerce.MustPayments(liveProvider{c.Service.Payments.Default()})
+				}
+			})
+			s := b.ok(t, "show_checkout", map[string]any{"items": []any{map[string]any{"id": racket}}})
+			if s.PaymentMode != tt.want || s.PaymentProvider.Provider != "sandbox" {
+				t.Errorf("payment_mode %q, provider %q; want %q, sandbox", s.PaymentMode, s.PaymentProvider.Provider, tt.want)
+			}
+		})
+	}
+}
+
 // TestRequestMeta: ChatGPT's request _meta (openai/locale) is accepted.
 func TestRequestMeta(t *testing.T) {
 	t.Parallel()

@@ -50,13 +50,13 @@ type Config struct {
 
 // Payment is how the app declares the payment provider to ChatGPT and which
 // payment_data.provider values complete_checkout accepts. The charge itself
-// always goes through Service.Provider; a future Stripe or Braintree
-// provider plugs in by name: set Service.Provider to it and Provider to its
-// slug.
+// always goes through the Service's default provider
+// ([commerce.Payments.Default]); a future Stripe or Braintree provider
+// plugs in by name: make it the default and set Provider to its slug.
 type Payment struct {
 	// Provider is the payment_provider.provider declared in sessions: the
-	// PSP slug ChatGPT tokenizes for ("stripe", "braintree"). Default:
-	// Service.Provider.Name() ("sandbox").
+	// PSP slug ChatGPT tokenizes for ("stripe", "braintree"). Default: the
+	// default provider's Name() ("sandbox").
 	Provider string
 	// MerchantID is the PSP-specific merchant id declared in
 	// payment_provider.merchant_id (Stripe: the Network ID from the Stripe
@@ -69,8 +69,8 @@ type Payment struct {
 	// Provider. Default for the sandbox: ["stripe"], because ACP 2025-09-29
 	// allows only "stripe" and its REST sessions declare it.
 	Aliases []string
-	// Mode is payment_mode: "test" or "live". Default: "live" when
-	// Merchant.LiveMode, otherwise "test".
+	// Mode is payment_mode: "test" or "live". Default: "live" when the
+	// default provider's LiveMode() or Merchant.LiveMode, otherwise "test".
 	Mode string
 }
 
@@ -91,18 +91,19 @@ type Server struct {
 	mcp   *mcp.Server
 }
 
-// New returns a Server for cfg. It panics if Service, its Provider or
-// Catalog is nil, or Payment.Mode is not "test" or "live": those are
+// New returns a Server for cfg. It panics if Service, its default payment
+// provider or Catalog is nil, or Payment.Mode is not "test" or "live": those are
 // wiring mistakes.
 func New(cfg Config) *Server {
-	if cfg.Service == nil || cfg.Service.Provider == nil || cfg.Catalog == nil {
-		panic("mcpapp: New needs Service (with a Provider) and Catalog")
+	if cfg.Service == nil || cfg.Service.Payments.Default() == nil || cfg.Catalog == nil {
+		panic("mcpapp: New needs Service (with a default payment provider) and Catalog")
 	}
+	provider := cfg.Service.Payments.Default()
 	cfg.Logger = cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
 	cfg.Version = cmp.Or(cfg.Version, "dev")
 	cfg.WidgetDomain = cmp.Or(cfg.WidgetDomain, origin(cfg.Merchant.BaseURL))
 	p := &cfg.Payment
-	p.Provider = cmp.Or(p.Provider, cfg.Service.Provider.Name())
+	p.Provider = cmp.Or(p.Provider, provider.Name())
 	p.MerchantID = cmp.Or(p.MerchantID, cfg.Merchant.ID)
 	if p.SupportedPaymentMethods == nil {
 		p.SupportedPaymentMethods = []any{"card"}
@@ -112,7 +113,7 @@ func New(cfg Config) *Server {
 	}
 	if p.Mode == "" {
 		p.Mode = "test"
-		if cfg.Merchant.LiveMode {
+		if provider.LiveMode() || cfg.Merchant.LiveMode {
 			p.Mode = "live"
 		}
 	}

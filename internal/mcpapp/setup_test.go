@@ -77,7 +77,7 @@ func setup(t *testing.T, opts ...func(*mcpapp.Config)) *bundle {
 			Taxes:       []commerce.TaxRate{{Country: "US", Region: "CA", BPS: 725}},
 			LowStockAt:  3,
 		}},
-		Provider: prov,
+		Payments: commerce.MustPayments(prov),
 		Logger:   logger,
 	}
 	cfg := mcpapp.Config{Service: svc, Catalog: cat, Merchant: m, Logger: logger, Version: "test"}

@@ -73,7 +73,7 @@ func newWidgetStack(t *testing.T) *widgetStack {
 			Shipping:    commerce.ShippingRates{DomesticStandard: 599, DomesticExpress: 1499, IntlStandard: 1999, IntlExpress: 3999},
 			Taxes:       []commerce.TaxRate{{Country: "US", Region: "CA", BPS: 725}},
 		}},
-		Provider: sb,
+		Payments: commerce.MustPayments(sb),
 		Logger:   logger,
 	}
 	m := commerce.Merchant{

@@ -86,7 +86,7 @@ func newShop(t testing.TB) *shop {
 			Taxes:       []commerce.TaxRate{{Country: "US", Region: "CA", BPS: 725}},
 			Coupons:     []commerce.Coupon{{Code: "WELCOME10", Name: "10% off your first order", PercentOff: 10}},
 		}},
-		Provider:   provider,
+		Payments:   commerce.MustPayments(provider),
 		Logger:     logger,
 		Now:        s.Now,
 		SessionTTL: time.Hour,

@@ -118,6 +118,9 @@ func New(vault Vault, merchantID string, now func() time.Time) *Provider {
 // Name returns "sandbox".
 func (p *Provider) Name() string { return "sandbox" }
 
+// LiveMode is false: the sandbox never moves real money.
+func (p *Provider) LiveMode() bool { return false }
+
 func (p *Provider) now() time.Time { return p.clock().UTC() }
 
 // Charge charges req.Amount with the vault token req.Token and redeems the

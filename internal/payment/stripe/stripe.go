@@ -105,6 +105,7 @@ type Provider struct {
 	client  *stripeapi.Client
 	version string
 	log     *slog.Logger
+	live    bool
 }
 
 var (
@@ -112,10 +113,15 @@ var (
 	_ commerce.Refunder        = (*Provider)(nil)
 )
 
-// New returns a Provider for cfg. It fails when cfg.SecretKey is empty.
+// New returns a Provider for cfg. It fails when cfg.SecretKey is empty or
+// is not a Stripe secret or restricted key (whose prefix says its mode).
 func New(cfg Config) (*Provider, error) {
 	if strings.TrimSpace(cfg.SecretKey) == "" {
 		return nil, errors.New("stripe: new provider: secret key required")
+	}
+	live, err := keyLiveMode(cfg.SecretKey)
+	if err != nil {
+		return nil, fmt.Errorf("stripe: new provider: %w", err)
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
@@ -141,11 +147,30 @@ func New(cfg Config) (*Provider, error) {
 		client:  stripeapi.NewClient(cfg.SecretKey, stripeapi.WithBackends(stripeapi.NewBackendsWithConfig(bc))),
 		version: version,
 		log:     log,
+		live:    live,
 	}, nil
+}
+
+// keyLiveMode tells a Stripe key's mode from its prefix: sk_live_ and
+// rk_live_ keys are live, sk_test_ and rk_test_ keys are test. Any other
+// key is refused rather than guessed at, so that the mode declared to
+// agents is never wrong.
+func keyLiveMode(key string) (bool, error) {
+	switch {
+	case strings.HasPrefix(key, "sk_live_"), strings.HasPrefix(key, "rk_live_"):
+		return true, nil
+	case strings.HasPrefix(key, "sk_test_"), strings.HasPrefix(key, "rk_test_"):
+		return false, nil
+	}
+	return false, errors.New("secret key must start with sk_live_, sk_test_, rk_live_ or rk_test_")
 }
 
 // Name returns "stripe".
 func (p *Provider) Name() string { return "stripe" }
+
+// LiveMode reports whether the secret key is a live one (sk_live_,
+// rk_live_): charges then move real money.
+func (p *Provider) LiveMode() bool { return p.live }
 
 // headers are the per-request headers: stripe-go v85 has no per-client
 // API version, so each request sets Stripe-Version.

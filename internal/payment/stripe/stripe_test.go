@@ -55,6 +55,36 @@ func TestNew(t *testing.T) {
 	}
 }
 
+// The mode declared to agents is the key's: live keys are live, test keys
+// test, and a key whose mode cannot be told is refused.
+func TestLiveMode(t *testing.T) {
+	tests := []struct {
+		key     string
+		live    bool
+		wantErr bool
+	}{
+		{key: "sk_live_51Habc", live: true},
+		{key: "rk_live_51Habc", live: true},
+		{key: "sk_test_51Habc", live: false},
+		{key: "rk_test_51Habc", live: false},
+		{key: stripetest.Key, live: false},
+		{key: "pk_live_51Habc", wantErr: true}, // a publishable key cannot charge
+		{key: "sk_51Habc", wantErr: true},
+		{key: "live", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			p, err := New(Config{SecretKey: tt.key})
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("New err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if err == nil && p.LiveMode() != tt.live {
+				t.Errorf("LiveMode() = %v, want %v", p.LiveMode(), tt.live)
+			}
+		})
+	}
+}
+
 func TestCharge(t *testing.T) {
 	authenticated := &commerce.AuthenticationResult{Outcome: "authenticated", Cryptogram: "AAABBB", ECI: "05", TransactionID: "ds_1", Version: "2.2.0"}
 	tests := []struct {

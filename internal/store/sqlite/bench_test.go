@@ -20,6 +20,8 @@ type approveProvider struct{ n atomic.Int64 }
 
 func (*approveProvider) Name() string { return "bench" }
 
+func (*approveProvider) LiveMode() bool { return false }
+
 func (p *approveProvider) Charge(_ context.Context, req commerce.ChargeRequest) (commerce.ChargeResult, error) {
 	return commerce.ChargeResult{Outcome: commerce.ChargeSucceeded, Reference: fmt.Sprintf("ch_%d", p.n.Add(1))}, nil
 }
@@ -61,7 +63,7 @@ func newBenchFlowOn(tb testing.TB, db *sqlite.DB) *benchFlow {
 				Shipping:    commerce.ShippingRates{DomesticStandard: 599, DomesticExpress: 1499, IntlStandard: 1999, IntlExpress: 3999},
 				Taxes:       []commerce.TaxRate{{Country: "US", Region: "CA", BPS: 725}},
 			}},
-			Provider: &approveProvider{},
+			Payments: commerce.MustPayments(&approveProvider{}),
 		},
 		body: bytes.Repeat([]byte(`{"k":"v"}`), 170),
 	}

@@ -50,7 +50,7 @@ func testStoreCharger(t *testing.T, open func(t *testing.T) store.Store) {
 		tok := newVaultToken(baseTime)
 		requireNoError(t, b.store.CreateVaultToken(ctx, tok), "create vault token")
 		sc := &storeCharger{provider: b.provider, token: tok.ID}
-		b.svc.Provider = sc
+		b.svc.Payments = commerce.MustPayments(sc)
 		return ctx, b, sc
 	}
 	redeemedBy := func(t *testing.T, ctx context.Context, b *serviceBundle, id string) string {

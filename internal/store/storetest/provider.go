@@ -39,6 +39,8 @@ var errLost = errors.New("provider: connection reset")
 
 func (p *provider) Name() string { return "storetest" }
 
+func (p *provider) LiveMode() bool { return false }
+
 func (p *provider) Charge(ctx context.Context, req commerce.ChargeRequest) (commerce.ChargeResult, error) {
 	time.Sleep(p.delay)
 	p.mu.Lock()

@@ -239,7 +239,7 @@ func testRefunds(t *testing.T, open func(t *testing.T) store.Store) {
 
 	t.Run("ProviderWithoutRefunds", func(t *testing.T) {
 		b, o := paid(t)
-		b.svc.Provider = chargeOnly{b.provider}
+		b.svc.Payments = commerce.MustPayments(chargeOnly{b.provider})
 		if _, err := b.svc.RefundOrder(t.Context(), o.ID, commerce.RefundInput{Amount: 100}, nil); code(err) != commerce.ENOTALLOWED {
 			t.Errorf("refund through a provider that cannot: %v, want %s", err, commerce.ENOTALLOWED)
 		}

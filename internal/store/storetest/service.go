@@ -47,7 +47,7 @@ func setupService(t *testing.T, open func(t *testing.T) store.Store) (context.Co
 			Shipping:    commerce.ShippingRates{DomesticStandard: 500, DomesticExpress: 1500, IntlStandard: 2000, IntlExpress: 4000},
 			Taxes:       []commerce.TaxRate{{Country: "US", Region: "CA", BPS: 725}},
 		}},
-		Provider:     b.provider,
+		Payments:     commerce.MustPayments(b.provider),
 		Now:          b.clock.Now,
 		PaymentLease: lease,
 	}
