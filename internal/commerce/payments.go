@@ -91,16 +91,3 @@ func (p *Payments) Names() []string {
 	slices.Sort(names)
 	return names
 }
-
-// canRefund reports whether any registered provider is a [Refunder].
-func (p *Payments) canRefund() bool {
-	if p == nil {
-		return false
-	}
-	for _, prov := range p.byName {
-		if _, ok := prov.(Refunder); ok {
-			return true
-		}
-	}
-	return false
-}
