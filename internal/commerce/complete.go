@@ -39,164 +39,218 @@ import (
 // has committed, before the provider is called, and hooks.Commit in the
 // transaction that answers: step 3, or step 1 when nothing is charged.
 func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, hooks *TxHooks[*View]) (*View, error) {
-	now := s.now()
-	var (
-		claim *Payment
-		// version is the session's version once claim is made: settle
-		// compares it to tell whether anything settled meanwhile.
-		version int64
-		done    *View
-	)
-	err := s.Store.InTx(ctx, func(tx Executor) error {
-		claim, done = nil, nil
-		if err := hooks.begin(ctx, tx); err != nil {
-			return err
-		}
-		sess, prev, err := tx.LockSessionPayments(ctx, id)
-		if err != nil {
-			return notFound(err, id)
-		}
-		st := effectiveStored(sess, now)
-		switch st {
-		case StatusCompleted:
-			if done, err = s.view(ctx, tx, sess, now); err != nil {
-				return err
-			}
-			return hooks.commit(ctx, tx, done)
-		case StatusCanceled, StatusExpired:
-			return &Error{Code: ECONFLICT, Reason: "session_" + string(st), Message: fmt.Sprintf("The checkout session is %s and cannot be paid.", st)}
-		}
-		if active := activePayment(prev); active != nil {
-			if active.LeaseUntil.After(now) {
-				return &Error{Code: EINPROGRESS, Message: "A payment for this session is in progress; retry shortly."}
-			}
-			// The request that claimed this attempt is gone (crash or
-			// timeout). Re-drive it: same provider key, same token.
-			s.logger().WarnContext(ctx, "re-driving abandoned payment attempt", "session", id, "payment", active.ID, "attempt", active.Attempt)
-			active.LeaseUntil = now.Add(s.lease())
-			active.UpdatedAt = now
-			if err := tx.UpdatePayment(ctx, active); err != nil {
-				return fmt.Errorf("take over payment: %w", err)
-			}
-			claim, version = active, sess.Version
-			return nil
-		}
-		token := in.Token
-		if st == StatusAuthRequired {
-			challenged := ""
-			if sess.Auth3DS != nil {
-				challenged = sess.Auth3DS.Token
-			}
-			switch {
-			case in.Authentication != nil:
-				if token == "" {
-					token = challenged
-				}
-			case token == "" || token == challenged:
-				return &Error{Code: EINVALID, Reason: CodeRequires3DS, Param: "$.authentication_result",
-					Message: "This payment needs 3-D Secure: complete again with authentication_result."}
-			default:
-				// Another payment credential is a new payment: the pending
-				// challenge belonged to the previous one.
-				sess.Status, sess.Auth3DS, sess.PaymentMessage = "", nil, nil
-				st = ""
-			}
-		}
-		if token == "" {
-			return Invalid("$.payment_data", "A payment token is required.")
-		}
-		if in.Buyer != nil {
-			if err := s.apply(sess, UpdateInput{Buyer: in.Buyer}); err != nil {
-				return err
-			}
-		}
-		// Priced without reading stock: the reservation below is what
-		// decides whether there is enough (ErrInsufficientStock).
-		v, err := s.viewWithStock(ctx, tx, sess, now, nil)
-		if err != nil {
-			return err
-		}
-		if v.Status != StatusReady && v.Status != StatusAuthRequired {
-			// Not payable yet: answer with the session and its messages,
-			// stock's included.
-			if done, err = s.view(ctx, tx, sess, now); err != nil {
-				return err
-			}
-			return hooks.commit(ctx, tx, done)
-		}
-		n := len(prev) + 1
-		claim = &Payment{
-			ID:             NewID("pay"),
-			SessionID:      id,
-			Attempt:        n,
-			Status:         PaymentPending,
-			Amount:         v.Quote.Totals.Total,
-			Currency:       sess.Currency,
-			Provider:       s.Payments.Default().Name(),
-			IdempotencyKey: fmt.Sprintf("agentshop-%s-attempt-%d", id, n),
-			Token:          token,
-			LeaseUntil:     now.Add(s.lease()),
-			CreatedAt:      now,
-			UpdatedAt:      now,
-		}
-		if err := tx.CreatePayment(ctx, claim); err != nil {
-			if errors.Is(err, ErrConflict) {
-				return &Error{Code: EINPROGRESS, Message: "A payment for this session is in progress; retry shortly.", Err: err}
-			}
-			return fmt.Errorf("claim payment: %w", err)
-		}
-		sess.UpdatedAt = now
-		sess.Version++
-		if err := tx.UpdateSession(ctx, sess); err != nil {
-			return fmt.Errorf("update session: %w", err)
-		}
-		version = sess.Version
-		// Stock last: a store that queues writes (PostgreSQL) then sends
-		// these UPDATEs with the COMMIT, so a popular item's row stays
-		// locked for the commit only. Running out may therefore come back
-		// from InTx rather than from AdjustStock.
-		for _, l := range v.Quote.Lines {
-			if err := tx.AdjustStock(ctx, l.ItemID, -l.Quantity); err != nil {
-				return fmt.Errorf("reserve stock of %s: %w", l.ItemID, err)
-			}
-		}
-		return nil
-	})
+	c := &completion{s: s, id: id, in: in, hooks: hooks, now: s.now()}
+	err := runAttempt(ctx, s, c.claim, hooks.begun)
 	if errors.Is(err, ErrInsufficientStock) {
-		// Answer with the session as it is now, which shows what ran out.
-		// Read it in a transaction of its own: a store that commits in
-		// groups (SQLite) answers this failed reservation before the
-		// group holding the ones that won has committed, and a
-		// transaction started now runs after that group.
-		var v *View
-		if err := s.Store.InTx(ctx, func(tx Executor) error {
-			// The claim transaction rolled back, the caller's Begin
-			// with it: begin again where the answer is committed.
-			if err := hooks.begin(ctx, tx); err != nil {
-				return err
-			}
-			sess, err := tx.LockSession(ctx, id)
-			if err != nil {
-				return notFound(err, id)
-			}
-			if v, err = s.view(ctx, tx, sess, s.now()); err != nil {
-				return err
-			}
-			return hooks.commit(ctx, tx, v)
-		}); err != nil {
-			return nil, err
-		}
-		hooks.begun()
-		return v, nil
+		return c.outOfStock(ctx)
+	}
+	if cerr, ok := errors.AsType[*chargeCommitError](err); ok {
+		s.logger().ErrorContext(ctx, "payment provider could not record the charge; attempt left pending for retry", "session", id, "payment", c.claimed.ID, "err", cerr.err)
+		s.releaseLease(ctx, c.claimed)
+		return nil, &Error{Code: EUNAVAILABLE, Message: "The payment could not be recorded; retry the request.", Err: cerr.err}
 	}
 	if err != nil {
 		return nil, err
 	}
-	hooks.begun()
-	if done != nil {
-		return done, nil
+	if c.done != nil {
+		return c.done, nil
 	}
-	return s.charge(ctx, claim, version, in, hooks)
+	if c.queued {
+		s.eventsQueued()
+	}
+	fault.Point("after_commit")
+	return c.settled, nil
+}
+
+// completion is one Complete call's state across the steps of its
+// payment attempt ([runAttempt]).
+type completion struct {
+	s     *Service
+	id    string
+	in    CompleteInput
+	hooks *TxHooks[*View]
+	now   time.Time
+
+	// done is the answer given in the claim transaction, when there is
+	// nothing to charge (completed already, not payable yet).
+	done *View
+	// claimed is the attempt to charge, and version the session's version
+	// once it is claimed: settle compares it to tell whether anything
+	// settled meanwhile.
+	claimed *Payment
+	version int64
+	// settledAt is the clock reading after the provider call; settled is
+	// the answer given in the settle transaction, and queued whether that
+	// put an order event in the outbox.
+	settledAt time.Time
+	settled   *View
+	queued    bool
+}
+
+// charged is a provider's answer to a charge: its result and, from a
+// [StoreCharger], the writes that make it final.
+type charged struct {
+	res    ChargeResult
+	commit func(context.Context, Executor) error
+}
+
+// claim is Complete's first transaction (step 1). It answers at once
+// (c.done, no attempt) when there is nothing to charge, takes over an
+// abandoned pending attempt once its lease has passed, or claims a new one
+// with a snapshot of the quote it charges for.
+func (c *completion) claim(ctx context.Context, tx Executor) (*attempt[charged], error) {
+	s, id, in, now := c.s, c.id, c.in, c.now
+	c.claimed, c.done = nil, nil
+	if err := c.hooks.begin(ctx, tx); err != nil {
+		return nil, err
+	}
+	sess, prev, err := tx.LockSessionPayments(ctx, id)
+	if err != nil {
+		return nil, notFound(err, id)
+	}
+	st := effectiveStored(sess, now)
+	switch st {
+	case StatusCompleted:
+		if c.done, err = s.view(ctx, tx, sess, now); err != nil {
+			return nil, err
+		}
+		return nil, c.hooks.commit(ctx, tx, c.done)
+	case StatusCanceled, StatusExpired:
+		return nil, &Error{Code: ECONFLICT, Reason: "session_" + string(st), Message: fmt.Sprintf("The checkout session is %s and cannot be paid.", st)}
+	}
+	if active := activePayment(prev); active != nil {
+		if active.LeaseUntil.After(now) {
+			return nil, &Error{Code: EINPROGRESS, Message: "A payment for this session is in progress; retry shortly."}
+		}
+		// The request that claimed this attempt is gone (crash or
+		// timeout). Re-drive it: same provider key, same token, same
+		// provider.
+		prov := s.Payments.Default()
+		s.logger().WarnContext(ctx, "re-driving abandoned payment attempt", "session", id, "payment", active.ID, "attempt", active.Attempt)
+		active.LeaseUntil = now.Add(s.lease())
+		active.UpdatedAt = now
+		if err := tx.UpdatePayment(ctx, active); err != nil {
+			return nil, fmt.Errorf("take over payment: %w", err)
+		}
+		c.claimed, c.version = active, sess.Version
+		return c.attempt(prov), nil
+	}
+	token := in.Token
+	if st == StatusAuthRequired {
+		challenged := ""
+		if sess.Auth3DS != nil {
+			challenged = sess.Auth3DS.Token
+		}
+		switch {
+		case in.Authentication != nil:
+			if token == "" {
+				token = challenged
+			}
+		case token == "" || token == challenged:
+			return nil, &Error{Code: EINVALID, Reason: CodeRequires3DS, Param: "$.authentication_result",
+				Message: "This payment needs 3-D Secure: complete again with authentication_result."}
+		default:
+			// Another payment credential is a new payment: the pending
+			// challenge belonged to the previous one.
+			sess.Status, sess.Auth3DS, sess.PaymentMessage = "", nil, nil
+			st = ""
+		}
+	}
+	if token == "" {
+		return nil, Invalid("$.payment_data", "A payment token is required.")
+	}
+	if in.Buyer != nil {
+		if err := s.apply(sess, UpdateInput{Buyer: in.Buyer}); err != nil {
+			return nil, err
+		}
+	}
+	// Priced without reading stock: the reservation below is what
+	// decides whether there is enough (ErrInsufficientStock).
+	v, err := s.viewWithStock(ctx, tx, sess, now, nil)
+	if err != nil {
+		return nil, err
+	}
+	if v.Status != StatusReady && v.Status != StatusAuthRequired {
+		// Not payable yet: answer with the session and its messages,
+		// stock's included.
+		if c.done, err = s.view(ctx, tx, sess, now); err != nil {
+			return nil, err
+		}
+		return nil, c.hooks.commit(ctx, tx, c.done)
+	}
+	prov := s.Payments.Default()
+	n := len(prev) + 1
+	c.claimed = &Payment{
+		ID:             NewID("pay"),
+		SessionID:      id,
+		Attempt:        n,
+		Status:         PaymentPending,
+		Amount:         v.Quote.Totals.Total,
+		Currency:       sess.Currency,
+		Provider:       prov.Name(),
+		IdempotencyKey: fmt.Sprintf("agentshop-%s-attempt-%d", id, n),
+		Token:          token,
+		Quote:          snapshotQuote(v.Quote),
+		LeaseUntil:     now.Add(s.lease()),
+		CreatedAt:      now,
+		UpdatedAt:      now,
+	}
+	if err := tx.CreatePayment(ctx, c.claimed); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return nil, &Error{Code: EINPROGRESS, Message: "A payment for this session is in progress; retry shortly.", Err: err}
+		}
+		return nil, fmt.Errorf("claim payment: %w", err)
+	}
+	sess.UpdatedAt = now
+	sess.Version++
+	if err := tx.UpdateSession(ctx, sess); err != nil {
+		return nil, fmt.Errorf("update session: %w", err)
+	}
+	c.version = sess.Version
+	// Stock last: a store that queues writes (PostgreSQL) then sends
+	// these UPDATEs with the COMMIT, so a popular item's row stays
+	// locked for the commit only. Running out may therefore come back
+	// from InTx rather than from AdjustStock.
+	for _, l := range v.Quote.Lines {
+		if err := tx.AdjustStock(ctx, l.ItemID, -l.Quantity); err != nil {
+			return nil, fmt.Errorf("reserve stock of %s: %w", l.ItemID, err)
+		}
+	}
+	return c.attempt(prov), nil
+}
+
+// attempt is the charge of c.claimed through prov.
+func (c *completion) attempt(prov PaymentProvider) *attempt[charged] {
+	return &attempt[charged]{provider: prov, before: "before_provider", after: "after_provider",
+		call: c.charge, failed: c.failed, settle: c.settle}
+}
+
+// outOfStock answers a complete whose stock reservation failed with the
+// session as it is now, which shows what ran out. It reads it in a
+// transaction of its own: a store that commits in groups (SQLite) answers
+// this failed reservation before the group holding the ones that won has
+// committed, and a transaction started now runs after that group.
+func (c *completion) outOfStock(ctx context.Context) (*View, error) {
+	var v *View
+	if err := c.s.Store.InTx(ctx, func(tx Executor) error {
+		// The claim transaction rolled back, the caller's Begin
+		// with it: begin again where the answer is committed.
+		if err := c.hooks.begin(ctx, tx); err != nil {
+			return err
+		}
+		sess, err := tx.LockSession(ctx, c.id)
+		if err != nil {
+			return notFound(err, c.id)
+		}
+		if v, err = c.s.view(ctx, tx, sess, c.s.now()); err != nil {
+			return err
+		}
+		return c.hooks.commit(ctx, tx, v)
+	}); err != nil {
+		return nil, err
+	}
+	c.hooks.begun()
+	return v, nil
 }
 
 func (s *Service) lease() time.Duration {
@@ -206,13 +260,9 @@ func (s *Service) lease() time.Duration {
 	return 30 * time.Second
 }
 
-// charge calls the provider for a claimed attempt and records the outcome.
-// version is the session's version when p was claimed.
-func (s *Service) charge(ctx context.Context, p *Payment, version int64, in CompleteInput, hooks *TxHooks[*View]) (*View, error) {
-	// The charge and its record must not be cut short by a client that
-	// hangs up: the outcome would become ambiguous for no reason.
-	ctx = context.WithoutCancel(ctx)
-	fault.Point("before_provider")
+// charge calls the provider for the claimed attempt (step 2).
+func (c *completion) charge(ctx context.Context, prov PaymentProvider) (charged, error) {
+	p, in := c.claimed, c.in
 	req := ChargeRequest{
 		IdempotencyKey: p.IdempotencyKey,
 		SessionID:      p.SessionID,
@@ -225,83 +275,71 @@ func (s *Service) charge(ctx context.Context, p *Payment, version int64, in Comp
 	}
 	start := time.Now()
 	var (
-		res    ChargeResult
-		commit func(context.Context, Executor) error
-		perr   error
+		out charged
+		err error
 	)
-	if sc, ok := s.Payments.Default().(StoreCharger); ok {
-		res, commit, perr = sc.ChargeInStore(ctx, req)
+	if sc, ok := prov.(StoreCharger); ok {
+		out.res, out.commit, err = sc.ChargeInStore(ctx, req)
 	} else {
-		res, perr = s.Payments.Default().Charge(ctx, req)
+		out.res, err = prov.Charge(ctx, req)
 	}
 	took := time.Since(start)
-	fault.Point("after_provider")
-	if perr != nil {
-		s.observe("error", took)
-		s.logger().ErrorContext(ctx, "payment provider failed; attempt left pending for retry", "session", p.SessionID, "payment", p.ID, "err", perr)
-		s.releaseLease(ctx, p)
-		return nil, &Error{Code: EUNAVAILABLE, Message: "The payment provider did not answer; retry the request.", Err: perr}
-	}
-	outcome := map[ChargeOutcome]string{ChargeSucceeded: "succeeded", ChargeDeclined: "declined", ChargeRequires3DS: "requires_3ds"}[res.Outcome]
-	if outcome == "" {
+	c.settledAt = c.s.now()
+	outcome := map[ChargeOutcome]string{ChargeSucceeded: "succeeded", ChargeDeclined: "declined", ChargeRequires3DS: "requires_3ds"}[out.res.Outcome]
+	if outcome == "" || err != nil {
 		outcome = "error"
 	}
-	s.observe(outcome, took)
+	c.s.observe(outcome, took)
+	return out, err
+}
 
-	now := s.now()
-	var (
-		v      *View
-		queued bool // an order event was put in the outbox
-	)
-	err := s.Store.InTx(ctx, func(tx Executor) error {
-		queued = false
-		sess, err := tx.LockSession(ctx, p.SessionID)
-		if err != nil {
-			return notFound(err, p.SessionID)
+// failed answers a charge whose outcome is unknown: the attempt stays
+// pending, its lease released so that a retry re-drives it at once.
+func (c *completion) failed(ctx context.Context, err error) error {
+	p := c.claimed
+	c.s.logger().ErrorContext(ctx, "payment provider failed; attempt left pending for retry", "session", p.SessionID, "payment", p.ID, "err", err)
+	c.s.releaseLease(ctx, p)
+	return &Error{Code: EUNAVAILABLE, Message: "The payment provider did not answer; retry the request.", Err: err}
+}
+
+// settle is Complete's second transaction (step 3): it records the
+// charge's outcome, unless a request that re-drove the attempt has.
+func (c *completion) settle(ctx context.Context, tx Executor, ch charged) error {
+	s, p, now := c.s, c.claimed, c.settledAt
+	c.settled, c.queued = nil, false
+	sess, err := tx.LockSession(ctx, p.SessionID)
+	if err != nil {
+		return notFound(err, p.SessionID)
+	}
+	// While an attempt is pending, only settling it changes the session
+	// (update and cancel refuse; a re-drive takes the attempt over
+	// without storing the session). So an unchanged version means p is
+	// still pending as claimed, and reading it back can be skipped.
+	cur := p
+	if sess.Version != c.version {
+		if cur, err = tx.GetPayment(ctx, p.ID); err != nil {
+			return fmt.Errorf("get payment: %w", err)
 		}
-		// While an attempt is pending, only settling it changes the session
-		// (update and cancel refuse; a re-drive takes the attempt over
-		// without storing the session). So an unchanged version means p is
-		// still pending as claimed, and reading it back can be skipped.
-		cur := p
-		if sess.Version != version {
-			if cur, err = tx.GetPayment(ctx, p.ID); err != nil {
-				return fmt.Errorf("get payment: %w", err)
+	}
+	var order *Order
+	if cur.Status == PaymentPending {
+		if ch.commit != nil {
+			if err := ch.commit(ctx, tx); err != nil {
+				return &chargeCommitError{err}
 			}
 		}
-		var order *Order
-		if cur.Status == PaymentPending {
-			if commit != nil {
-				if err := commit(ctx, tx); err != nil {
-					return &chargeCommitError{err}
-				}
-			}
-			if order, err = s.settle(ctx, tx, sess, cur, res, in, now); err != nil {
-				return err
-			}
-		}
-		// else: a request that re-drove this attempt settled it already.
-		queued = order != nil && s.OrderEvents
-		if order != nil {
-			v = &View{Session: sess, Status: StatusCompleted, Quote: orderQuote(order), Order: order}
-		} else if v, err = s.view(ctx, tx, sess, now); err != nil {
+		if order, err = s.settle(ctx, tx, sess, cur, ch.res, now); err != nil {
 			return err
 		}
-		return hooks.commit(ctx, tx, v)
-	})
-	if cerr, ok := errors.AsType[*chargeCommitError](err); ok {
-		s.logger().ErrorContext(ctx, "payment provider could not record the charge; attempt left pending for retry", "session", p.SessionID, "payment", p.ID, "err", cerr.err)
-		s.releaseLease(ctx, p)
-		return nil, &Error{Code: EUNAVAILABLE, Message: "The payment could not be recorded; retry the request.", Err: cerr.err}
 	}
-	if err != nil {
-		return nil, err
+	// else: a request that re-drove this attempt settled it already.
+	c.queued = order != nil && s.OrderEvents
+	if order != nil {
+		c.settled = &View{Session: sess, Status: StatusCompleted, Quote: orderQuote(order), Order: order}
+	} else if c.settled, err = s.view(ctx, tx, sess, now); err != nil {
+		return err
 	}
-	if queued {
-		s.eventsQueued()
-	}
-	fault.Point("after_commit")
-	return v, nil
+	return c.hooks.commit(ctx, tx, c.settled)
 }
 
 // chargeCommitError is a [StoreCharger] commit's failure inside the
@@ -315,6 +353,7 @@ func (e *chargeCommitError) Unwrap() error { return e.err }
 // re-drives it at once instead of waiting for the lease to pass. Best
 // effort: if it fails, the lease passes by itself.
 func (s *Service) releaseLease(ctx context.Context, p *Payment) {
+	ctx = context.WithoutCancel(ctx)
 	_ = s.Store.InTx(ctx, func(tx Executor) error {
 		cur, err := tx.GetPayment(ctx, p.ID)
 		if err != nil || cur.Status != PaymentPending {
@@ -327,7 +366,7 @@ func (s *Service) releaseLease(ctx context.Context, p *Payment) {
 
 // settle records a provider result for a pending attempt. It returns the
 // order when the charge succeeded.
-func (s *Service) settle(ctx context.Context, tx Executor, sess *Session, p *Payment, res ChargeResult, in CompleteInput, now time.Time) (*Order, error) {
+func (s *Service) settle(ctx context.Context, tx Executor, sess *Session, p *Payment, res ChargeResult, now time.Time) (*Order, error) {
 	var order *Order
 	token := p.Token
 	p.Token = ""
@@ -336,10 +375,19 @@ func (s *Service) settle(ctx context.Context, tx Executor, sess *Session, p *Pay
 	sess.Version++
 	switch res.Outcome {
 	case ChargeSucceeded:
-		q := s.Pricer.Quote(sess, nil, now)
+		// The order is what was charged: the quote as priced when the
+		// attempt was claimed, whatever the coupons, the catalog or the
+		// clock say now (a coupon that expired during the provider call,
+		// a re-drive by a process with other prices).
+		q := p.Quote
+		if q == nil {
+			// Claimed by a build that did not keep the quote: price the
+			// session again, as that build did.
+			q = snapshotQuote(s.Pricer.Quote(sess, nil, now))
+		}
 		if q.Totals.Total != p.Amount {
-			// Cannot happen while sessions are locked during payment; if it
-			// does, the charged amount is the truth and we say so loudly.
+			// Only a re-priced legacy attempt can differ; the charged
+			// amount is the truth and we say so loudly.
 			s.logger().ErrorContext(ctx, "charged amount differs from the session total", "session", sess.ID, "charged", p.Amount, "total", q.Totals.Total)
 		}
 		p.Status = PaymentSucceeded
@@ -358,8 +406,8 @@ func (s *Service) settle(ctx context.Context, tx Executor, sess *Session, p *Pay
 			CreatedAt: now,
 			UpdatedAt: now,
 		}
-		if q.Selected != nil {
-			f := *q.Selected
+		if q.Fulfillment != nil {
+			f := *q.Fulfillment
 			o.Fulfillment = &f
 		}
 		if err := tx.CreateOrder(ctx, o); err != nil {

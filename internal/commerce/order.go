@@ -69,6 +69,10 @@ type Payment struct {
 	// Token is the one-time payment credential, kept only while the attempt
 	// is pending (to re-drive it after a crash) and cleared afterwards.
 	Token string
+	// Quote is what the attempt charges for, priced when it was claimed:
+	// the order is built from it. Nil on attempts claimed by builds that
+	// did not keep it (settling one prices the session again).
+	Quote *QuoteSnapshot
 	// ProviderRef is the provider's id for the charge (e.g. pi_…).
 	ProviderRef string
 	// DeclineCode is the provider's reason for a failure.
@@ -78,6 +82,29 @@ type Payment struct {
 	LeaseUntil time.Time
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+}
+
+// QuoteSnapshot is what a payment attempt charges for: the session's quote
+// when the attempt was claimed, with its priced lines, totals (tax
+// included), the coupons applied and the fulfillment option chosen. The
+// order is built from it, so that it says what was charged even when the
+// coupons, the catalog or the clock say otherwise by the time the charge
+// is settled.
+type QuoteSnapshot struct {
+	Lines       []PricedLine
+	Totals      Totals
+	Applied     []AppliedCoupon
+	Fulfillment *FulfillmentOption
+}
+
+// snapshotQuote is what q charges for.
+func snapshotQuote(q *Quote) *QuoteSnapshot {
+	s := &QuoteSnapshot{Lines: q.Lines, Totals: q.Totals, Applied: q.Applied}
+	if q.Selected != nil {
+		f := *q.Selected
+		s.Fulfillment = &f
+	}
+	return s
 }
 
 // PaymentStatus is the state of a payment attempt.

@@ -192,184 +192,213 @@ func (s *Service) releaseStock(ctx context.Context, tx Executor, l Line) error {
 	return nil
 }
 
-// refund runs one refund request. With the order locked: a refund with
-// key (when key is set) is this request's, finished or re-driven; another
-// pending refund is re-driven first once the lease has passed (EINPROGRESS
-// before); otherwise newRefund decides the new refund (or refuses). same
-// checks that a keyed refund found matches the request. done, when set,
-// runs in the transaction that records this request's refund as succeeded
-// (or at once, when nothing is left to refund), for CancelOrder's restock
-// and status. hooks are the caller's, as RefundOrder documents.
+// refund runs one refund request as a payment attempt ([runAttempt]).
+// With the order locked: a refund with key (when key is set) is this
+// request's, finished or re-driven; another pending refund is re-driven
+// first once the lease has passed (EINPROGRESS before); otherwise
+// newRefund decides the new refund (or refuses). same checks that a keyed
+// refund found matches the request. done, when set, runs in the
+// transaction that records this request's refund as succeeded (or at
+// once, when nothing is left to refund), for CancelOrder's restock and
+// status. hooks are the caller's, as RefundOrder documents.
 func (s *Service) refund(ctx context.Context, orderID, key string, hooks *TxHooks[*Order], newRefund func(o *Order) (*Refund, error),
 	same func(r *Refund) error, done func(ctx context.Context, tx Executor, o *Order) error) (*Order, error) {
-	refunder, ok := s.Payments.Default().(Refunder)
-	if !ok {
+	if _, ok := s.Payments.Default().(Refunder); !ok {
 		return nil, Errorf(ENOTALLOWED, "The payment provider cannot refund.")
 	}
 	// Refunds and their records must not be cut short by a caller that
 	// goes away: the outcome would become unknown for no reason.
 	ctx = context.WithoutCancel(ctx)
 	for i := range 3 { // at most: a stale refund of another request, then this one
-		first := i == 0
-		var (
-			r       Refund
-			ours    bool   // r is this request's refund
-			replay  *Order // this request's refund was settled already
-			ref     string
-			cur     Currency
-			applied bool // done ran in the first transaction
-		)
-		err := s.Store.InTx(ctx, func(tx Executor) error {
-			replay, applied = nil, false
-			if first {
-				if err := hooks.begin(ctx, tx); err != nil {
-					return err
-				}
+		r := &refunding{s: s, orderID: orderID, key: key, hooks: hooks, newRefund: newRefund, same: same, done: done, first: i == 0}
+		begun := func() {
+			if r.first {
+				hooks.begun()
 			}
-			o, err := s.lockOrder(ctx, tx, orderID)
-			if err != nil {
-				return err
-			}
-			now := s.now()
-			// finish makes done's change without a refund (none is left to
-			// make), answering with the order.
-			finish := func() error {
-				if err := done(ctx, tx, o); err != nil {
-					return err
-				}
-				o.UpdatedAt, applied, replay = now, true, o
-				if err := s.saveOrder(ctx, tx, o); err != nil {
-					return err
-				}
-				return hooks.commit(ctx, tx, o)
-			}
-			if i := refundByKey(o, key); i >= 0 {
-				if err := same(&o.Refunds[i]); err != nil {
-					return err
-				}
-				r, ours = o.Refunds[i], true
-				if r.Status == RefundSucceeded && done != nil {
-					return finish() // a cancel cut short after its refund
-				}
-				if r.Status != RefundPending {
-					replay = o
-					return hooks.commit(ctx, tx, o)
-				}
-			} else if i := pendingRefund(o); i >= 0 {
-				if now.Before(o.Refunds[i].CreatedAt.Add(s.lease())) {
-					return Errorf(EINPROGRESS, "Another refund of order %s is in progress; retry shortly.", o.ID)
-				}
-				r = o.Refunds[i] // stale: finish it first
-			} else {
-				n, err := newRefund(o)
-				if err != nil {
-					return err
-				}
-				if n.Amount <= 0 {
-					if done == nil {
-						return Errorf(ECONFLICT, "Order %s has nothing left to refund.", o.ID)
-					}
-					return finish()
-				}
-				n.ID, n.Key, n.Status, n.CreatedAt = NewID("re"), key, RefundPending, now
-				if n.Key == "" {
-					n.Key = n.ID
-				}
-				o.Refunds = append(o.Refunds, *n)
-				o.UpdatedAt = now
-				if err := tx.UpdateOrder(ctx, o); err != nil {
-					return fmt.Errorf("update order: %w", err)
-				}
-				r, ours = *n, true
-			}
-			p, err := tx.GetPayment(ctx, o.PaymentID)
-			if err != nil {
-				return fmt.Errorf("get payment %s: %w", o.PaymentID, err)
-			}
-			ref, cur = p.ProviderRef, o.Currency
-			return nil
-		})
-		if err != nil {
+		}
+		if err := runAttempt(ctx, s, r.claim, begun); err != nil {
 			return nil, err
 		}
-		if first {
-			hooks.begun()
-		}
-		if applied {
-			s.eventsQueued()
-		}
-		if replay != nil {
-			return replay, refusal(replay, r)
-		}
-		res, perr := refunder.Refund(ctx, RefundRequest{IdempotencyKey: "agentshop-" + r.ID, ChargeRef: ref, Amount: r.Amount, Currency: cur})
-		if perr != nil {
-			s.logger().ErrorContext(ctx, "payment provider failed to refund; refund left pending for retry", "order", orderID, "refund", r.ID, "err", perr)
-			return nil, &Error{Code: EUNAVAILABLE, Message: "The payment provider did not answer; the refund is pending: retry with the same key.", Err: perr}
-		}
-		var (
-			settled *Order
-			doneErr error // done refused after the money was returned
-		)
-		err = s.Store.InTx(ctx, func(tx Executor) error {
-			doneErr = nil
-			o, err := s.lockOrder(ctx, tx, orderID)
-			if err != nil {
-				return err
+		if r.replay != nil { // answered without the provider
+			if r.applied {
+				s.eventsQueued()
 			}
-			i := refundIndex(o, r.ID)
-			if i < 0 {
-				return fmt.Errorf("refund %s vanished from order %s", r.ID, orderID)
-			}
-			settled = o
-			// answer runs the caller's Commit with this request's refund.
-			answer := func() error {
-				if !ours {
-					return nil
-				}
-				return hooks.commit(ctx, tx, o)
-			}
-			if o.Refunds[i].Status != RefundPending {
-				return answer() // a concurrent re-drive settled it
-			}
-			now := s.now()
-			o.Refunds[i].SettledAt = &now
-			o.UpdatedAt = now
-			if res.Refused {
-				o.Refunds[i].Status, o.Refunds[i].Message = RefundFailed, res.Message
-				if err := tx.UpdateOrder(ctx, o); err != nil {
-					return err
-				}
-				return answer()
-			}
-			o.Refunds[i].Status, o.Refunds[i].ProviderRef = RefundSucceeded, res.Reference
-			if done != nil && ours {
-				if err := done(ctx, tx, o); err != nil {
-					if _, business := errors.AsType[*Error](err); !business {
-						return err
-					}
-					// The money is back with the buyer whatever done says:
-					// record the refund, answer done's refusal.
-					doneErr = err
-				}
-			}
-			if err := s.saveOrder(ctx, tx, o); err != nil {
-				return err
-			}
-			return answer()
-		})
-		if err != nil {
-			return nil, err
+			return r.replay, refusal(r.replay, r.refund)
 		}
 		s.eventsQueued()
-		if doneErr != nil {
-			return settled, doneErr
+		if r.doneErr != nil {
+			return r.settled, r.doneErr
 		}
-		if !ours {
+		if !r.ours {
 			continue // the stale one is settled; now this request's
 		}
-		return settled, refusal(settled, r)
+		return r.settled, refusal(r.settled, r.refund)
 	}
 	return nil, Errorf(EINPROGRESS, "Another refund of order %s is in progress; retry shortly.", orderID)
+}
+
+// refunding is one pass of [Service.refund]: one refund's attempt, this
+// request's or a stale one it finishes first.
+type refunding struct {
+	s         *Service
+	orderID   string
+	key       string
+	hooks     *TxHooks[*Order]
+	newRefund func(o *Order) (*Refund, error)
+	same      func(r *Refund) error
+	done      func(ctx context.Context, tx Executor, o *Order) error
+	first     bool // the request's first pass: hooks.Begin runs in it
+
+	refund  Refund
+	ours    bool   // refund is this request's
+	replay  *Order // this request's refund was settled already: the answer
+	applied bool   // done ran in the claim transaction
+	ref     string // the charge refunded (Payment.ProviderRef)
+	cur     Currency
+	settled *Order // the order once refund is settled
+	doneErr error  // done refused after the money was returned
+}
+
+// claim is the refund's first transaction: it finds or records the
+// refund to make, pending, or answers without the provider (r.replay).
+func (r *refunding) claim(ctx context.Context, tx Executor) (*attempt[RefundResult], error) {
+	s, hooks, done := r.s, r.hooks, r.done
+	r.refund, r.ours, r.replay, r.applied = Refund{}, false, nil, false
+	if r.first {
+		if err := hooks.begin(ctx, tx); err != nil {
+			return nil, err
+		}
+	}
+	o, err := s.lockOrder(ctx, tx, r.orderID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	// finish makes done's change without a refund (none is left to
+	// make), answering with the order.
+	finish := func() (*attempt[RefundResult], error) {
+		if err := done(ctx, tx, o); err != nil {
+			return nil, err
+		}
+		o.UpdatedAt, r.applied, r.replay = now, true, o
+		if err := s.saveOrder(ctx, tx, o); err != nil {
+			return nil, err
+		}
+		return nil, hooks.commit(ctx, tx, o)
+	}
+	if i := refundByKey(o, r.key); i >= 0 {
+		if err := r.same(&o.Refunds[i]); err != nil {
+			return nil, err
+		}
+		r.refund, r.ours = o.Refunds[i], true
+		if r.refund.Status == RefundSucceeded && done != nil {
+			return finish() // a cancel cut short after its refund
+		}
+		if r.refund.Status != RefundPending {
+			r.replay = o
+			return nil, hooks.commit(ctx, tx, o)
+		}
+	} else if i := pendingRefund(o); i >= 0 {
+		if now.Before(o.Refunds[i].CreatedAt.Add(s.lease())) {
+			return nil, Errorf(EINPROGRESS, "Another refund of order %s is in progress; retry shortly.", o.ID)
+		}
+		r.refund = o.Refunds[i] // stale: finish it first
+	} else {
+		n, err := r.newRefund(o)
+		if err != nil {
+			return nil, err
+		}
+		if n.Amount <= 0 {
+			if done == nil {
+				return nil, Errorf(ECONFLICT, "Order %s has nothing left to refund.", o.ID)
+			}
+			return finish()
+		}
+		n.ID, n.Key, n.Status, n.CreatedAt = NewID("re"), r.key, RefundPending, now
+		if n.Key == "" {
+			n.Key = n.ID
+		}
+		o.Refunds = append(o.Refunds, *n)
+		o.UpdatedAt = now
+		if err := tx.UpdateOrder(ctx, o); err != nil {
+			return nil, fmt.Errorf("update order: %w", err)
+		}
+		r.refund, r.ours = *n, true
+	}
+	p, err := tx.GetPayment(ctx, o.PaymentID)
+	if err != nil {
+		return nil, fmt.Errorf("get payment %s: %w", o.PaymentID, err)
+	}
+	prov := s.Payments.Default()
+	r.ref, r.cur = p.ProviderRef, o.Currency
+	return &attempt[RefundResult]{provider: prov, call: r.call, failed: r.failed, settle: r.settle}, nil
+}
+
+// call asks the provider for the refund, under a key derived from it.
+func (r *refunding) call(ctx context.Context, prov PaymentProvider) (RefundResult, error) {
+	refunder, ok := prov.(Refunder)
+	if !ok {
+		return RefundResult{}, fmt.Errorf("payment provider %s cannot refund", prov.Name())
+	}
+	return refunder.Refund(ctx, RefundRequest{IdempotencyKey: "agentshop-" + r.refund.ID, ChargeRef: r.ref, Amount: r.refund.Amount, Currency: r.cur})
+}
+
+// failed answers a refund whose outcome is unknown: it stays pending.
+func (r *refunding) failed(ctx context.Context, err error) error {
+	r.s.logger().ErrorContext(ctx, "payment provider failed to refund; refund left pending for retry", "order", r.orderID, "refund", r.refund.ID, "err", err)
+	return &Error{Code: EUNAVAILABLE, Message: "The payment provider did not answer; the refund is pending: retry with the same key.", Err: err}
+}
+
+// settle is the refund's second transaction: it records the outcome,
+// unless a concurrent re-drive has, and runs done for this request's
+// refund.
+func (r *refunding) settle(ctx context.Context, tx Executor, res RefundResult) error {
+	s, hooks, done := r.s, r.hooks, r.done
+	r.settled, r.doneErr = nil, nil
+	o, err := s.lockOrder(ctx, tx, r.orderID)
+	if err != nil {
+		return err
+	}
+	i := refundIndex(o, r.refund.ID)
+	if i < 0 {
+		return fmt.Errorf("refund %s vanished from order %s", r.refund.ID, r.orderID)
+	}
+	r.settled = o
+	// answer runs the caller's Commit with this request's refund.
+	answer := func() error {
+		if !r.ours {
+			return nil
+		}
+		return hooks.commit(ctx, tx, o)
+	}
+	if o.Refunds[i].Status != RefundPending {
+		return answer() // a concurrent re-drive settled it
+	}
+	now := s.now()
+	o.Refunds[i].SettledAt = &now
+	o.UpdatedAt = now
+	if res.Refused {
+		o.Refunds[i].Status, o.Refunds[i].Message = RefundFailed, res.Message
+		if err := tx.UpdateOrder(ctx, o); err != nil {
+			return err
+		}
+		return answer()
+	}
+	o.Refunds[i].Status, o.Refunds[i].ProviderRef = RefundSucceeded, res.Reference
+	if done != nil && r.ours {
+		if err := done(ctx, tx, o); err != nil {
+			if _, business := errors.AsType[*Error](err); !business {
+				return err
+			}
+			// The money is back with the buyer whatever done says:
+			// record the refund, answer done's refusal.
+			r.doneErr = err
+		}
+	}
+	if err := s.saveOrder(ctx, tx, o); err != nil {
+		return err
+	}
+	return answer()
 }
 
 // refusal is the error for refund r of o when the provider refused it.

@@ -129,3 +129,21 @@ func BenchmarkDataCodec(b *testing.B) {
 		})
 	}
 }
+
+// A payment row as builds before Payment.Quote wrote it loads, with a nil
+// Quote: settling such an attempt prices the session again
+// (ChargedQuote/LegacyAttemptWithoutQuote).
+func TestPaymentRowWithoutQuote(t *testing.T) {
+	const row = `{"ID":"pay_1","SessionID":"cs_1","Attempt":1,"Status":"pending","Amount":3718,"Currency":"usd",` +
+		`"Provider":"sandbox","IdempotencyKey":"agentshop-cs_1-attempt-1","Token":"vt_1","ProviderRef":"","DeclineCode":"",` +
+		`"LeaseUntil":"2026-04-17T09:30:45Z","CreatedAt":"2026-04-17T09:30:15Z","UpdatedAt":"2026-04-17T09:30:15Z"}`
+	for name, decode := range map[string]func([]byte, any) error{"segmentio": json.Unmarshal, "encoding/json": stdjson.Unmarshal} {
+		var p commerce.Payment
+		if err := decode([]byte(row), &p); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if p.Quote != nil || p.ID != "pay_1" || p.Amount != 3718 || p.Provider != "sandbox" || p.Status != commerce.PaymentPending || p.Token != "vt_1" {
+			t.Errorf("%s: decoded %+v", name, p)
+		}
+	}
+}
