@@ -27,7 +27,15 @@ import (
 //
 // If the process dies between 1 and 3, the attempt stays pending; once its
 // lease has passed, the next Complete re-drives it with the same provider
-// idempotency key and token, so the provider charges at most once.
+// idempotency key and token, through the provider the attempt recorded
+// (not the default, which may have changed since), so the provider charges
+// at most once. An attempt whose provider is not registered any more is
+// not re-driven: EUNAVAILABLE wrapping [ErrProviderUnknown].
+//
+// The attempt keeps the quote it charges for ([Payment.Quote]), and the
+// order is built from it: the order says what was charged, even if a
+// coupon expired during the provider call or the re-drive runs with
+// other prices.
 //
 // Completing a completed session returns it with its order and charges
 // nothing. The result's messages carry declines; errors are for malformed
@@ -123,9 +131,12 @@ func (c *completion) claim(ctx context.Context, tx Executor) (*attempt[charged],
 			return nil, &Error{Code: EINPROGRESS, Message: "A payment for this session is in progress; retry shortly."}
 		}
 		// The request that claimed this attempt is gone (crash or
-		// timeout). Re-drive it: same provider key, same token, same
-		// provider.
-		prov := s.Payments.Default()
+		// timeout). Re-drive it: same provider key, same token, and the
+		// provider it recorded, whichever is the default now.
+		prov, err := s.attemptProvider(active.Provider)
+		if err != nil {
+			return nil, err
+		}
 		s.logger().WarnContext(ctx, "re-driving abandoned payment attempt", "session", id, "payment", active.ID, "attempt", active.Attempt)
 		active.LeaseUntil = now.Add(s.lease())
 		active.UpdatedAt = now
@@ -136,15 +147,22 @@ func (c *completion) claim(ctx context.Context, tx Executor) (*attempt[charged],
 		return c.attempt(prov), nil
 	}
 	token := in.Token
+	prov := s.Payments.Default()
 	if st == StatusAuthRequired {
-		challenged := ""
+		challenged, challenger := "", ""
 		if sess.Auth3DS != nil {
-			challenged = sess.Auth3DS.Token
+			challenged, challenger = sess.Auth3DS.Token, sess.Auth3DS.Provider
 		}
 		switch {
 		case in.Authentication != nil:
 			if token == "" {
 				token = challenged
+			}
+			if token == challenged && challenger != "" {
+				// The 3-D Secure result answers the provider that asked.
+				if prov, err = s.attemptProvider(challenger); err != nil {
+					return nil, err
+				}
 			}
 		case token == "" || token == challenged:
 			return nil, &Error{Code: EINVALID, Reason: CodeRequires3DS, Param: "$.authentication_result",
@@ -178,7 +196,6 @@ func (c *completion) claim(ctx context.Context, tx Executor) (*attempt[charged],
 		}
 		return nil, c.hooks.commit(ctx, tx, c.done)
 	}
-	prov := s.Payments.Default()
 	n := len(prev) + 1
 	c.claimed = &Payment{
 		ID:             NewID("pay"),

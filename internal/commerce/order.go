@@ -62,7 +62,10 @@ type Payment struct {
 	Status    PaymentStatus
 	Amount    int64
 	Currency  Currency
-	Provider  string
+	// Provider is the name of the provider the attempt charges through
+	// ([PaymentProvider.Name]): its re-drives and its order's refunds go
+	// to that provider, whichever is the default when they happen.
+	Provider string
 	// IdempotencyKey is sent to the provider; derived from the session and
 	// attempt, never from the token, so a re-driven attempt cannot charge twice.
 	IdempotencyKey string

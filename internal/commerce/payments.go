@@ -91,3 +91,30 @@ func (p *Payments) Names() []string {
 	slices.Sort(names)
 	return names
 }
+
+// canRefund reports whether any registered provider is a [Refunder].
+func (p *Payments) canRefund() bool {
+	if p == nil {
+		return false
+	}
+	for _, prov := range p.byName {
+		if _, ok := prov.(Refunder); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// attemptProvider returns the provider registered as name, the provider a
+// payment attempt recorded, for re-driving or refunding it. When there is
+// none it returns an EUNAVAILABLE *Error wrapping [ErrProviderUnknown]:
+// the attempt can be neither finished nor refunded here, and no other
+// provider is asked in its place.
+func (s *Service) attemptProvider(name string) (PaymentProvider, error) {
+	prov, err := s.Payments.Provider(name)
+	if err != nil {
+		return nil, &Error{Code: EUNAVAILABLE, Reason: "payment_provider_unknown", Err: err,
+			Message: fmt.Sprintf("This payment was made with the payment provider %q, which is not configured here: it cannot be finished or refunded until it is.", name)}
+	}
+	return prov, nil
+}

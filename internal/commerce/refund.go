@@ -105,10 +105,15 @@ type RefundInput struct {
 // any refund or cancel of the order once the payment lease has passed;
 // until then another refund of the order answers EINPROGRESS.
 //
+// The refund goes to the provider that charged the order (its payment's
+// [Payment.Provider]), never to another.
+//
 // EINVALID for an amount that is not positive or exceeds what is left to
 // refund, or a Key reused with another amount; ENOTALLOWED when the
-// provider cannot refund; EUNAVAILABLE when the provider did not answer
-// (the refund stays pending: retry with the same Key). A refusal by the
+// provider cannot refund; EUNAVAILABLE wrapping [ErrProviderUnknown] when
+// the provider that charged is not registered (nothing is recorded);
+// EUNAVAILABLE when the provider did not answer (the refund stays
+// pending: retry with the same Key). A refusal by the
 // provider is recorded as a failed refund and answered ECONFLICT with
 // reason "refund_refused".
 //
@@ -203,7 +208,7 @@ func (s *Service) releaseStock(ctx context.Context, tx Executor, l Line) error {
 // status. hooks are the caller's, as RefundOrder documents.
 func (s *Service) refund(ctx context.Context, orderID, key string, hooks *TxHooks[*Order], newRefund func(o *Order) (*Refund, error),
 	same func(r *Refund) error, done func(ctx context.Context, tx Executor, o *Order) error) (*Order, error) {
-	if _, ok := s.Payments.Default().(Refunder); !ok {
+	if !s.Payments.canRefund() {
 		return nil, Errorf(ENOTALLOWED, "The payment provider cannot refund.")
 	}
 	// Refunds and their records must not be cut short by a caller that
@@ -329,7 +334,15 @@ func (r *refunding) claim(ctx context.Context, tx Executor) (*attempt[RefundResu
 	if err != nil {
 		return nil, fmt.Errorf("get payment %s: %w", o.PaymentID, err)
 	}
-	prov := s.Payments.Default()
+	// The refund goes to the provider that charged, whichever is the
+	// default now; without it, nothing is recorded or sent.
+	prov, err := s.attemptProvider(p.Provider)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := prov.(Refunder); !ok {
+		return nil, Errorf(ENOTALLOWED, "The payment provider %s cannot refund.", prov.Name())
+	}
 	r.ref, r.cur = p.ProviderRef, o.Currency
 	return &attempt[RefundResult]{provider: prov, call: r.call, failed: r.failed, settle: r.settle}, nil
 }

@@ -191,4 +191,3 @@ func testChargedQuote(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 	})
 }
-

@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Refunds", func(t *testing.T) { testRefunds(t, open) })
 	t.Run("StoreCharger", func(t *testing.T) { testStoreCharger(t, open) })
 	t.Run("ChargedQuote", func(t *testing.T) { testChargedQuote(t, open) })
+	t.Run("ProviderSwitch", func(t *testing.T) { testProviderSwitch(t, open) })
 	t.Run("TxHooks", func(t *testing.T) { testTxHooks(t, open) })
 }
 
