@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
 )
 
 // runMain runs the server in-process with cfg, its output discarded, and
@@ -54,6 +56,60 @@ func TestDebugAddr(t *testing.T) {
 	}
 	if code, _ := get(m.URL() + "/debug/pprof/"); code != http.StatusNotFound {
 		t.Errorf("public listener /debug/pprof/: %d, want 404", code)
+	}
+}
+
+// --metrics-addr (and AGENTSHOP_METRICS_ADDR) serves /metrics on its own
+// listener, and the main listener no longer does; without it /metrics is
+// on the main listener as before.
+func TestMetricsAddr(t *testing.T) {
+	get := func(url string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+		env  map[string]string
+	}{
+		{name: "Flag", args: []string{"--metrics-addr", "127.0.0.1:0"}},
+		{name: "Env", env: map[string]string{"AGENTSHOP_METRICS_ADDR": "127.0.0.1:0"}},
+		{name: "Off"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+			flags := addConfigFlags(fs)
+			if err := fs.Parse(append([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--log-level", "error"}, tt.args...)); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := flags.load(func(k string) string { return tt.env[k] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := runMain(t, cfg)
+			mainCode, _ := get(m.URL() + "/metrics")
+			if m.App.MetricsAddr() == "" {
+				if tt.name != "Off" {
+					t.Fatalf("no metrics listener for %v %v", tt.args, tt.env)
+				}
+				if mainCode != http.StatusOK {
+					t.Errorf("main listener /metrics without --metrics-addr: %d, want 200", mainCode)
+				}
+				return
+			}
+			if code, body := get("http://" + m.App.MetricsAddr() + "/metrics"); code != http.StatusOK || !strings.Contains(body, "agentshop_build_info") {
+				t.Errorf("metrics listener /metrics: %d %.80q", code, body)
+			}
+			if mainCode != http.StatusNotFound {
+				t.Errorf("main listener /metrics with a metrics listener: %d, want 404", mainCode)
+			}
+		})
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"unicode/utf8"
 
 	"agentshop/internal/commerce"
 )
@@ -20,6 +21,20 @@ type Error struct {
 
 	status     int
 	retryAfter int
+}
+
+// MaxEcho is the most characters of a client's header value that an error
+// message repeats; longer values are cut by [Echo].
+const MaxEcho = 64
+
+// Echo returns v, a value the client sent, fit to be repeated in an error
+// message: cut to [MaxEcho] characters with an ellipsis, so that a
+// 5,000-character header does not come back whole.
+func Echo(v string) string {
+	if utf8.RuneCountInString(v) <= MaxEcho {
+		return v
+	}
+	return string([]rune(v)[:MaxEcho]) + "…"
 }
 
 // ACP error types.

@@ -244,7 +244,7 @@ func (h *Handler) version(r *http.Request) (Codec, error) {
 	}
 	c, ok := h.codecs[v]
 	if !ok {
-		e := newError(http.StatusBadRequest, typeInvalid, "unsupported_api_version", "API-Version "+v+" is not supported.", "")
+		e := newError(http.StatusBadRequest, typeInvalid, "unsupported_api_version", "API-Version "+Echo(v)+" is not supported.", "")
 		e.SupportedVersions = h.versions()
 		return nil, e
 	}

@@ -90,6 +90,29 @@ func TestAPIVersion(t *testing.T) {
 	}
 }
 
+// An error message repeats at most acp.MaxEcho characters of a header
+// value: a 5,000-character API-Version does not come back whole.
+func TestAPIVersionEchoTruncated(t *testing.T) {
+	b := setup(t)
+	long := strings.Repeat("9", 5000)
+	r := b.do(t, req{method: "GET", path: "/checkout_sessions/cs_x", version: long}).want(t, http.StatusBadRequest)
+	want := "API-Version " + strings.Repeat("9", acp.MaxEcho) + "… is not supported."
+	if r.str("code") != "unsupported_api_version" || r.str("message") != want || len(r.Raw) > 1000 {
+		t.Errorf("%d-byte answer: %.300s", len(r.Raw), r.Raw)
+	}
+}
+
+// The Bearer scheme is case-insensitive (RFC 7235): "bearer <key>" is the
+// key, not 401.
+func TestBearerSchemeCaseInsensitive(t *testing.T) {
+	b := setup(t)
+	for _, scheme := range []string{"bearer", "BEARER", "Bearer"} {
+		r := b.do(t, req{method: "GET", path: "/checkout_sessions/cs_missing", version: v2026,
+			header: map[string]string{"Authorization": scheme + " " + b.key}})
+		r.want(t, http.StatusNotFound)
+	}
+}
+
 func TestNotFound(t *testing.T) {
 	b := setup(t)
 	for _, v := range versions() {

@@ -188,7 +188,7 @@ func (s *Server) codec(v string) (acp.Codec, error) {
 		return c, nil
 	}
 	e := &acp.Error{Type: "invalid_request", Code: "unsupported_api_version",
-		Message: "api_version " + v + " is not supported.", Param: "$.meta.api_version", SupportedVersions: s.versions}
+		Message: "api_version " + acp.Echo(v) + " is not supported.", Param: "$.meta.api_version", SupportedVersions: s.versions}
 	if v == "" {
 		e.Code, e.Message = "missing_api_version", "meta.api_version is required."
 	}

@@ -122,6 +122,13 @@ func TestEnvelopeErrors(t *testing.T) {
 		}
 	}
 
+	// A long api_version is echoed cut to acp.MaxEcho characters.
+	long := strings.Repeat("9", 5000)
+	r := b.wantError(t, b.call(t, cs, acpmcp.ToolGet, "", args(long, "cs_x", nil)), "", acpmcp.CodeACPError, "unsupported_api_version")
+	if want := "api_version " + strings.Repeat("9", acp.MaxEcho) + "… is not supported."; r.Data["message"] != want {
+		t.Errorf("long api_version: message %.200q", r.Data["message"])
+	}
+
 	// Payload errors come from the codecs, with params into the payload.
 	for _, tc := range []struct {
 		version string

@@ -74,10 +74,11 @@ func FromSecret(name, secret string, now time.Time) *Key {
 
 // BearerSecret returns the secret of an Authorization header value of the
 // form "Bearer <secret>", and false when the value has no secret in that
-// form.
+// form. The scheme is case-insensitive (RFC 7235 §2.1: "bearer",
+// "BEARER" and "Bearer" are the same scheme).
 func BearerSecret(authorization string) (string, bool) {
-	secret, ok := strings.CutPrefix(authorization, "Bearer ")
-	if secret = strings.TrimSpace(secret); !ok || secret == "" {
+	scheme, secret, ok := strings.Cut(authorization, " ")
+	if secret = strings.TrimSpace(secret); !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
 		return "", false
 	}
 	return secret, true

@@ -50,7 +50,12 @@ func TestBearerSecret(t *testing.T) {
 		{"Bearer ask_1", "ask_1", true},
 		{"Bearer  ask_1 ", "ask_1", true},
 		{"Bearer ", "", false},
-		{"bearer ask_1", "", false},
+		{"bearer ask_1", "ask_1", true}, // RFC 7235: the scheme is case-insensitive
+		{"BEARER ask_1", "ask_1", true},
+		{"bEaReR  ask_1", "ask_1", true},
+		{"Bearerask_1", "", false},
+		{"Bearer", "", false},
+		{"xBearer ask_1", "", false},
 		{"Basic YTpi", "", false},
 		{"", "", false},
 	}

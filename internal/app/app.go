@@ -76,6 +76,10 @@ type App struct {
 	debug   *http.Server // pprof, when Config.DebugAddr is set
 	debugLn net.Listener
 
+	metrics   http.Handler // served on Config.MetricsAddr when set
+	metricsSv *http.Server
+	metricsLn net.Listener
+
 	stopJanitor, janitorDone chan struct{}
 
 	webhooks     *webhook.Worker // nil when no endpoint is configured
@@ -262,7 +266,10 @@ func (a *App) build(ctx context.Context, o Options) error {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	a.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	if cfg.MetricsAddr == "" {
+		mux.Handle("GET /metrics", a.metrics)
+	}
 	a.handler = mux
 	return nil
 }
@@ -323,6 +330,11 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 			return err
 		}
 	}
+	if cfg.MetricsAddr != "" {
+		if err := a.serveMetrics(cfg.MetricsAddr); err != nil {
+			return err
+		}
+	}
 	a.Logger.Info("agentshop serving", "addr", ln.Addr().String(), "public_url", cfg.Shop.PublicURL,
 		"store", storeKind(cfg), "provider", a.provider, "items", len(a.Catalog.Items()), "tls", a.tls != nil)
 	return nil
@@ -342,6 +354,15 @@ func (a *App) DebugAddr() string {
 		return ""
 	}
 	return a.debugLn.Addr().String()
+}
+
+// MetricsAddr is the address /metrics is served on apart from the main
+// listener; "" when it is served on the main one.
+func (a *App) MetricsAddr() string {
+	if a.metricsLn == nil {
+		return ""
+	}
+	return a.metricsLn.Addr().String()
 }
 
 // janitor deletes expired idempotency records, and order events delivered
@@ -393,6 +414,22 @@ func (a *App) serveDebug(addr string) error {
 	return nil
 }
 
+// serveMetrics serves /metrics on addr, its own listener, so that the
+// main listener need not expose it.
+func (a *App) serveMetrics(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("metrics listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.metrics)
+	a.metricsSv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	a.metricsLn = ln
+	go func() { _ = a.metricsSv.Serve(ln) }()
+	a.Logger.Info("metrics serving", "addr", ln.Addr().String())
+	return nil
+}
+
 // Close stops accepting connections, waits up to 20 s for in-flight
 // requests, stops the workers, then closes the store.
 func (a *App) Close() error {
@@ -404,6 +441,9 @@ func (a *App) Close() error {
 	}
 	if a.debug != nil {
 		_ = a.debug.Close()
+	}
+	if a.metricsSv != nil {
+		_ = a.metricsSv.Close()
 	}
 	if a.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

@@ -31,6 +31,10 @@ type Config struct {
 	// DebugAddr, when set, serves net/http/pprof there, on its own
 	// listener: keep it on loopback.
 	DebugAddr string `json:"debug_addr"`
+	// MetricsAddr, when set, serves /metrics there, on its own listener,
+	// and no longer on Addr: Prometheus scrapes it where the public
+	// cannot.
+	MetricsAddr string `json:"metrics_addr"`
 	// TLSCert and TLSKey, when set, are the PEM files of the certificate
 	// and key with which serve answers HTTPS itself.
 	TLSCert string `json:"tls_cert"`
@@ -267,6 +271,7 @@ func Settings() []Setting {
 		{"log-format", "AGENTSHOP_LOG_FORMAT", "log format: text or json", func(c *Config) *string { return &c.LogFormat }},
 		{"log-level", "AGENTSHOP_LOG_LEVEL", "log level: debug, info, warn, error", func(c *Config) *string { return &c.LogLevel }},
 		{"debug-addr", "AGENTSHOP_DEBUG_ADDR", "serve Go's pprof profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off when empty", func(c *Config) *string { return &c.DebugAddr }},
+		{"metrics-addr", "AGENTSHOP_METRICS_ADDR", "serve Prometheus /metrics on this address only (e.g. 127.0.0.1:9090), not on --addr; on --addr when empty", func(c *Config) *string { return &c.MetricsAddr }},
 		{"tls-cert", "AGENTSHOP_TLS_CERT", "PEM certificate (chain) file: serve HTTPS with it and --tls-key; plain HTTP when empty", func(c *Config) *string { return &c.TLSCert }},
 		{"tls-key", "AGENTSHOP_TLS_KEY", "PEM private key file of --tls-cert", func(c *Config) *string { return &c.TLSKey }},
 		{"public-url", "AGENTSHOP_PUBLIC_URL", "public base URL for order links (default http://<addr>, or https:// with TLS)", func(c *Config) *string { return &c.Shop.PublicURL }},
