@@ -103,6 +103,7 @@ type bundle struct {
 	provider *faultProvider
 	schema   *acpschema.Validator
 	key      string // a valid API key secret
+	dbPath   string // the SQLite file of store
 }
 
 type option func(*acp.Config)
@@ -110,7 +111,8 @@ type option func(*acp.Config)
 func setup(t *testing.T, opts ...option) *bundle {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "agentshop.db"))
+	dbPath := filepath.Join(t.TempDir(), "agentshop.db")
+	st, err := sqlite.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +170,7 @@ func setup(t *testing.T, opts ...option) *bundle {
 			t.Fatal(err)
 		}
 	}
-	return &bundle{logs: logs, srv: srv, store: st, clock: clk, provider: prov, schema: v, key: secret}
+	return &bundle{logs: logs, srv: srv, store: st, clock: clk, provider: prov, schema: v, key: secret, dbPath: dbPath}
 }
 
 // resp is a decoded response.
