@@ -79,6 +79,23 @@ func Screenshot(t *testing.T, dir, name string) chromedp.Action[chromedp.Void] {
 	})
 }
 
+// ViewportScreenshot saves a PNG of what the viewport shows, as a person
+// sees it before scrolling, as dir/name.png.
+func ViewportScreenshot(t *testing.T, dir, name string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		png, err := chromedp.CaptureScreenshot()(ctx, tg)
+		if err != nil {
+			return err
+		}
+		p := filepath.Join(dir, name+".png")
+		if err := os.WriteFile(p, png, 0o644); err != nil {
+			return err
+		}
+		t.Logf("screenshot: %s", p)
+		return nil
+	})
+}
+
 // Discard drops an action's value.
 func Discard[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {

@@ -92,7 +92,8 @@ func TestBrowserHostedCheckout(t *testing.T) {
 		)
 		location := browsertest.Run(t, ctx, chromedp.Location())
 		msg := browsertest.Run(t, ctx, chromedp.Text(chromedp.CSS("#pay-message"), chromedp.NodeVisible))
-		if !strings.HasSuffix(location, "/checkout/"+id) || msg != "Your card has insufficient funds." {
+		// The browser lands on the payment section, where the message is.
+		if !strings.HasSuffix(location, "/checkout/"+id+"#pay") || msg != "Your card has insufficient funds." {
 			t.Fatalf("at %s, message %q", location, msg)
 		}
 	})

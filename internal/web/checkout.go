@@ -239,8 +239,9 @@ func (h *Handler) post3DS(r *http.Request, v *commerce.View) (string, error) {
 }
 
 // complete charges the session and returns the order page, or the checkout
-// page when the payment was declined or needs 3-D Secure (the session's
-// messages say so).
+// page's payment section (#pay, where the message is, so the buyer lands
+// on it rather than at the top) when the payment was declined or needs
+// 3-D Secure (the session's messages say so).
 func (h *Handler) complete(r *http.Request, v *commerce.View, in commerce.CompleteInput) (string, error) {
 	done, err := h.Checkout.Complete(r.Context(), v.Session.ID, in, nil)
 	if err != nil {
@@ -249,7 +250,7 @@ func (h *Handler) complete(r *http.Request, v *commerce.View, in commerce.Comple
 	if done.Order != nil {
 		return "/orders/" + url.PathEscape(done.Order.ID), nil
 	}
-	return "", nil
+	return "/checkout/" + url.PathEscape(v.Session.ID) + "#pay", nil
 }
 
 // checkoutFailed answers a failed session lookup.

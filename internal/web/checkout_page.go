@@ -32,13 +32,14 @@ type checkoutPage struct {
 	Coupons  []commerce.AppliedCoupon
 	Address  map[string]string
 	// Notes are the session's messages about the cart and address; payment
-	// outcomes are in PayError.
-	Notes    []commerce.Message
-	PayError string
-	NeedShip bool
-	Ready    bool
-	Pay      *PayForm
-	CardName string
+	// outcomes are in PayMessage.
+	Notes []commerce.Message
+	// PayMessage is the payment section's one message slot, nil when empty.
+	PayMessage *payMessage
+	NeedShip   bool
+	Ready      bool
+	Pay        *PayForm
+	CardName   string
 	// Challenge is set when a 3-D Secure check is pending and the provider
 	// can run it here; NoChallenge when it cannot.
 	Challenge, NoChallenge bool
@@ -75,14 +76,16 @@ func (h *Handler) renderCheckout(w http.ResponseWriter, r *http.Request, status 
 	if v.Quote.Selected != nil {
 		p.Selected = v.Quote.Selected.ID
 	}
+	var payError string
 	for _, m := range v.Messages {
 		switch m.Code {
 		case commerce.CodePaymentDeclined, commerce.CodeRequires3DS:
-			p.PayError = m.Content
+			payError = m.Content
 		default:
 			p.Notes = append(p.Notes, m)
 		}
 	}
+	p.PayMessage = paySlot(payError, st)
 	p.Address = addressFields(s, h.homeCountry())
 	if st.Section == "address" {
 		for k := range p.Address {
@@ -143,6 +146,26 @@ func (h *Handler) renderCheckout(w http.ResponseWriter, r *http.Request, status 
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("Referrer-Policy", "same-origin")
 	h.render(w, r, status, "checkout.html", p)
+}
+
+// payMessage is the message shown in the payment section.
+type payMessage struct {
+	ID   string // pay-error for the submitted form's error, pay-message for the session's
+	Text string
+}
+
+// paySlot picks the payment section's one message: the error of the pay
+// form just submitted, which is newer than any decline or 3-D Secure
+// message on the session (a stale decline never stands beside it), or
+// else that session message.
+func paySlot(sessionMessage string, st formState) *payMessage {
+	if st.Section == "pay" && st.Error != "" {
+		return &payMessage{ID: "pay-error", Text: st.Error}
+	}
+	if sessionMessage != "" {
+		return &payMessage{ID: "pay-message", Text: sessionMessage}
+	}
+	return nil
 }
 
 // addressFields prefills the address form from the session.

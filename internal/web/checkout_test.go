@@ -231,6 +231,31 @@ func TestCheckoutDecline(t *testing.T) {
 	c.wantRedirect(c.post(path+"/pay", card("4242424242424242")), "/orders/")
 }
 
+// After a decline the browser goes to the payment section (#pay), and the
+// next pay form's error replaces the decline message: one message slot.
+func TestCheckoutPayMessageSlot(t *testing.T) {
+	s := newShop(t)
+	id := s.session(t, 1)
+	c := newClient(t, s)
+	path := "/checkout/" + id
+	c.get(path)
+	c.wantRedirect(c.post(path+"/address", address), path)
+	c.get(path)
+
+	if p := c.post(path+"/pay", card("4000000000009995")); p.status != http.StatusSeeOther || p.location != path+"#pay" {
+		t.Fatalf("decline: %d Location %q, want 303 to %s#pay", p.status, p.location, path)
+	}
+	p := c.get(path)
+	has(t, p, `id="pay-message"`, "Your card has insufficient funds.", `aria-live="assertive"`, `action="`+path+`/pay#pay"`)
+
+	p = c.post(path+"/pay", card("1234567890123456"))
+	if p.status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad card: status %d", p.status)
+	}
+	has(t, p, `id="pay-error"`, "Invalid card number.")
+	hasNot(t, p, "insufficient funds", `id="pay-message"`)
+}
+
 func TestCheckout3DS(t *testing.T) {
 	s := newShop(t)
 	id := s.session(t, 1)

@@ -85,7 +85,7 @@ func (h *Handler) order(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Something went wrong; please try again.", http.StatusInternalServerError)
 		return
 	}
-	h.render(w, r, http.StatusOK, "order.html", map[string]any{"Shop": h.Merchant.Name, "Order": o})
+	h.render(w, r, http.StatusOK, "order.html", newOrderPage(h.Merchant.Name, o))
 }
 
 var policies = map[string]string{
