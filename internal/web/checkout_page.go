@@ -47,6 +47,9 @@ type checkoutPage struct {
 	Closed                 string
 	Links                  []pageLink
 	State                  formState
+
+	// OrderCanceled: the session was paid, and its order canceled since.
+	OrderCanceled bool
 }
 
 type pageLink struct{ Title, URL string }
@@ -115,6 +118,10 @@ func (h *Handler) renderCheckout(w http.ResponseWriter, r *http.Request, status 
 		p.Title = "Order placed"
 		if v.Order != nil {
 			p.OrderURL = "/orders/" + url.PathEscape(v.Order.ID)
+			p.OrderCanceled = v.Order.Status == commerce.OrderCanceled
+		}
+		if p.OrderCanceled {
+			p.Title = "Order canceled"
 		}
 	case commerce.StatusCanceled:
 		p.Title = "Checkout canceled"

@@ -256,6 +256,25 @@ func TestCheckoutPayMessageSlot(t *testing.T) {
 	hasNot(t, p, "insufficient funds", `id="pay-message"`)
 }
 
+// A paid checkout whose order was canceled since says so, not "placed".
+func TestCheckoutAfterOrderCanceled(t *testing.T) {
+	s := newShop(t)
+	id := s.session(t, 1)
+	c := newClient(t, s)
+	path := "/checkout/" + id
+	c.get(path)
+	c.wantRedirect(c.post(path+"/address", address), path)
+	c.get(path)
+	p := c.post(path+"/pay", card("4242424242424242"))
+	c.wantRedirect(p, "/orders/ord_")
+	if _, err := s.svc.CancelOrder(context.Background(), strings.TrimPrefix(p.location, "/orders/"), "", nil); err != nil {
+		t.Fatal(err)
+	}
+	p = c.get(path)
+	has(t, p, "<h1>Order canceled</h1>", `href="/orders/ord_`, "its refund")
+	hasNot(t, p, "your order is placed", "This checkout is paid.")
+}
+
 func TestCheckout3DS(t *testing.T) {
 	s := newShop(t)
 	id := s.session(t, 1)
