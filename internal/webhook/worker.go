@@ -11,8 +11,11 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"agentshop/internal/commerce"
 	"agentshop/internal/fault"
@@ -44,6 +47,8 @@ type Config struct {
 	Store   Store
 	Encoder Encoder
 	// Client sends the requests (default: a client with a 10 s timeout).
+	// The worker uses a copy that follows no redirects, whatever the
+	// client's CheckRedirect: a 3xx is a failed attempt (see [Worker]).
 	Client *http.Client
 	Logger *slog.Logger
 	// Metrics, when set, counts attempts by outcome.
@@ -80,7 +85,9 @@ type Config struct {
 // Worker delivers order events from the outbox to one endpoint, at least
 // once each: an event is marked delivered only after a 2xx answer, and one
 // whose attempt was cut short (a crash, a lost answer) is tried again when
-// its lease ends. Receivers deduplicate by the Request-Id header, which is
+// its lease ends. Redirects are not followed: a 3xx answer is a failed
+// attempt, retried and in the end dead-lettered like a 5xx, with its
+// Location in the error. Receivers deduplicate by the Request-Id header, which is
 // the event's id. Several workers, in one process or in replicas sharing a
 // PostgreSQL database, never send the same event at the same time: the
 // store's claim leases it.
@@ -102,6 +109,13 @@ func New(cfg Config) (*Worker, error) {
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: 10 * time.Second}
 	}
+	// Never follow a redirect: Go's client would turn a 302 into a
+	// body-less GET whose 200 marks the event delivered, and re-post the
+	// signed body to whatever host a 307 names. The 3xx itself comes back
+	// and is a failed attempt.
+	c := *cfg.Client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	cfg.Client = &c
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -268,16 +282,20 @@ func (w *Worker) attempt(ctx context.Context, e *commerce.Event) {
 	case errors.Is(err, errPermanent) || e.Attempts >= w.cfg.MaxAttempts:
 		outcome = "dead"
 		e.Status = commerce.EventDead
-		e.LastError = err.Error()
+		e.LastError = printable(err.Error(), maxLastError)
 		log.ErrorContext(ctx, "webhook: event dead-lettered; it will not be sent again", "status", status, "err", err)
 	default:
 		outcome = "retry"
-		e.LastError = err.Error()
+		e.LastError = printable(err.Error(), maxLastError)
 		e.NextAttemptAt = now.Add(max(w.cfg.Backoff(e.Attempts), retryAfter))
 		log.WarnContext(ctx, "webhook: attempt failed; will retry", "status", status, "err", err, "next_attempt_at", e.NextAttemptAt)
 	}
 	w.cfg.Metrics.observe(outcome)
 }
+
+// maxLastError is the most bytes of an attempt's error kept in the
+// outbox; the endpoint's part of it is cut shorter still (see send).
+const maxLastError = 1024
 
 // errPermanent marks failures that no retry can fix.
 var errPermanent = errors.New("permanent")
@@ -317,8 +335,33 @@ func (w *Worker) send(ctx context.Context, e *commerce.Event) (int, time.Duratio
 	if resp.StatusCode/100 == 2 {
 		return resp.StatusCode, 0, nil
 	}
-	return resp.StatusCode, retryAfter(resp.Header.Get("Retry-After"), now),
-		fmt.Errorf("endpoint answered %d: %s", resp.StatusCode, bytes.TrimSpace(snippet))
+	ra := retryAfter(resp.Header.Get("Retry-After"), now)
+	if resp.StatusCode/100 == 3 {
+		return resp.StatusCode, ra, fmt.Errorf("endpoint answered %d (redirects are not followed) to Location %q: %s",
+			resp.StatusCode, printable(resp.Header.Get("Location"), 200), printable(string(bytes.TrimSpace(snippet)), 512))
+	}
+	return resp.StatusCode, ra, fmt.Errorf("endpoint answered %d: %s", resp.StatusCode, printable(string(bytes.TrimSpace(snippet)), 512))
+}
+
+// printable makes text from the endpoint safe to log and to store as an
+// event's last error: valid UTF-8 without control characters (a NUL
+// cannot be stored in PostgreSQL text) and at most limit bytes, cut at a
+// rune boundary and marked with "…".
+func printable(s string, limit int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return '?'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "?"))
+	if len(s) <= limit {
+		return s
+	}
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // retryAfter parses a Retry-After header (seconds or an HTTP date), capped
