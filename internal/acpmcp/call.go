@@ -12,6 +12,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"agentshop/internal/acp"
+	"agentshop/internal/acp/acpjson"
 	"agentshop/internal/apikey"
 	"agentshop/internal/commerce"
 	"agentshop/internal/idempotency"
@@ -131,10 +132,16 @@ func (c *call) parse(args json.RawMessage) error {
 	if err := decodeMeta(raw, &c.meta); err != nil {
 		return err
 	}
+	if err := textParam(raw, "$.meta"); err != nil {
+		return err
+	}
 	if c.tool.id != absent {
 		raw, ok := m["id"]
 		if !ok || json.Unmarshal(raw, &c.id) != nil || c.id == "" {
 			return invalidParams("$.id", "id is required and must be a non-empty string: the checkout session ID.")
+		}
+		if err := textParam(raw, "$.id"); err != nil {
+			return err
 		}
 	}
 	if c.tool.payload != absent {
@@ -148,6 +155,15 @@ func (c *call) parse(args json.RawMessage) error {
 		default:
 			return invalidParams("$.payload", "payload must be an object: the ACP "+c.tool.payloadDef+".")
 		}
+	}
+	return nil
+}
+
+// textParam is the -32602 error for a U+0000 in raw, the argument at path
+// (the payload's are the codec's to report, as ACP errors).
+func textParam(raw json.RawMessage, path string) error {
+	if e, ok := errors.AsType[*commerce.Error](acpjson.CheckText(raw, path)); ok {
+		return invalidParams(e.Param, e.Message)
 	}
 	return nil
 }

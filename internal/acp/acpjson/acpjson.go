@@ -7,9 +7,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"maps"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
+	"strings"
 
 	"agentshop/internal/commerce"
 )
@@ -20,12 +24,13 @@ const MaxQuantity = 1_000_000
 
 // DecodeAt unmarshals raw, the JSON value found at path, into v. Type
 // mismatches become EINVALID errors naming the field; malformed JSON
-// becomes an EINVALID error with param "$".
+// becomes an EINVALID error with param "$"; a string holding U+0000,
+// anywhere in raw, an EINVALID error naming it (see [CheckText]).
 func DecodeAt(raw []byte, path string, v any) error {
 	if err := json.Unmarshal(raw, v); err != nil {
 		return jsonError(err, path)
 	}
-	return nil
+	return CheckText(raw, path)
 }
 
 func jsonError(err error, path string) error {
@@ -132,4 +137,72 @@ func NonEmpty(s *string, path string) (string, error) {
 		return "", Required(path)
 	}
 	return *s, nil
+}
+
+// CheckText returns an EINVALID error naming the first string in raw, a
+// JSON value found at path, that holds U+0000: PostgreSQL stores no NUL in
+// text or jsonb, and no shop field needs one, so such a request is refused
+// on every store before it reaches one. An object key holding U+0000 is
+// reported at the object's path. Lone surrogates (\ud800) need no check:
+// encoding/json decodes them, like invalid UTF-8, as U+FFFD. raw that is
+// not valid JSON passes; decoding it reports that.
+func CheckText(raw []byte, path string) error {
+	// A NUL can only be written \u0000 (a raw control byte is not JSON).
+	if !bytes.Contains(raw, []byte(`\u0000`)) {
+		return nil
+	}
+	p, ok := nulPath(raw, path)
+	if !ok {
+		return nil
+	}
+	return commerce.Invalid(p, "%s holds the character U+0000, which is not allowed in any field.", p)
+}
+
+// nulPath returns the path of the first string in raw holding a NUL,
+// visiting object members in key order.
+func nulPath(raw []byte, path string) (string, bool) {
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return "", false
+	}
+	return nulIn(v, path)
+}
+
+func nulIn(v any, path string) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return path, strings.ContainsRune(v, 0)
+	case []any:
+		for i, e := range v {
+			if p, ok := nulIn(e, fmt.Sprintf("%s[%d]", path, i)); ok {
+				return p, true
+			}
+		}
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			if strings.ContainsRune(k, 0) {
+				return path, true
+			}
+			if p, ok := nulIn(v[k], member(path, k)); ok {
+				return p, true
+			}
+		}
+	}
+	return "", false
+}
+
+// member is the JSONPath of member k of the object at path: $.k for a
+// name, $['k'] otherwise.
+func member(path, k string) string {
+	name := k != ""
+	for i, r := range k {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			name = false
+			break
+		}
+	}
+	if name {
+		return path + "." + k
+	}
+	return path + "['" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(k) + "']"
 }

@@ -153,7 +153,8 @@ func (c conn) writeLater(ctx context.Context, op, sql string, args ...any) error
 // no_data_found, P0002, which must_affect raises) is ErrNotFound, a unique
 // violation (23505) is ErrConflict, a missing referenced row (foreign key,
 // 23503) is ErrNotFound, stock's CHECK (quantity >= 0) failing (23514) is
-// ErrInsufficientStock. The original error stays in the chain.
+// ErrInsufficientStock, text PostgreSQL cannot store (22021, 22P05) is an
+// EINVALID [commerce.Error]. The original error stays in the chain.
 func translate(err error) error {
 	if err == nil {
 		return nil
@@ -173,6 +174,10 @@ func translate(err error) error {
 			}
 		case "40001", "40P01", "53300", "57P01", "57P02", "57P03": // serialization, deadlock, too many connections, shutdown
 			return fmt.Errorf("%w: %w", commerce.ErrUnavailable, err)
+		case "22021", "22P05": // character_not_in_repertoire (NUL, invalid UTF-8), untranslatable_character (\u0000 in jsonb)
+			// The codecs refuse such text first; this is the net under
+			// every other way in (a path segment, a form, a header).
+			return &commerce.Error{Code: commerce.EINVALID, Message: "A text value holds a character that cannot be stored (U+0000 or invalid UTF-8).", Err: err}
 		}
 		if strings.HasPrefix(e.Code, "08") { // connection exception
 			return fmt.Errorf("%w: %w", commerce.ErrUnavailable, err)

@@ -8,7 +8,8 @@
 // not found and conflict errors, the stock guard, one active payment per
 // session, idempotency claims and takeovers, outbox claims (leases, one
 // event per order at a time, one claimer per event), the outbox backlog
-// the metrics read (webhook.Backlog), transaction rollback,
+// the metrics read (webhook.Backlog), transaction rollback, text a store
+// cannot keep (EINVALID, never an internal error),
 // time precision, and a session completed by many goroutines at once being
 // charged once.
 //
@@ -54,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("ChargedQuote", func(t *testing.T) { testChargedQuote(t, open) })
 	t.Run("ProviderSwitch", func(t *testing.T) { testProviderSwitch(t, open) })
 	t.Run("TxHooks", func(t *testing.T) { testTxHooks(t, open) })
+	t.Run("Text", func(t *testing.T) { testText(t, open) })
 }
 
 // cmpOpts compare stored values: times within [TimePrecision], and empty
