@@ -132,7 +132,7 @@ func New(cfg Config) *Server {
 		Logger:       cfg.Logger,
 		Capabilities: caps,
 	})
-	s.mcp.AddReceivingMiddleware(cfg.ToolCalls.Middleware("app"))
+	s.mcp.AddReceivingMiddleware(cfg.ToolCalls.Middleware("app"), s.refuseNUL)
 	s.addProductTools()
 	s.addCheckoutTools()
 	s.addCompleteTool()
