@@ -468,6 +468,10 @@ func (s *Service) settle(ctx context.Context, tx Executor, sess *Session, p *Pay
 	default:
 		return nil, fmt.Errorf("payment provider returned unknown outcome %q", res.Outcome)
 	}
+	// Like the token, the quote is kept only while the attempt is
+	// pending: the order now holds what was charged, and a failed
+	// attempt charged nothing.
+	p.Quote = nil
 	if err := tx.UpdatePayment(ctx, p); err != nil {
 		return nil, fmt.Errorf("update payment: %w", err)
 	}

@@ -73,8 +73,10 @@ type Payment struct {
 	// is pending (to re-drive it after a crash) and cleared afterwards.
 	Token string
 	// Quote is what the attempt charges for, priced when it was claimed:
-	// the order is built from it. Nil on attempts claimed by builds that
-	// did not keep it (settling one prices the session again).
+	// the order is built from it. Kept while the attempt is pending (to
+	// settle it after a crash) and cleared once it is settled, when the
+	// order holds it. Nil also on attempts claimed by builds that did not
+	// keep it (settling one prices the session again).
 	Quote *QuoteSnapshot
 	// ProviderRef is the provider's id for the charge (e.g. pi_…).
 	ProviderRef string

@@ -48,11 +48,8 @@ func testChargedQuote(t *testing.T, open func(t *testing.T) store.Store) {
 			t.Errorf("order total %d, attempt amount %d, answered total %d; the provider charged %d",
 				stored.Totals.Total, ps[0].Amount, v.Quote.Totals.Total, charged)
 		}
-		if ps[0].Quote == nil {
-			t.Fatalf("the attempt kept no quote")
-		}
-		if d := cmp.Diff(ps[0].Quote.Totals, stored.Totals); d != "" {
-			t.Errorf("order totals differ from the attempt's quote (-quote +order):\n%s", d)
+		if ps[0].Quote != nil {
+			t.Errorf("the settled attempt still keeps its quote: the order holds it")
 		}
 		return stored
 	}
