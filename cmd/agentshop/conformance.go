@@ -65,6 +65,7 @@ func (c *shell) conformanceCmd() *cobra.Command {
 func (o *conformanceOptions) register(fs *pflag.FlagSet, env func(string) string) {
 	fs.StringVar(&o.cfg.Merchant, "merchant", "", "the merchant's ACP base URL (required)")
 	fs.StringVar(&o.cfg.APIKey, "api-key", env("AGENTSHOP_AGENT_API_KEY"), "the agent's API key at the merchant (default $AGENTSHOP_AGENT_API_KEY)")
+	fs.StringVar(&o.cfg.SigningSecret, "signing-secret", env("AGENTSHOP_AGENT_SIGNING_SECRET"), "sign requests with this secret (keys made with 'keys create --signing'; default $AGENTSHOP_AGENT_SIGNING_SECRET)")
 	fs.StringVar(&o.version, "api-version", "", "check only this API version ("+strings.Join(acpclient.Versions, " or ")+"); default: every one the merchant supports")
 	fs.StringArrayVar(&o.items, "item", nil, "an item id: first a physical in-stock item (required), then optionally a digital one")
 	fs.StringVar(&o.specDir, "spec-dir", env(acpschema.EnvSpecDir), "directory of the official ACP JSON Schemas (default $"+acpschema.EnvSpecDir+")")

@@ -80,6 +80,34 @@ func TestConformanceAgentshop(t *testing.T) {
 	}
 }
 
+// TestConformanceSigned: with a signing key, conformance --signing-secret
+// signs every request the way agentshop checks (method, path, API-Version,
+// Idempotency-Key, Timestamp, body), and every check passes, retries and
+// idempotent replays included, with replayed signatures refused.
+func TestConformanceSigned(t *testing.T) {
+	if os.Getenv(acpschema.EnvSpecDir) == "" {
+		t.Skipf("%s is not set: the conformance checker needs the official ACP JSON Schemas", acpschema.EnvSpecDir)
+	}
+	cfg := DefaultConfig()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.Data = t.TempDir()
+	cfg.LogLevel = "error"
+	cfg.Shop.PublicURL = "http://127.0.0.1"
+	m := runMain(t, cfg)
+	secret, k, err := m.App.CreateAPIKey(t.Context(), "signed", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--merchant", m.URL(), "--api-key", secret, "--signing-secret", k.SigningSecret,
+		"--item", "head-padel-pro-s-3pack", "--item", "gift-card-25", "--api-version", "2026-04-17"}
+	var out bytes.Buffer
+	err = runConformance(t.Context(), args, &out, io.Discard)
+	t.Logf("agentshop conformance (signed)\n%s", out.String())
+	if err != nil || !strings.Contains(out.String(), " 0 failed, ") {
+		t.Fatalf("signed conformance: %v", err)
+	}
+}
+
 func TestConformanceFlags(t *testing.T) {
 	t.Parallel()
 	env := func(string) string { return "" }

@@ -13,6 +13,7 @@ import (
 	"agentshop/internal/apikey"
 	"agentshop/internal/commerce"
 	"agentshop/internal/idempotency"
+	"agentshop/internal/reqsign"
 )
 
 // Codec translates one ACP version's wire format to and from the domain.
@@ -65,8 +66,13 @@ type Config struct {
 	// InFlightLease is how long a claimed key answers same-key retries with
 	// 409 before a crashed request's claim may be taken over (default 1 min).
 	InFlightLease time.Duration
-	// SignatureSkew bounds |now − Timestamp| for signed requests (default 5 min).
+	// SignatureSkew bounds |now − Timestamp| for signed requests (default
+	// 5 min), when Signatures is nil.
 	SignatureSkew time.Duration
+	// Signatures checks signed requests and remembers the signatures it
+	// accepted, to refuse their replay; share one with /acp/mcp. Nil: a
+	// verifier of its own with SignatureSkew.
+	Signatures *reqsign.Verifier
 	// Keys authenticates bearer API keys; share one with /acp/mcp
 	// (internal/acpmcp) so that a revoked key stops working on both at
 	// the same moment. Nil: a cache of Store's keys with KeyCacheTTL.
@@ -86,6 +92,8 @@ type Handler struct {
 	limiter *limiter
 	keys    *apikey.Cache
 	log     *slog.Logger
+
+	signatures *reqsign.Verifier
 }
 
 // NewHandler returns a Handler for cfg.
@@ -112,6 +120,10 @@ func NewHandler(cfg Config) *Handler {
 	h.keys = cfg.Keys
 	if h.keys == nil {
 		h.keys = apikey.NewCache(cfg.Store, cfg.KeyCacheTTL, cfg.Now)
+	}
+	h.signatures = cfg.Signatures
+	if h.signatures == nil {
+		h.signatures = reqsign.NewVerifier(cfg.SignatureSkew, 0, cfg.Now)
 	}
 	h.idem = NewIdempotency(cfg.Store, cfg.Logger, cfg.Now, cfg.IdempotencyTTL, cfg.InFlightLease)
 	for _, c := range cfg.Codecs {
@@ -145,8 +157,9 @@ type call struct {
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request, c *call) error
 
-// wrap applies, in order: request id, metrics, authentication, API-Version,
-// rate limit and the body cap, then runs fn and writes its error.
+// wrap applies, in order: request id, metrics, the body cap, the API key,
+// API-Version, the rate limit and the request signature (for signing
+// keys), then runs fn and writes its error.
 func (h *Handler) wrap(endpoint string, protected bool, fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -175,7 +188,7 @@ func (h *Handler) wrap(endpoint string, protected bool, fn handlerFunc) http.Han
 				return err
 			}
 			c.body = body
-			if c.key, err = h.authenticate(r, body); err != nil {
+			if c.key, err = h.authenticate(r); err != nil {
 				return err
 			}
 			if c.codec, err = h.version(r); err != nil {
@@ -187,6 +200,14 @@ func (h *Handler) wrap(endpoint string, protected bool, fn handlerFunc) http.Han
 					e := newError(http.StatusTooManyRequests, typeInvalid, "rate_limit_exceeded", "Too many requests for this API key; slow down.", "")
 					e.retryAfter = int(wait/time.Second) + 1
 					return e
+				}
+			}
+			// After the rate limit: a signature is spent (remembered, so
+			// that it cannot be replayed) only by a request that goes on
+			// to run, and a 429's exact retry is still good.
+			if c.key.SigningSecret != "" {
+				if err := h.verifySignature(r, body, c.key.SigningSecret); err != nil {
+					return err
 				}
 			}
 			return fn(sw, r, c)

@@ -2,6 +2,7 @@ package acp_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"agentshop/internal/acp"
 	"agentshop/internal/apikey"
 	"agentshop/internal/commerce"
+	"agentshop/internal/reqsign"
 )
 
 func TestAuth(t *testing.T) {
@@ -280,17 +282,20 @@ func TestSignedRequests(t *testing.T) {
 	body := `{"items":[{"id":"` + racket + `","quantity":1}]}`
 	now := b.clock.Now()
 	ts := now.Format(time.RFC3339)
-	good := acp.Sign("whsec_test", ts, []byte(body))
+	msg := func(secret, ts, idem string) string {
+		return reqsign.Sign(secret, reqsign.REST("POST", "/checkout_sessions", v2025, idem, ts, []byte(body)))
+	}
+	old := now.Add(-10 * time.Minute).Format(time.RFC3339)
 	tests := []struct {
 		name   string
 		sig    string
 		ts     string
 		status int
 	}{
-		{"valid", good, ts, http.StatusCreated},
+		{"valid", msg("whsec_test", ts, "sr-valid"), ts, http.StatusCreated},
 		{"missing", "", "", http.StatusUnauthorized},
-		{"wrong", acp.Sign("other", ts, []byte(body)), ts, http.StatusUnauthorized},
-		{"stale", acp.Sign("whsec_test", now.Add(-10*time.Minute).Format(time.RFC3339), []byte(body)), now.Add(-10 * time.Minute).Format(time.RFC3339), http.StatusUnauthorized},
+		{"wrong", msg("other", ts, "sr-wrong"), ts, http.StatusUnauthorized},
+		{"stale", msg("whsec_test", old, "sr-stale"), old, http.StatusUnauthorized},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -298,11 +303,90 @@ func TestSignedRequests(t *testing.T) {
 			if tt.sig != "" {
 				h["Signature"], h["Timestamp"] = tt.sig, tt.ts
 			}
-			r := b.do(t, req{method: "POST", path: "/checkout_sessions", version: v2025, key: secret, body: body, header: h}).want(t, tt.status)
+			r := b.do(t, req{method: "POST", path: "/checkout_sessions", version: v2025, key: secret, body: body, header: h, idem: "sr-" + tt.name}).want(t, tt.status)
 			if tt.status == http.StatusUnauthorized && r.str("code") != "invalid_signature" {
 				t.Errorf("got %s", r.Raw)
 			}
 		})
+	}
+}
+
+// signedReq signs r as a client of a signing key would, at the bundle's
+// clock (nanosecond timestamps, so no two requests share one).
+func (b *bundle) signedReq(r req, secret string) req {
+	body, _ := r.body.(string)
+	ts := b.clock.Now().Add(time.Duration(idemSeq.Add(1))).Format(time.RFC3339Nano)
+	h := map[string]string{"Timestamp": ts}
+	for k, v := range r.header {
+		h[k] = v
+	}
+	h["Signature"] = reqsign.Sign(secret, reqsign.REST(r.method, r.path, r.version, r.idem, ts, []byte(body)))
+	r.header = h
+	return r
+}
+
+// TestSignatureCoversRequest: a captured signed request cannot be pointed
+// at another session, endpoint or Idempotency-Key, nor sent twice
+// (issue 15 item 3). Before, the signature covered only the timestamp and
+// the body, and each of these went through.
+func TestSignatureCoversRequest(t *testing.T) {
+	b := setup(t)
+	secret, k := apikey.New("signed", time.Now())
+	k.SigningSecret = "whsec_cover"
+	if err := b.store.CreateAPIKey(context.Background(), k); err != nil {
+		t.Fatal(err)
+	}
+	create := func(name string) string {
+		body, _ := json.Marshal(createBody(v2026, map[string]int{racket: 1}, true))
+		r := b.do(t, b.signedReq(req{method: "POST", path: "/checkout_sessions", version: v2026, key: secret, idem: "create-" + name, body: string(body)}, k.SigningSecret))
+		return r.want(t, http.StatusCreated).str("id")
+	}
+	a, bID := create("a"), create("b")
+	status := func(id string) string {
+		r := b.do(t, b.signedReq(req{method: "GET", path: "/checkout_sessions/" + id, version: v2026, key: secret}, k.SigningSecret))
+		return r.want(t, http.StatusOK).str("status")
+	}
+	refused := func(t *testing.T, r resp, why string) {
+		t.Helper()
+		r.want(t, http.StatusUnauthorized)
+		if r.str("code") != "invalid_signature" || !strings.Contains(r.str("message"), why) {
+			t.Errorf("got %s, want invalid_signature: %s", r.Raw, why)
+		}
+	}
+
+	cancelA := b.signedReq(req{method: "POST", path: "/checkout_sessions/" + a + "/cancel", version: v2026, key: secret, idem: "cancel-a", body: "{}"}, k.SigningSecret)
+	t.Run("CancelReplayedOnOtherSession", func(t *testing.T) {
+		r := cancelA
+		r.path, r.idem = "/checkout_sessions/"+bID+"/cancel", "fresh-key-1"
+		refused(t, b.do(t, r), "does not match")
+		if got := status(bID); got == "canceled" {
+			t.Errorf("session B was canceled with session A's signature")
+		}
+	})
+	t.Run("CancelWithFreshIdempotencyKey", func(t *testing.T) {
+		r := cancelA
+		r.idem = "fresh-key-2"
+		refused(t, b.do(t, r), "does not match")
+	})
+	t.Run("GetReplayedOnOtherSession", func(t *testing.T) {
+		getA := b.signedReq(req{method: "GET", path: "/checkout_sessions/" + a, version: v2026, key: secret}, k.SigningSecret)
+		b.do(t, getA).want(t, http.StatusOK)
+		r := getA
+		r.path = "/checkout_sessions/" + bID
+		refused(t, b.do(t, r), "does not match")
+		refused(t, b.do(t, getA), "already used") // and the same GET twice
+	})
+	t.Run("ExactReplay", func(t *testing.T) {
+		b.do(t, cancelA).want(t, http.StatusOK)
+		refused(t, b.do(t, cancelA), "already used")
+		// A retry signed afresh with the same key is an idempotent replay.
+		retry := b.signedReq(req{method: "POST", path: "/checkout_sessions/" + a + "/cancel", version: v2026, key: secret, idem: "cancel-a", body: "{}"}, k.SigningSecret)
+		if r := b.do(t, retry).want(t, http.StatusOK); r.Header.Get("Idempotent-Replayed") != "true" {
+			t.Errorf("re-signed retry: %v %s", r.Header, r.Raw)
+		}
+	})
+	if got := status(bID); got == "canceled" {
+		t.Errorf("session B: %s", got)
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"agentshop/internal/reqsign"
 )
 
 // The ACP API versions this package speaks.
@@ -42,9 +44,13 @@ type Client struct {
 	// UserAgent is sent as the User-Agent header (default "agentshop-acpclient").
 	UserAgent string
 	// Sign, when set, signs every request: the client sends Timestamp (RFC
-	// 3339) and Signature = Sign(timestamp, body). The signing scheme is the
-	// merchant's (agentshop's is acp.Sign); the client only carries it.
-	Sign func(timestamp string, body []byte) string
+	// 3339 with nanoseconds, so that two requests never share one) and
+	// Signature = Sign(m), where m is the request as sent, after the
+	// options: method, path relative to BaseURL (with ?query),
+	// API-Version, Idempotency-Key, the timestamp and the body. The signing
+	// scheme is the merchant's (agentshop's is reqsign.Sign with the key's
+	// signing secret); the client only carries it.
+	Sign func(m reqsign.Message) string
 }
 
 // New returns a Client for baseURL with a 30-second HTTP timeout.
@@ -226,13 +232,16 @@ func (c *Client) send(ctx context.Context, method, target string, body any, opts
 		ua = "agentshop-acpclient"
 	}
 	req.Header.Set("User-Agent", ua)
-	if c.Sign != nil {
-		ts := time.Now().UTC().Format(time.RFC3339)
-		req.Header.Set("Timestamp", ts)
-		req.Header.Set("Signature", c.Sign(ts, payload))
-	}
 	for _, o := range opts {
 		o(req)
+	}
+	if c.Sign != nil {
+		// After the options: the signature covers the request as sent.
+		ts := time.Now().UTC().Format(time.RFC3339Nano)
+		req.Header.Set("Timestamp", ts)
+		m := reqsign.REST(req.Method, c.signedTarget(req.URL), strings.TrimSpace(req.Header.Get("API-Version")),
+			req.Header.Get("Idempotency-Key"), ts, payload)
+		req.Header.Set("Signature", c.Sign(m))
 	}
 
 	hc := c.HTTP
@@ -261,6 +270,23 @@ func (c *Client) send(ctx context.Context, method, target string, body any, opts
 		return resp, parseError(hr.StatusCode, hr.Header, respBody)
 	}
 	return resp, nil
+}
+
+// signedTarget is the target a signature covers: u's escaped path
+// relative to BaseURL's path (the endpoint path as ACP writes it, which is
+// what the merchant sees behind a proxy that strips the prefix), with
+// "?query" when there is one.
+func (c *Client) signedTarget(u *url.URL) string {
+	p := u.EscapedPath()
+	if base, err := url.Parse(c.BaseURL); err == nil {
+		if prefix := strings.TrimRight(base.EscapedPath(), "/"); prefix != "" && strings.HasPrefix(p, prefix+"/") {
+			p = p[len(prefix):]
+		}
+	}
+	if u.RawQuery != "" {
+		p += "?" + u.RawQuery
+	}
+	return p
 }
 
 // NewUUID returns a random (version 4) UUID in its canonical text form, as

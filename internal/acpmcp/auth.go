@@ -9,6 +9,7 @@ import (
 
 	"agentshop/internal/acp"
 	"agentshop/internal/apikey"
+	"agentshop/internal/reqsign"
 )
 
 type apiKeyKey struct{}
@@ -75,15 +76,20 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	_, _ = w.Write(out)
 }
 
-// verifySignature checks a signing key's meta.signature: acp.Sign over
-// meta.timestamp and the payload (the REST scheme, with the payload as the
-// body), with the timestamp within the allowed skew.
+// verifySignature checks a signing key's meta.signature over the call
+// (reqsign.MCP: tool, session id, api_version, idempotency_key, timestamp
+// and payload) and refuses a signature already used.
 func (s *Server) verifySignature(c *call) error {
 	fail := func(msg string) error { return unauthorized("invalid_signature", msg) }
 	if c.meta.Signature == "" || c.meta.Timestamp == "" {
 		return fail("This API key requires signed requests: meta.signature and meta.timestamp.")
 	}
-	if err := acp.VerifySignature(c.key.SigningSecret, c.meta.Timestamp, c.meta.Signature, c.payload, s.cfg.Now(), s.cfg.SignatureSkew); err != nil {
+	m := reqsign.MCP(c.tool.name, c.id, c.meta.APIVersion, c.meta.IdempotencyKey, c.meta.Timestamp, c.payload)
+	err := s.signatures.Verify(c.key.SigningSecret, m, c.meta.Signature)
+	if errors.Is(err, reqsign.ErrBusy) {
+		return &acp.Error{Type: "service_unavailable", Code: "service_unavailable", Message: err.Error()}
+	}
+	if err != nil {
 		return fail(err.Error())
 	}
 	return nil

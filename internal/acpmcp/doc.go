@@ -28,8 +28,10 @@
 //     data {type: invalid_request, code: unauthorized | invalid_api_key}.
 //     Keys with a signing secret also need meta.signature and
 //     meta.timestamp, checked per call (a -32000 invalid_signature error):
-//     the signature is acp.Sign over meta.timestamp and the payload, the REST
-//     scheme with the payload in place of the body.
+//     the signature is reqsign.Sign of reqsign.MCP: the tool name, the
+//     session id, meta.api_version, meta.idempotency_key, meta.timestamp and
+//     the payload, so one signature is good for one call only, and the same
+//     signature twice inside the window is refused.
 //   - meta.idempotency_key is required on the four mutating tools for
 //     api_version 2026-04-17, as on REST and as ACP §6 requires, although the
 //     OpenRPC document still marks it optional (spec issue #295, PR #296).

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"agentshop/internal/acp"
 	"agentshop/internal/acpmcp"
 	"agentshop/internal/apikey"
+	"agentshop/internal/reqsign"
 )
 
 // post sends one raw JSON-RPC message with the bearer key ("" for none)
@@ -149,7 +151,8 @@ func TestEnvelopeErrors(t *testing.T) {
 }
 
 // TestSignedKey: a key with a signing secret needs meta.signature over
-// meta.timestamp and the payload.
+// the call: tool, session id, api_version, idempotency_key, timestamp and
+// payload.
 func TestSignedKey(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -165,19 +168,100 @@ func TestSignedKey(t *testing.T) {
 	payload := createPayload(v2026, true)
 	body, _ := json.Marshal(payload)
 	ts := time.Now().UTC().Format(time.RFC3339)
+	sign := func(secret, tool, id, idem, ts string, body []byte) string {
+		return reqsign.Sign(secret, reqsign.MCP(tool, id, v2026, idem, ts, body))
+	}
 
 	b.wantError(t, b.call(t, cs, acpmcp.ToolCreate, v2026, mut(v2026, "", payload)), v2026, acpmcp.CodeACPError, "invalid_signature")
-	bad := args(v2026, "", payload, "idempotency_key", newKey(), "timestamp", ts, "signature", acp.Sign("other", ts, body))
+	idem := newKey()
+	bad := args(v2026, "", payload, "idempotency_key", idem, "timestamp", ts, "signature", sign("other", acpmcp.ToolCreate, "", idem, ts, body))
 	b.wantError(t, b.call(t, cs, acpmcp.ToolCreate, v2026, bad), v2026, acpmcp.CodeACPError, "invalid_signature")
 	old := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
-	stale := args(v2026, "", payload, "idempotency_key", newKey(), "timestamp", old, "signature", acp.Sign("shh", old, body))
+	idem = newKey()
+	stale := args(v2026, "", payload, "idempotency_key", idem, "timestamp", old, "signature", sign("shh", acpmcp.ToolCreate, "", idem, old, body))
 	b.wantError(t, b.call(t, cs, acpmcp.ToolCreate, v2026, stale), v2026, acpmcp.CodeACPError, "invalid_signature")
 
-	good := args(v2026, "", payload, "idempotency_key", newKey(), "timestamp", ts, "signature", acp.Sign("shh", ts, body))
+	idem = newKey()
+	good := args(v2026, "", payload, "idempotency_key", idem, "timestamp", ts, "signature", sign("shh", acpmcp.ToolCreate, "", idem, ts, body))
 	id := b.call(t, cs, acpmcp.ToolCreate, v2026, good).want(t).str("id")
-	// Without a payload the MAC covers the timestamp alone.
-	get := args(v2026, id, nil, "timestamp", ts, "signature", acp.Sign("shh", ts, nil))
+	// Without a payload the MAC covers the rest with an empty body.
+	get := args(v2026, id, nil, "timestamp", ts, "signature", sign("shh", acpmcp.ToolGet, id, "", ts, nil))
 	b.call(t, cs, acpmcp.ToolGet, v2026, get).want(t)
+}
+
+// TestSignatureCoversCall: one signature is good for one call only: not
+// for another tool, another session, another idempotency key, nor the
+// same call twice (issue 15 item 3). Before, it covered only the
+// timestamp and the payload, and each of these went through.
+func TestSignatureCoversCall(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	secret, k := apikey.New("signer", time.Now())
+	k.SigningSecret = "shh"
+	if err := b.store.CreateAPIKey(context.Background(), k); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := b.connect(t, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seq atomic.Int64
+	// signed returns the arguments of tool on id, signed for (signTool, signID).
+	signed := func(signTool, signID, idem string, payload any) map[string]any {
+		ts := time.Now().UTC().Add(time.Duration(seq.Add(1))).Format(time.RFC3339Nano)
+		var body []byte
+		if payload != nil {
+			body, _ = json.Marshal(payload)
+		}
+		extra := []string{"timestamp", ts, "signature", reqsign.Sign("shh", reqsign.MCP(signTool, signID, v2026, idem, ts, body))}
+		if idem != "" {
+			extra = append(extra, "idempotency_key", idem)
+		}
+		return args(v2026, signID, payload, extra...)
+	}
+	create := func() string {
+		return b.call(t, cs, acpmcp.ToolCreate, v2026, signed(acpmcp.ToolCreate, "", newKey(), createPayload(v2026, true))).want(t).str("id")
+	}
+	a, other := create(), create()
+	refused := func(t *testing.T, r result, why string) {
+		t.Helper()
+		e := b.wantError(t, r, v2026, acpmcp.CodeACPError, "invalid_signature")
+		if msg, _ := e.Data["message"].(string); !strings.Contains(msg, why) {
+			t.Errorf("message %q, want %q", msg, why)
+		}
+	}
+	status := func(id string) string {
+		return b.call(t, cs, acpmcp.ToolGet, v2026, signed(acpmcp.ToolGet, id, "", nil)).want(t).str("status")
+	}
+
+	t.Run("GetSignatureOnOtherSession", func(t *testing.T) {
+		g := signed(acpmcp.ToolGet, a, "", nil)
+		g["id"] = other
+		refused(t, b.call(t, cs, acpmcp.ToolGet, v2026, g), "does not match")
+	})
+	t.Run("GetSignatureOnCancel", func(t *testing.T) {
+		// get and cancel both take {meta, id} and an empty payload.
+		g := signed(acpmcp.ToolGet, other, "", nil)
+		g["meta"].(map[string]any)["idempotency_key"] = newKey()
+		refused(t, b.call(t, cs, acpmcp.ToolCancel, v2026, g), "does not match")
+		if st := status(other); st == "canceled" {
+			t.Errorf("a get's signature canceled the session")
+		}
+	})
+	t.Run("CancelOnOtherSessionFreshKey", func(t *testing.T) {
+		c := signed(acpmcp.ToolCancel, a, newKey(), nil)
+		c["id"] = other
+		c["meta"].(map[string]any)["idempotency_key"] = newKey()
+		refused(t, b.call(t, cs, acpmcp.ToolCancel, v2026, c), "does not match")
+		if st := status(other); st == "canceled" {
+			t.Errorf("session A's cancel signature canceled the other session")
+		}
+	})
+	t.Run("ExactReplay", func(t *testing.T) {
+		g := signed(acpmcp.ToolGet, a, "", nil)
+		b.call(t, cs, acpmcp.ToolGet, v2026, g).want(t)
+		refused(t, b.call(t, cs, acpmcp.ToolGet, v2026, g), "already used")
+	})
 }
 
 // TestWire shows the binding on the wire for clients without an SDK: a

@@ -13,6 +13,7 @@ import (
 	"agentshop/internal/commerce"
 	"agentshop/internal/idempotency"
 	"agentshop/internal/mcpmetrics"
+	"agentshop/internal/reqsign"
 )
 
 // Store is what the binding keeps in the database: idempotency records
@@ -45,8 +46,12 @@ type Config struct {
 	// taken over (default 1 min).
 	InFlightLease time.Duration
 	// SignatureSkew bounds |now − meta.timestamp| for keys that sign
-	// (default 5 min).
+	// (default 5 min), when Signatures is nil.
 	SignatureSkew time.Duration
+	// Signatures checks signed calls and remembers the signatures it
+	// accepted, to refuse their replay; share the REST surface's. Nil: a
+	// verifier of its own with SignatureSkew.
+	Signatures *reqsign.Verifier
 	// MaxBodyBytes caps HTTP request bodies (default 1 MiB).
 	MaxBodyBytes int64
 	// DisableLocalhostProtection turns off the SDK's DNS-rebinding check,
@@ -66,6 +71,8 @@ type Server struct {
 	versions []string // newest first
 	mcp      *mcp.Server
 	log      *slog.Logger
+
+	signatures *reqsign.Verifier
 }
 
 // New returns a Server for cfg. Zero durations and limits get the
@@ -92,6 +99,10 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, codecs: map[string]acp.Codec{}, log: cfg.Logger, keys: cfg.Keys}
 	if s.keys == nil {
 		s.keys = apikey.NewCache(cfg.Store, 0, cfg.Now)
+	}
+	s.signatures = cfg.Signatures
+	if s.signatures == nil {
+		s.signatures = reqsign.NewVerifier(cfg.SignatureSkew, 0, cfg.Now)
 	}
 	s.idem = acp.NewIdempotency(cfg.Store, cfg.Logger, cfg.Now, cfg.IdempotencyTTL, cfg.InFlightLease)
 	for _, c := range cfg.Codecs {

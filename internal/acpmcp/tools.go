@@ -150,7 +150,7 @@ var metaSchema = map[string]any{
 		"request_id":      map[string]any{"type": "string", "description": "Correlation ID for request tracing. Maps to the Request-Id header."},
 		"user_agent":      map[string]any{"type": "string", "description": "Agent identification string. Maps to the User-Agent header."},
 		"accept_language": map[string]any{"type": "string", "description": "Locale preference (e.g. 'en-US'). Maps to the Accept-Language header."},
-		"signature":       map[string]any{"type": "string", "description": "Request signature (base64url HMAC-SHA256 of timestamp + '.' + canonical payload), for API keys that sign. Maps to the Signature header."},
+		"signature":       map[string]any{"type": "string", "description": "Request signature, for API keys that sign: base64url HMAC-SHA256 over agentshop-mcp-v1, the tool name, id, api_version, idempotency_key and timestamp, each followed by a line feed, then the canonical payload (README: Agent API keys). Maps to the Signature header."},
 		"timestamp":       map[string]any{"type": "string", "format": "date-time", "description": "Request signing timestamp (RFC 3339). Maps to the Timestamp header."},
 	},
 }

@@ -21,9 +21,9 @@ import (
 	"strings"
 	"time"
 
-	"agentshop/internal/acp"
 	"agentshop/internal/acpclient"
 	"agentshop/internal/payment/sandbox"
+	"agentshop/internal/reqsign"
 )
 
 // BuyOptions say what [Buy] buys, where and how.
@@ -103,7 +103,7 @@ func Buy(ctx context.Context, o BuyOptions, stdout, stderr io.Writer) error {
 	}
 	b.c.UserAgent = o.UserAgent
 	if o.SigningSecret != "" {
-		b.c.Sign = func(ts string, body []byte) string { return acp.Sign(o.SigningSecret, ts, body) }
+		b.c.Sign = func(m reqsign.Message) string { return reqsign.Sign(o.SigningSecret, m) }
 	}
 	s, err := b.buy(ctx)
 	if o.JSON && s != nil {

@@ -39,6 +39,7 @@ import (
 	"agentshop/internal/commercemetrics"
 	"agentshop/internal/mcpapp"
 	"agentshop/internal/mcpmetrics"
+	"agentshop/internal/reqsign"
 	"agentshop/internal/store"
 	"agentshop/internal/store/sqlite"
 	"agentshop/internal/web"
@@ -191,10 +192,15 @@ func (a *App) build(ctx context.Context, o Options) error {
 	// One API key cache for both surfaces that take the keys, so that a
 	// revoked key stops working on both at the same moment.
 	keys := apikey.NewCache(st, time.Duration(cfg.Shop.APIKeyCache), time.Now)
+	// One signature verifier too: a signature accepted on one surface is
+	// remembered for both (the signed strings differ, so this is memory
+	// bounded once per process rather than once per surface).
+	signatures := reqsign.NewVerifier(0, 0, time.Now)
 	api := acp.NewHandler(acp.Config{
 		Service:       a.Service,
 		Store:         st,
 		Keys:          keys,
+		Signatures:    signatures,
 		Codecs:        codecs,
 		Merchant:      merchant,
 		Delegate:      delegate(sb),
@@ -210,6 +216,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 		Service:                    a.Service,
 		Store:                      st,
 		Keys:                       keys,
+		Signatures:                 signatures,
 		Codecs:                     codecs,
 		Logger:                     a.Logger,
 		Metrics:                    metrics,

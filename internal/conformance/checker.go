@@ -11,6 +11,7 @@ import (
 
 	"agentshop/internal/acp/acpschema"
 	"agentshop/internal/acpclient"
+	"agentshop/internal/reqsign"
 )
 
 // Config says which merchant to check and how.
@@ -19,6 +20,10 @@ type Config struct {
 	Merchant string
 	// APIKey is the agent's API key at the merchant.
 	APIKey string
+	// SigningSecret, when set, signs every request with it as agentshop
+	// expects of a key made with --signing (reqsign.Sign over method,
+	// path, API-Version, Idempotency-Key, Timestamp and body).
+	SigningSecret string
 	// Versions are the API versions to check. Empty: every version this
 	// package knows that the merchant supports (from discovery, else by
 	// probing).
@@ -113,6 +118,9 @@ func client(cfg Config, version string) *acpclient.Client {
 	c := acpclient.New(cfg.Merchant, cfg.APIKey, version)
 	c.HTTP = cfg.HTTP
 	c.UserAgent = "agentshop-conformance"
+	if cfg.SigningSecret != "" {
+		c.Sign = func(m reqsign.Message) string { return reqsign.Sign(cfg.SigningSecret, m) }
+	}
 	return c
 }
 

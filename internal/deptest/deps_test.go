@@ -101,7 +101,7 @@ var rules = []Rule{
 	{
 		Package: "agentshop/internal/idempotency",
 		Source:  "internal/idempotency/doc.go",
-		Own:     []string{"agentshop/internal/commerce"},
+		Own:     []string{"agentshop/internal/commerce", "agentshop/internal/canonjson"},
 		Deny:    append([]string{"net/http", "agentshop/internal/acp/...", "github.com/modelcontextprotocol/go-sdk/..."}, noSQLNoPSP...),
 	},
 	{
@@ -213,6 +213,19 @@ var rules = []Rule{
 		Package: "agentshop/internal/acpmcp",
 		Source:  "internal/acpmcp/doc.go:64",
 		Deny:    noSQLNoPSP,
+	},
+	{
+		Package: "agentshop/internal/canonjson",
+		Source:  "internal/canonjson/canonjson.go:6",
+		Own:     []string{},
+		StdOnly: true,
+	},
+	{
+		// Both sides sign with it: it knows the wire, not the merchant.
+		Package: "agentshop/internal/reqsign",
+		Source:  "internal/reqsign/reqsign.go:12",
+		Own:     []string{"agentshop/internal/canonjson"},
+		StdOnly: true,
 	},
 	{
 		Package: "agentshop/internal/commercemetrics",

@@ -1,15 +1,14 @@
-package acp
+package reqsign
 
 import (
 	"bytes"
 	"encoding/json"
-	"net/http"
-	"strconv"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
-	"agentshop/internal/idempotency"
+	"agentshop/internal/canonjson"
 )
 
 // canonicalSeeds are bodies that exercise key order, numbers, escapes and
@@ -69,58 +68,58 @@ func writeReordered(buf *bytes.Buffer, v any) {
 }
 
 // FuzzVerifySignature checks request-signature verification on any
-// headers and body: it never panics; it accepts a request only when the
-// Signature is the one Sign computes for that secret, timestamp and body;
-// a request signed now is accepted, also with its keys reordered; and a
-// signature with one character changed is refused.
+// signature, timestamp and body: it never panics; it accepts a request
+// only when the Signature is the one Sign computes for that secret,
+// timestamp and body; a request signed now is accepted, also with its keys
+// reordered, and refused the second time; and a signature with one
+// character changed is refused.
 func FuzzVerifySignature(f *testing.F) {
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	ts := now.Format(time.RFC3339)
+	msg := func(stamp string, body []byte) Message {
+		return REST("POST", "/checkout_sessions", "2026-04-17", "idem-1", stamp, body)
+	}
 	for _, s := range canonicalSeeds {
-		f.Add([]byte(s), "whsec_test", Sign("whsec_test", ts, []byte(s)), ts)
+		f.Add([]byte(s), "whsec_test", Sign("whsec_test", msg(ts, []byte(s))), ts)
 	}
 	f.Add([]byte(`{"a":1}`), "", "", "")
 	f.Add([]byte(`{"a":1}`), "s", "AAAA==", "2026-05-01T12:04:59+00:00")
 	f.Add([]byte(`{"a":1}`), "s", "x", "2026-05-01T11:54:59Z")
 	f.Add([]byte(`{"a":1}`), "s", "x", "not a time")
 	const skew = 5 * time.Minute
+	verifier := func() *Verifier { return NewVerifier(skew, 0, func() time.Time { return now }) }
 	f.Fuzz(func(t *testing.T, body []byte, secret, sig, stamp string) {
-		r := signedRequest(sig, stamp)
-		if err := verifySignature(r, body, secret, now, skew); err == nil {
-			if want := Sign(secret, stamp, body); strings.TrimRight(sig, "=") != want {
+		if err := verifier().Verify(secret, msg(stamp, body), sig); err == nil {
+			if want := Sign(secret, msg(stamp, body)); strings.TrimRight(sig, "=") != want {
 				t.Fatalf("accepted signature %q, want %q", sig, want)
 			}
 		}
-		good := Sign(secret, ts, body)
-		if err := verifySignature(signedRequest(good, ts), body, secret, now, skew); err != nil {
+		good := Sign(secret, msg(ts, body))
+		v := verifier()
+		if err := v.Verify(secret, msg(ts, body), good); err != nil {
 			t.Fatalf("genuine signature refused: %v", err)
+		}
+		if err := v.Verify(secret, msg(ts, body), good); !errors.Is(err, ErrReplayed) {
+			t.Fatalf("genuine signature used twice: %v, want ErrReplayed", err)
 		}
 		bad := []byte(good)
 		bad[len(bad)/2] ^= 1
-		if err := verifySignature(signedRequest(string(bad), ts), body, secret, now, skew); err == nil {
+		if err := verifier().Verify(secret, msg(ts, body), string(bad)); err == nil {
 			t.Fatalf("changed signature %q accepted (genuine %q)", bad, good)
 		}
-		if _, err := idempotency.Canonical(body); err != nil || len(bytes.TrimSpace(body)) == 0 {
+		if _, err := canonjson.Canonical(body); err != nil || len(bytes.TrimSpace(body)) == 0 {
 			return
 		}
-		var v any
+		var val any
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()
-		if dec.Decode(&v) != nil {
+		if dec.Decode(&val) != nil {
 			return
 		}
 		var reordered bytes.Buffer
-		writeReordered(&reordered, v)
-		if err := verifySignature(signedRequest(good, ts), reordered.Bytes(), secret, now, skew); err != nil {
+		writeReordered(&reordered, val)
+		if err := verifier().Verify(secret, msg(ts, reordered.Bytes()), good); err != nil {
 			t.Fatalf("signature of %q refused for the same document reordered %q: %v", body, reordered.Bytes(), err)
 		}
 	})
-}
-
-func signedRequest(sig, ts string) *http.Request {
-	r, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1/checkout_sessions", nil)
-	r.Header.Set("Signature", sig)
-	r.Header.Set("Timestamp", ts)
-	r.Header.Set("Content-Length", strconv.Itoa(0))
-	return r
 }
