@@ -263,16 +263,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := st.Ping(ctx); err != nil {
-			a.Logger.Warn("not ready", "err", err)
-			http.Error(w, "not ready: store unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ready")
-	})
+	mux.Handle("GET /readyz", &readiness{store: st, every: time.Second, now: time.Now, log: a.Logger})
 	a.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	if cfg.MetricsAddr == "" {
 		mux.Handle("GET /metrics", a.metrics)

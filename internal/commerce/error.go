@@ -82,7 +82,8 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrInsufficientStock: a stock decrement would go below zero.
 	ErrInsufficientStock = errors.New("insufficient stock")
-	// ErrUnavailable: the database is busy or unreachable. The operation
+	// ErrUnavailable: the database is busy or unreachable, or cannot
+	// write (its disk is full, read-only or failing). The operation
 	// changed nothing, except when the connection was lost while a COMMIT
 	// was on its way: then whether it committed is unknown. Either way the
 	// request may be retried with its Idempotency-Key, which replays what

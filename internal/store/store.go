@@ -11,6 +11,8 @@
 package store
 
 import (
+	"context"
+
 	"agentshop/internal/apikey"
 	"agentshop/internal/commerce"
 	"agentshop/internal/idempotency"
@@ -23,6 +25,11 @@ type Store interface {
 	idempotency.Store
 	apikey.Store
 	sandbox.Vault
+	// ProbeWrite commits a write that leaves nothing behind, for the
+	// composition root's /readyz. It returns an error wrapping
+	// commerce.ErrUnavailable while the database cannot write: its disk
+	// full, read-only or failing.
+	ProbeWrite(ctx context.Context) error
 }
 
 // Tx is a whole agentshop database inside one transaction: what

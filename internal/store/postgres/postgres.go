@@ -154,7 +154,10 @@ func (c conn) writeLater(ctx context.Context, op, sql string, args ...any) error
 // violation (23505) is ErrConflict, a missing referenced row (foreign key,
 // 23503) is ErrNotFound, stock's CHECK (quantity >= 0) failing (23514) is
 // ErrInsufficientStock, text PostgreSQL cannot store (22021, 22P05) is an
-// EINVALID [commerce.Error]. The original error stays in the chain.
+// EINVALID [commerce.Error]; a lost connection, a shutdown, a read-only
+// transaction (25006), an I/O error (58030) or insufficient resources
+// (class 53: a full disk, too many connections) are ErrUnavailable. The
+// original error stays in the chain.
 func translate(err error) error {
 	if err == nil {
 		return nil
@@ -172,14 +175,17 @@ func translate(err error) error {
 			if e.ConstraintName == "stock_quantity_check" {
 				return fmt.Errorf("%w: %w", commerce.ErrInsufficientStock, err)
 			}
-		case "40001", "40P01", "53300", "57P01", "57P02", "57P03": // serialization, deadlock, too many connections, shutdown
+		case "40001", "40P01", "57P01", "57P02", "57P03", // serialization, deadlock, shutdown
+			"25006", "58030": // read_only_sql_transaction (a standby, default_transaction_read_only), io_error
 			return fmt.Errorf("%w: %w", commerce.ErrUnavailable, err)
 		case "22021", "22P05": // character_not_in_repertoire (NUL, invalid UTF-8), untranslatable_character (\u0000 in jsonb)
 			// The codecs refuse such text first; this is the net under
 			// every other way in (a path segment, a form, a header).
 			return &commerce.Error{Code: commerce.EINVALID, Message: "A text value holds a character that cannot be stored (U+0000 or invalid UTF-8).", Err: err}
 		}
-		if strings.HasPrefix(e.Code, "08") { // connection exception
+		// Connection exception; insufficient resources (53100 disk_full,
+		// 53200 out_of_memory, 53300 too_many_connections, …).
+		if strings.HasPrefix(e.Code, "08") || strings.HasPrefix(e.Code, "53") {
 			return fmt.Errorf("%w: %w", commerce.ErrUnavailable, err)
 		}
 		return err

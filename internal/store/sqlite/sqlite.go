@@ -277,8 +277,9 @@ func (c conn) atomic(ctx context.Context, fn func(r runner) error) error {
 
 // translate maps driver errors onto the commerce sentinels: no rows is
 // ErrNotFound, a unique or primary key violation is ErrConflict, a missing
-// referenced row (foreign key) is ErrNotFound. The original error stays in
-// the chain.
+// referenced row (foreign key) is ErrNotFound; busy, locked, and a full,
+// read-only or failing disk (SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR)
+// are ErrUnavailable. The original error stays in the chain.
 func translate(err error) error {
 	if err == nil {
 		return nil
@@ -293,8 +294,14 @@ func translate(err error) error {
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 			return fmt.Errorf("%w: %w", commerce.ErrNotFound, err)
 		}
+		switch e.Code() & 0xff {
 		// Busy after busy_timeout, or locked: retryable, nothing changed.
-		if p := e.Code() & 0xff; p == sqlite3.SQLITE_BUSY || p == sqlite3.SQLITE_LOCKED {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED,
+			// The disk is full (or max_page_count reached), read-only, or
+			// failing: the transaction is rolled back, nothing is
+			// half-written, and the request can be retried once an
+			// operator has made room.
+			sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR:
 			return fmt.Errorf("%w: %w", commerce.ErrUnavailable, err)
 		}
 	}
