@@ -255,7 +255,9 @@ func (h *Handler) complete(r *http.Request, v *commerce.View, in commerce.Comple
 
 // checkoutFailed answers a failed session lookup.
 func (h *Handler) checkoutFailed(w http.ResponseWriter, r *http.Request, err error) {
-	if commerce.ErrorCode(err) == commerce.ENOTFOUND {
+	// An id the store cannot even hold (U+0000, invalid UTF-8: EINVALID
+	// from PostgreSQL) names no session either.
+	if c := commerce.ErrorCode(err); c == commerce.ENOTFOUND || c == commerce.EINVALID {
 		h.render(w, r, http.StatusNotFound, "notfound.html", map[string]any{"Shop": h.Merchant.Name})
 		return
 	}

@@ -76,7 +76,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 
 func (h *Handler) order(w http.ResponseWriter, r *http.Request) {
 	o, err := h.Store.GetOrder(r.Context(), r.PathValue("id"))
-	if errors.Is(err, commerce.ErrNotFound) {
+	// An id the store cannot hold (EINVALID from PostgreSQL) names no
+	// order either.
+	if errors.Is(err, commerce.ErrNotFound) || commerce.ErrorCode(err) == commerce.EINVALID {
 		h.render(w, r, http.StatusNotFound, "notfound.html", map[string]any{"Shop": h.Merchant.Name})
 		return
 	}
