@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"agentshop/internal/apikey"
 	"agentshop/internal/commerce"
@@ -209,6 +210,12 @@ func (h *Handler) wrap(endpoint string, protected bool, fn handlerFunc) http.Han
 				if err := h.verifySignature(r, body, c.key.SigningSecret); err != nil {
 					return err
 				}
+			}
+			// A session id no store can hold (U+0000, invalid UTF-8)
+			// names no session, on either store; PostgreSQL would refuse
+			// it as EINVALID only once it reached the database.
+			if id := r.PathValue("id"); id != "" && (!utf8.ValidString(id) || strings.ContainsRune(id, 0)) {
+				return commerce.ErrNotFound
 			}
 			return fn(sw, r, c)
 		}()

@@ -70,3 +70,26 @@ func TestNULIsInvalid(t *testing.T) {
 		}
 	}
 }
+
+// A session id in the path that no store can hold is not found, on both
+// versions and every method, before anything is stored for it (PostgreSQL
+// answered 500, then 400; SQLite 404).
+func TestUnstorableIDIsNotFound(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for _, version := range versions() {
+		for _, id := range []string{"cs_%00", "cs_%ff"} {
+			for _, r := range []req{
+				{method: "GET", path: "/checkout_sessions/" + id},
+				{method: "POST", path: "/checkout_sessions/" + id, body: "{}"},
+				{method: "POST", path: "/checkout_sessions/" + id + "/cancel", body: "{}"},
+				{method: "POST", path: "/checkout_sessions/" + id + "/complete", body: completeBody(version, "vt_x")},
+			} {
+				r.version = version
+				if got := b.do(t, r).want(t, http.StatusNotFound); got.str("code") != "not_found" {
+					t.Errorf("%s %s (%s): %s, want not_found", r.method, r.path, version, got.Raw)
+				}
+			}
+		}
+	}
+}
