@@ -212,6 +212,9 @@ func (h *Handler) postPay(r *http.Request, v *commerce.View) (string, error) {
 	if v.Status != commerce.StatusReady {
 		return "", commerce.Invalid("$", "This order is not ready for payment yet: see the notes above.")
 	}
+	if err := h.checkSeen(r, v); err != nil {
+		return "", err // before the card is tokenized: nothing is charged
+	}
 	res, err := step.Pay(r.Context(), v, r.PostForm)
 	if err != nil {
 		return "", err
@@ -230,6 +233,9 @@ func (h *Handler) post3DS(r *http.Request, v *commerce.View) (string, error) {
 	auth, ok := h.PaySteps[h.Merchant.Provider].(Authenticator)
 	if !ok || v.Status != commerce.StatusAuthRequired {
 		return "", nil // nothing to answer: the page shows the current state
+	}
+	if err := h.checkSeen(r, v); err != nil {
+		return "", err
 	}
 	res, err := auth.Authenticate(r.Context(), v, r.PostForm)
 	if err != nil {

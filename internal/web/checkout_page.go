@@ -18,10 +18,12 @@ type formState struct {
 
 // checkoutPage is the checkout template's data.
 type checkoutPage struct {
-	Shop     string
-	Title    string
-	ID       string
-	CSRF     string
+	Shop  string
+	Title string
+	ID    string
+	CSRF  string
+	// Seen is the pay forms' signed record of what the page shows (seen.go).
+	Seen     string
 	Status   commerce.Status
 	Currency commerce.Currency
 	Lines    []commerce.PricedLine
@@ -61,6 +63,7 @@ func (h *Handler) renderCheckout(w http.ResponseWriter, r *http.Request, status 
 		Title:    "Checkout",
 		ID:       s.ID,
 		CSRF:     h.csrfToken(s.ID, h.csrfNonce(w, r)),
+		Seen:     h.seenToken(v),
 		Status:   v.Status,
 		Currency: s.Currency,
 		Options:  v.Quote.Options,

@@ -23,6 +23,7 @@ type client struct {
 	base string
 	hc   *http.Client
 	csrf string // the token of the last page read
+	seen string // the pay form's "seen" of the last page read
 }
 
 func newClient(t *testing.T, s *shop) *client {
@@ -37,7 +38,10 @@ func newClient(t *testing.T, s *shop) *client {
 	}}
 }
 
-var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+var (
+	csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	seenRE = regexp.MustCompile(`name="seen" value="([^"]+)"`)
+)
 
 type response struct {
 	status   int
@@ -58,6 +62,9 @@ func (c *client) do(req *http.Request) response {
 	if m := csrfRE.FindStringSubmatch(p.body); m != nil {
 		c.csrf = m[1]
 	}
+	if m := seenRE.FindStringSubmatch(p.body); m != nil {
+		c.seen = m[1]
+	}
 	return p
 }
 
@@ -67,12 +74,16 @@ func (c *client) get(path string) response {
 	return c.do(req)
 }
 
-// post submits form with the last page's CSRF token unless form has one.
+// post submits form with the last page's CSRF token and "seen" (as the
+// page's forms carry them) unless form has them.
 func (c *client) post(path string, form url.Values, header ...string) response {
 	c.t.Helper()
 	form = cloneValues(form)
 	if _, ok := form["csrf"]; !ok {
 		form.Set("csrf", c.csrf)
+	}
+	if _, ok := form["seen"]; !ok && c.seen != "" {
+		form.Set("seen", c.seen)
 	}
 	req, _ := http.NewRequest(http.MethodPost, c.base+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -20,6 +20,7 @@ func TestMetrics(t *testing.T) {
 	c.post(path+"/address", url.Values{"name": {"Ada"}})               // 422: address incomplete
 	c.post(path+"/address", address, "Origin", "https://evil.example") // 403: cross-origin
 	c.wantRedirect(c.post(path+"/address", address), path)             // 303
+	c.get(path)                                                        // 200: the pay form, with the total it charges
 	p := c.post(path+"/pay", card("4242424242424242"))                 // 303 to the order
 	c.wantRedirect(p, "/orders/ord_")
 	c.get(p.location)            // 200
@@ -29,7 +30,7 @@ func TestMetrics(t *testing.T) {
 	want := `
 # HELP agentshop_web_requests_total Hosted page requests (checkout, order and policy pages) by route pattern (e.g. "POST /checkout/{id}/pay") and status class (2xx, 3xx, 4xx, 5xx).
 # TYPE agentshop_web_requests_total counter
-agentshop_web_requests_total{route="GET /checkout/{id}",status="2xx"} 1
+agentshop_web_requests_total{route="GET /checkout/{id}",status="2xx"} 2
 agentshop_web_requests_total{route="GET /orders/{id}",status="2xx"} 1
 agentshop_web_requests_total{route="GET /orders/{id}",status="4xx"} 1
 agentshop_web_requests_total{route="GET /policies/{name}",status="2xx"} 1
