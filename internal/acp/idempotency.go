@@ -28,7 +28,8 @@ func NewIdempotency(store idempotency.Store, log *slog.Logger, now func() time.T
 // errors, counting it in m, and returns other errors as they are:
 //
 //   - key required: 400 idempotency_key_required;
-//   - key too long: 400 invalid_idempotency_key;
+//   - key too long, or not UTF-8 text without U+0000: 400
+//     invalid_idempotency_key;
 //   - same key, other body: 422 idempotency_conflict (409 unless strict,
 //     the 2025-09-29 rule);
 //   - same key still running: 409 idempotency_in_flight, Retry-After 1.
@@ -39,7 +40,7 @@ func IdempotencyError(err error, strict bool, m *Metrics) error {
 	case errors.Is(err, idempotency.ErrKeyRequired):
 		return newError(http.StatusBadRequest, typeInvalid, "idempotency_key_required", "Idempotency-Key header is required on all POST requests.", "")
 	case errors.Is(err, idempotency.ErrKeyInvalid):
-		return newError(http.StatusBadRequest, typeInvalid, "invalid_idempotency_key", "Idempotency-Key may be at most 255 characters.", "")
+		return newError(http.StatusBadRequest, typeInvalid, "invalid_idempotency_key", "Idempotency-Key may be at most 255 characters of UTF-8 text without U+0000.", "")
 	case errors.Is(err, idempotency.ErrConflict):
 		m.idempotencyEvent("conflict")
 		st := http.StatusUnprocessableEntity

@@ -93,3 +93,16 @@ func TestUnstorableIDIsNotFound(t *testing.T) {
 		}
 	}
 }
+
+// An Idempotency-Key that is not UTF-8 (header bytes 0x80–0xff pass Go's
+// server) is refused before it is stored: PostgreSQL could not hold it.
+func TestIdempotencyKeyNotUTF8(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for _, version := range versions() {
+		r := b.do(t, req{method: "POST", path: "/checkout_sessions", version: version, idem: "k\xff", body: createBody(version, map[string]int{racket: 1}, false)}).want(t, http.StatusBadRequest)
+		if r.str("code") != "invalid_idempotency_key" {
+			t.Errorf("%s: %s, want invalid_idempotency_key", version, r.Raw)
+		}
+	}
+}

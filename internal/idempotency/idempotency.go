@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"agentshop/internal/commerce"
 )
@@ -20,7 +22,8 @@ const MaxKeyLength = 255
 var (
 	// ErrKeyRequired: the request has no key and [Request.Required] is set.
 	ErrKeyRequired = errors.New("idempotency: key required")
-	// ErrKeyInvalid: the key is longer than [MaxKeyLength].
+	// ErrKeyInvalid: the key is longer than [MaxKeyLength], or is not
+	// text a store can hold (invalid UTF-8, U+0000).
 	ErrKeyInvalid = errors.New("idempotency: key too long")
 	// ErrConflict: the key was used with a different request body.
 	ErrConflict = errors.New("idempotency: key used with a different request body")
@@ -145,7 +148,8 @@ var errKeyTaken = errors.New("idempotency: key already used")
 // Do runs a mutating request under its key:
 //
 //   - no key: ErrKeyRequired when Required; otherwise the request just runs;
-//   - a key longer than MaxKeyLength: ErrKeyInvalid;
+//   - a key longer than MaxKeyLength, or not valid UTF-8, or holding
+//     U+0000: ErrKeyInvalid;
 //   - same key, same canonical body, finished: the stored status and body,
 //     Replayed, and no side effect;
 //   - same key, other body: ErrConflict;
@@ -167,7 +171,7 @@ func (id *Idempotency) Do(ctx context.Context, req Request, run func(k *Key) ([]
 		body, err := run(&Key{noKey: true})
 		return Result{Status: req.Status, Body: body}, err
 	}
-	if len(req.Key) > MaxKeyLength {
+	if len(req.Key) > MaxKeyLength || !utf8.ValidString(req.Key) || strings.ContainsRune(req.Key, 0) {
 		return Result{}, ErrKeyInvalid
 	}
 	fp, err := Fingerprint(req.Body)

@@ -118,6 +118,8 @@ func TestDo(t *testing.T) {
 			want: Result{Status: 200, Body: []byte("second")}},
 		{name: "KeyRequired", req: Request{Scope: "s", Required: true, Body: []byte(body), Status: 200}, wantErr: ErrKeyRequired},
 		{name: "KeyTooLong", req: Request{Scope: "s", Key: strings.Repeat("k", MaxKeyLength+1), Body: []byte(body), Status: 200}, wantErr: ErrKeyInvalid},
+		{name: "KeyNotUTF8", req: Request{Scope: "s", Key: "k\xff", Body: []byte(body), Status: 200}, wantErr: ErrKeyInvalid},
+		{name: "KeyNUL", req: Request{Scope: "s", Key: "k\x00", Body: []byte(body), Status: 200}, wantErr: ErrKeyInvalid},
 		{name: "FirstUse", req: Request{Scope: "s", Key: "k", Body: []byte(body), Status: 201}, wantRun: true,
 			want: Result{Status: 201, Body: []byte("second")}},
 		{name: "Replay", first: func(id *Idempotency, st *memStore) {
