@@ -28,6 +28,7 @@ import (
 	"agentshop/internal/payment/sandbox"
 	"agentshop/internal/store"
 	"agentshop/internal/store/sqlite"
+	"agentshop/internal/store/storetest"
 )
 
 const (
@@ -112,7 +113,7 @@ func setup(t *testing.T, opts ...option) *bundle {
 	t.Helper()
 	ctx := context.Background()
 	dbPath := filepath.Join(t.TempDir(), "agentshop.db")
-	st, err := sqlite.Open(ctx, dbPath)
+	st, err := sqlite.Open(ctx, dbPath, sqlite.WithSecrets(storetest.Box()))
 	if err != nil {
 		t.Fatal(err)
 	}

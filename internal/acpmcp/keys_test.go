@@ -17,6 +17,7 @@ import (
 	"agentshop/internal/catalog"
 	"agentshop/internal/commerce"
 	"agentshop/internal/store/sqlite"
+	"agentshop/internal/store/storetest"
 )
 
 // fakeClock is a clock tests move by hand.
@@ -43,7 +44,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 func TestRevokedKeyBothSurfaces(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "agentshop.db"))
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "agentshop.db"), sqlite.WithSecrets(storetest.Box()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,7 @@ import (
 	"agentshop/internal/payment/sandbox"
 	"agentshop/internal/store"
 	"agentshop/internal/store/sqlite"
+	"agentshop/internal/store/storetest"
 )
 
 const (
@@ -62,7 +63,7 @@ func setup(t *testing.T) *bundle {
 func setupWith(t *testing.T, wrap func(db *sqlite.DB) store.Store) *bundle {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "agentshop.db"))
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "agentshop.db"), sqlite.WithSecrets(storetest.Box()))
 	if err != nil {
 		t.Fatal(err)
 	}

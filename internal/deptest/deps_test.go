@@ -63,6 +63,7 @@ var storeOwners = []string{
 	"agentshop/internal/idempotency",
 	"agentshop/internal/apikey",
 	"agentshop/internal/payment/sandbox",
+	"agentshop/internal/secretbox",
 }
 
 // rules are agentshop's import rules, each where it is written down.
@@ -107,13 +108,13 @@ var rules = []Rule{
 	{
 		Package: "agentshop/internal/apikey",
 		Source:  "internal/apikey/doc.go",
-		Own:     []string{"agentshop/internal/commerce"},
+		Own:     []string{"agentshop/internal/commerce", "agentshop/internal/secretbox"},
 		Deny:    append([]string{"net/http", "agentshop/internal/acp/...", "github.com/modelcontextprotocol/go-sdk/..."}, noSQLNoPSP...),
 	},
 	{
 		Package: "agentshop/internal/store",
 		Source:  "internal/store/store.go",
-		Own:     []string{"agentshop/internal/commerce", "agentshop/internal/idempotency", "agentshop/internal/apikey", "agentshop/internal/payment/sandbox"},
+		Own:     []string{"agentshop/internal/commerce", "agentshop/internal/idempotency", "agentshop/internal/apikey", "agentshop/internal/payment/sandbox", "agentshop/internal/secretbox"},
 		StdOnly: true,
 	},
 	{
@@ -190,6 +191,12 @@ var rules = []Rule{
 		Package: "agentshop/internal/agent",
 		Source:  "internal/agent/buy.go:7",
 		Deny:    []string{"agentshop/internal/store/...", "database/sql", "agentshop/internal/app"},
+	},
+	{
+		Package: "agentshop/internal/secretbox",
+		Source:  "internal/secretbox/secretbox.go:18",
+		Own:     []string{},
+		StdOnly: true,
 	},
 	{
 		Package: "agentshop/internal/buildinfo",

@@ -17,6 +17,7 @@ import (
 	"agentshop/internal/commerce"
 	"agentshop/internal/idempotency"
 	"agentshop/internal/payment/sandbox"
+	"agentshop/internal/secretbox"
 )
 
 // Store is a whole agentshop database.
@@ -30,6 +31,25 @@ type Store interface {
 	// commerce.ErrUnavailable while the database cannot write: its disk
 	// full, read-only or failing.
 	ProbeWrite(ctx context.Context) error
+	Secrets
+}
+
+// Secrets is what the composition root (internal/app) sees of the
+// recoverable secrets a database keeps sealed with internal/secretbox:
+// today the API keys' signing secrets. The stores are opened with the
+// box that seals and opens them.
+type Secrets interface {
+	// SealedSecrets counts the stored secrets by the id of the master key
+	// that sealed them; "" counts secrets stored in clear (by a version
+	// before sealing).
+	SealedSecrets(ctx context.Context) (map[string]int, error)
+	// ResealSecrets re-seals under box's primary key, in one transaction,
+	// every stored secret that is in clear or sealed under another key of
+	// box, and returns how many it rewrote: 0 when every secret is sealed
+	// under the primary already, so a rerun after an interruption is
+	// safe. A secret box cannot open (secretbox.ErrUnknownKey, ErrOpen)
+	// fails it and nothing changes.
+	ResealSecrets(ctx context.Context, box *secretbox.Box) (int, error)
 }
 
 // Tx is a whole agentshop database inside one transaction: what

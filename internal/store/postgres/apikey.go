@@ -8,23 +8,29 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"agentshop/internal/apikey"
+	"agentshop/internal/secretbox"
 )
 
 const apiKeyColumns = `id, name, hash, prefix, signing_secret, created_at, revoked_at`
 
 // CreateAPIKey inserts k. ErrConflict if the id or hash exists.
+// The signing secret is stored sealed (apikey.SealSigningSecret).
 func (c conn) CreateAPIKey(ctx context.Context, k *apikey.Key) error {
-	_, err := c.q.Exec(ctx, `
+	sealed, err := apikey.SealSigningSecret(c.box, k.ID, k.SigningSecret)
+	if err != nil {
+		return wrap("create api key", err)
+	}
+	_, err = c.q.Exec(ctx, `
 		INSERT INTO api_keys (id, name, hash, prefix, signing_secret, created_at, revoked_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		k.ID, k.Name, k.Hash, k.Prefix, k.SigningSecret, ts(k.CreatedAt), tsPtr(k.RevokedAt))
+		k.ID, k.Name, k.Hash, k.Prefix, sealed, ts(k.CreatedAt), tsPtr(k.RevokedAt))
 	return wrap("create api key", err)
 }
 
 // APIKeyByHash returns the key with this hash, revoked or not, or
 // ErrNotFound.
 func (c conn) APIKeyByHash(ctx context.Context, hash string) (*apikey.Key, error) {
-	k, err := scanAPIKey(c.q.QueryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE hash = $1`, hash))
+	k, err := c.scanAPIKey(c.q.QueryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE hash = $1`, hash))
 	if err != nil {
 		return nil, wrap("api key by hash", err)
 	}
@@ -40,7 +46,7 @@ func (c conn) ListAPIKeys(ctx context.Context) ([]*apikey.Key, error) {
 	defer rows.Close()
 	out := []*apikey.Key{}
 	for rows.Next() {
-		k, err := scanAPIKey(rows)
+		k, err := c.scanAPIKey(rows)
 		if err != nil {
 			return nil, wrap("list api keys", err)
 		}
@@ -61,14 +67,89 @@ func (c conn) RevokeAPIKey(ctx context.Context, id string, at time.Time) error {
 	return mustAffect("revoke api key "+id, tag)
 }
 
-func scanAPIKey(row pgx.Row) (*apikey.Key, error) {
+// scanAPIKey reads a key and opens its signing secret.
+func (c conn) scanAPIKey(row pgx.Row) (*apikey.Key, error) {
 	var (
 		k                = new(apikey.Key)
 		created, revoked pgtype.Timestamptz
+		sealed           string
 	)
-	if err := row.Scan(&k.ID, &k.Name, &k.Hash, &k.Prefix, &k.SigningSecret, &created, &revoked); err != nil {
+	if err := row.Scan(&k.ID, &k.Name, &k.Hash, &k.Prefix, &sealed, &created, &revoked); err != nil {
 		return nil, err
 	}
 	k.CreatedAt, k.RevokedAt = timeOf(created), timePtrOf(revoked)
+	var err error
+	if k.SigningSecret, err = apikey.OpenSigningSecret(c.box, k.ID, sealed); err != nil {
+		return nil, err
+	}
 	return k, nil
+}
+
+// SealedSecrets counts the stored signing secrets by the master key that
+// sealed them ("": in clear).
+func (db *DB) SealedSecrets(ctx context.Context) (map[string]int, error) {
+	rows, err := db.pool.Query(ctx, `SELECT signing_secret FROM api_keys WHERE signing_secret <> ''`)
+	if err != nil {
+		return nil, wrap("sealed secrets", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, wrap("sealed secrets", err)
+		}
+		id, _ := secretbox.KeyID(s)
+		out[id]++
+	}
+	return out, wrap("sealed secrets", rows.Err())
+}
+
+// ResealSecrets re-seals under box's primary key, in one transaction,
+// every signing secret in clear or under another key. The rows are locked
+// (FOR UPDATE), so that replicas resealing at once do it one after the
+// other.
+func (db *DB) ResealSecrets(ctx context.Context, box *secretbox.Box) (int, error) {
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return 0, wrap("reseal secrets", err)
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	rows, err := tx.Query(ctx, `SELECT id, signing_secret FROM api_keys WHERE signing_secret <> '' ORDER BY id FOR UPDATE`)
+	if err != nil {
+		return 0, wrap("reseal secrets", err)
+	}
+	type row struct{ id, stored string }
+	var todo []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.stored); err != nil {
+			rows.Close()
+			return 0, wrap("reseal secrets", err)
+		}
+		if id, _ := secretbox.KeyID(r.stored); id != box.Primary().ID() {
+			todo = append(todo, r)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, wrap("reseal secrets", err)
+	}
+	for _, r := range todo {
+		plain, err := apikey.OpenSigningSecret(box, r.id, r.stored)
+		if err != nil {
+			return 0, wrap("reseal secrets", err)
+		}
+		sealed, err := apikey.SealSigningSecret(box, r.id, plain)
+		if err != nil {
+			return 0, wrap("reseal secrets", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE api_keys SET signing_secret = $1 WHERE id = $2`, sealed, r.id); err != nil {
+			return 0, wrap("reseal secrets", err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, wrap("reseal secrets", err)
+	}
+	return len(todo), nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/secretbox"
 	"agentshop/internal/store"
 )
 
@@ -24,6 +25,19 @@ type DB struct {
 	pool *pgxpool.Pool
 }
 
+// Option configures [Open] and [OpenSchema].
+type Option func(*options)
+
+type options struct {
+	box *secretbox.Box
+}
+
+// WithSecrets makes the store seal the recoverable secrets it keeps (the
+// API keys' signing secrets) with box, and open them with it. Without it
+// the store refuses to write such a secret and to read a sealed one
+// (apikey.ErrNoMasterKey).
+func WithSecrets(box *secretbox.Box) Option { return func(o *options) { o.box = box } }
+
 var (
 	_ store.Store = (*DB)(nil)
 	_ store.Tx    = conn{}
@@ -32,22 +46,26 @@ var (
 // Open connects to the database at url (a postgres:// URL or DSN that pgx
 // accepts, pool_* settings included) and applies pending migrations in the
 // first schema of its search_path, which must exist.
-func Open(ctx context.Context, url string) (*DB, error) {
-	return open(ctx, url, "", nil)
+func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
+	return open(ctx, url, "", nil, opts...)
 }
 
 // OpenSchema is [Open] with search_path set to schema alone, creating the
 // schema if needed. Tests use it to get an empty database per test.
-func OpenSchema(ctx context.Context, url, schema string) (*DB, error) {
+func OpenSchema(ctx context.Context, url, schema string, opts ...Option) (*DB, error) {
 	if schema == "" {
 		return nil, errors.New("postgres: open: empty schema name")
 	}
-	return open(ctx, url, schema, nil)
+	return open(ctx, url, schema, nil, opts...)
 }
 
 // open opens the store; configure, when not nil, adjusts the pool's
 // configuration last (tests count round trips with it).
-func open(ctx context.Context, url, schema string, configure func(*pgxpool.Config)) (*DB, error) {
+func open(ctx context.Context, url, schema string, configure func(*pgxpool.Config), opts ...Option) (*DB, error) {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
@@ -73,7 +91,7 @@ func open(ctx context.Context, url, schema string, configure func(*pgxpool.Confi
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	db := &DB{pool: pool, conn: conn{q: pool}}
+	db := &DB{pool: pool, conn: conn{q: pool, box: o.box}}
 	if err := db.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -117,7 +135,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx commerce.Executor) error) err
 	t := &txConn{pool: db.pool}
 	// Rolls back unless committed, also when ctx ended the transaction.
 	defer t.end(ctx)
-	if err := fn(conn{q: t}); err != nil {
+	if err := fn(conn{q: t, box: db.box}); err != nil {
 		return err
 	}
 	return t.commit(ctx)
@@ -134,6 +152,8 @@ type querier interface {
 // implicit transaction) or inside one transaction (a *txConn).
 type conn struct {
 	q querier
+	// box seals the secrets the store keeps; nil: none can be written.
+	box *secretbox.Box
 }
 
 // writeLater runs a write whose only result is its error; sql must raise

@@ -46,7 +46,7 @@ func mustOpenSchema(tb testing.TB, url string) *postgres.DB {
 func openSchemaWith(tb testing.TB, url string, configure func(*pgxpool.Config)) (*postgres.DB, string) {
 	tb.Helper()
 	schema := schemaName()
-	db, err := postgres.OpenSchemaWith(tb.Context(), url, schema, configure)
+	db, err := postgres.OpenSchemaWith(tb.Context(), url, schema, configure, postgres.WithSecrets(storetest.Box()))
 	if err != nil {
 		tb.Fatal(err)
 	}

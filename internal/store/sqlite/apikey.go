@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"agentshop/internal/apikey"
+	"agentshop/internal/secretbox"
 )
 
 const apiKeyColumns = `id, name, hash, prefix, signing_secret, created_at, revoked_at`
@@ -20,9 +21,14 @@ var (
 )
 
 // CreateAPIKey inserts k. ErrConflict if the id or hash exists.
+// The signing secret is stored sealed (apikey.SealSigningSecret).
 func (c conn) CreateAPIKey(ctx context.Context, k *apikey.Key) error {
-	_, err := c.writer().exec(ctx, qCreateAPIKey,
-		k.ID, k.Name, k.Hash, k.Prefix, k.SigningSecret, micros(k.CreatedAt), microsPtr(k.RevokedAt))
+	sealed, err := apikey.SealSigningSecret(c.db.box, k.ID, k.SigningSecret)
+	if err != nil {
+		return wrap("create api key", err)
+	}
+	_, err = c.writer().exec(ctx, qCreateAPIKey,
+		k.ID, k.Name, k.Hash, k.Prefix, sealed, micros(k.CreatedAt), microsPtr(k.RevokedAt))
 	return wrap("create api key", err)
 }
 
@@ -30,7 +36,7 @@ func (c conn) CreateAPIKey(ctx context.Context, k *apikey.Key) error {
 // ErrNotFound.
 func (c conn) APIKeyByHash(ctx context.Context, hash string) (*apikey.Key, error) {
 	row := c.reader().queryRow(ctx, qAPIKeyByHash, hash)
-	k, err := scanAPIKey(row)
+	k, err := c.scanAPIKey(row)
 	if err != nil {
 		return nil, wrap("api key by hash", err)
 	}
@@ -46,7 +52,7 @@ func (c conn) ListAPIKeys(ctx context.Context) ([]*apikey.Key, error) {
 	defer rows.Close()
 	out := []*apikey.Key{}
 	for rows.Next() {
-		k, err := scanAPIKey(rows)
+		k, err := c.scanAPIKey(rows)
 		if err != nil {
 			return nil, wrap("list api keys", err)
 		}
@@ -67,14 +73,87 @@ func (c conn) RevokeAPIKey(ctx context.Context, id string, at time.Time) error {
 	return mustAffect("revoke api key", id, res)
 }
 
-func scanAPIKey(row scanner) (*apikey.Key, error) {
+// scanAPIKey reads a key and opens its signing secret.
+func (c conn) scanAPIKey(row scanner) (*apikey.Key, error) {
 	var (
 		k                = new(apikey.Key)
 		created, revoked sql.NullInt64
+		sealed           string
 	)
-	if err := row.Scan(&k.ID, &k.Name, &k.Hash, &k.Prefix, &k.SigningSecret, &created, &revoked); err != nil {
+	if err := row.Scan(&k.ID, &k.Name, &k.Hash, &k.Prefix, &sealed, &created, &revoked); err != nil {
 		return nil, err
 	}
 	k.CreatedAt, k.RevokedAt = timeOf(created), timePtrOf(revoked)
+	var err error
+	if k.SigningSecret, err = apikey.OpenSigningSecret(c.db.box, k.ID, sealed); err != nil {
+		return nil, err
+	}
 	return k, nil
+}
+
+// SealedSecrets counts the stored signing secrets by the master key that
+// sealed them ("": in clear).
+func (db *DB) SealedSecrets(ctx context.Context) (map[string]int, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT signing_secret FROM api_keys WHERE signing_secret <> ''`)
+	if err != nil {
+		return nil, wrap("sealed secrets", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, wrap("sealed secrets", err)
+		}
+		id, _ := secretbox.KeyID(s)
+		out[id]++
+	}
+	return out, wrap("sealed secrets", rows.Err())
+}
+
+// ResealSecrets re-seals under box's primary key, in one transaction,
+// every signing secret in clear or under another key.
+func (db *DB) ResealSecrets(ctx context.Context, box *secretbox.Box) (int, error) {
+	n := 0
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		n = 0
+		rows, err := tx.QueryContext(ctx, `SELECT id, signing_secret FROM api_keys WHERE signing_secret <> '' ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		type row struct{ id, stored string }
+		var todo []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.stored); err != nil {
+				rows.Close()
+				return err
+			}
+			if id, _ := secretbox.KeyID(r.stored); id != box.Primary().ID() {
+				todo = append(todo, r)
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for _, r := range todo {
+			plain, err := apikey.OpenSigningSecret(box, r.id, r.stored)
+			if err != nil {
+				return err
+			}
+			sealed, err := apikey.SealSigningSecret(box, r.id, plain)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET signing_secret = ? WHERE id = ?`, sealed, r.id); err != nil {
+				return err
+			}
+		}
+		n = len(todo)
+		return nil
+	})
+	if err != nil {
+		return 0, wrap("reseal secrets", err)
+	}
+	return n, nil
 }

@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -41,4 +43,45 @@ func (db *DB) WriterPragma(ctx context.Context, name string) (string, error) {
 		return tx.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v)
 	})
 	return v, err
+}
+
+// RawTable returns every row of table as stored, one line per row
+// (storetest.RawDB).
+func (db *DB) RawTable(ctx context.Context, table string) (string, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT * FROM "+table)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return "", err
+	}
+	var out strings.Builder
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return "", err
+		}
+		for i, v := range vals {
+			if b, ok := v.([]byte); ok {
+				v = string(b)
+			}
+			fmt.Fprintf(&out, "%s=%v ", cols[i], v)
+		}
+		out.WriteString("\n")
+	}
+	return out.String(), rows.Err()
+}
+
+// RawExec runs stmt in a write transaction (storetest.RawDB).
+func (db *DB) RawExec(ctx context.Context, stmt string) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, stmt)
+		return err
+	})
 }

@@ -16,6 +16,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/secretbox"
 	"agentshop/internal/store"
 )
 
@@ -40,7 +41,19 @@ type DB struct {
 	// closed after every connection: closing a descriptor of a file drops
 	// all of the process's POSIX locks on it, SQLite's included.
 	file *os.File
+	// box seals the secrets the store keeps (API keys' signing secrets);
+	// nil: none can be written (apikey.ErrNoMasterKey).
+	box *secretbox.Box
 }
+
+// Option configures [Open].
+type Option func(*DB)
+
+// WithSecrets makes the store seal the recoverable secrets it keeps (the
+// API keys' signing secrets) with box, and open them with it. Without it
+// the store refuses to write such a secret and to read a sealed one
+// (apikey.ErrNoMasterKey).
+func WithSecrets(box *secretbox.Box) Option { return func(db *DB) { db.box = box } }
 
 // driverName is the database/sql driver Open uses; tests swap in a wrapper.
 var driverName = "sqlite"
@@ -53,7 +66,7 @@ var (
 // Open opens (creating if needed) the database file at path and applies
 // pending migrations. path must name a file: the read and write pools are
 // separate connections, which an in-memory database cannot share.
-func Open(ctx context.Context, path string) (*DB, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("sqlite: open %q: need a plain file path", path)
 	}
@@ -91,6 +104,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	write.SetConnMaxIdleTime(0)
 
 	db := &DB{write: write}
+	for _, o := range opts {
+		o(db)
+	}
 	db.conn = conn{db: db}
 	// Migrate before the read pool exists: it switches the file to WAL
 	// and creates the tables that the readers will see.

@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"agentshop/internal/apikey"
 	"agentshop/internal/commerce"
 	"agentshop/internal/store"
 	"agentshop/internal/store/sqlite"
@@ -22,7 +24,7 @@ func TestStore(t *testing.T) {
 // mustOpen opens a database at path and closes it when the test ends.
 func mustOpen(tb testing.TB, path string) *sqlite.DB {
 	tb.Helper()
-	db, err := sqlite.Open(tb.Context(), path)
+	db, err := sqlite.Open(tb.Context(), path, sqlite.WithSecrets(storetest.Box()))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -115,5 +117,27 @@ func TestCloseReleasesFiles(t *testing.T) {
 	}
 	if n := openIn(); n != 0 {
 		t.Errorf("%d files of the database still open after Close", n)
+	}
+}
+
+// Without a master key the store keeps keys without signing secrets and
+// refuses to write a signing secret at all (never in clear).
+func TestNoMasterKeyNoSigningSecret(t *testing.T) {
+	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "agentshop.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	secret, k := apikey.New("plain", time.Now())
+	if err := db.CreateAPIKey(t.Context(), k); err != nil {
+		t.Fatalf("key without signing secret: %v", err)
+	}
+	_, k2 := apikey.New("signed", time.Now())
+	k2.SigningSecret = "whsec_" + secret
+	if err := db.CreateAPIKey(t.Context(), k2); !errors.Is(err, apikey.ErrNoMasterKey) {
+		t.Fatalf("signing secret without a master key: %v, want ErrNoMasterKey", err)
+	}
+	if counts, err := db.SealedSecrets(t.Context()); err != nil || len(counts) != 0 {
+		t.Errorf("secrets stored: %v, %v; want none", counts, err)
 	}
 }

@@ -34,7 +34,8 @@ import (
 const TimePrecision = time.Microsecond
 
 // Run runs the suite. open must return a fresh, migrated, empty store for
-// each call and close it (and drop what it created) in t.Cleanup. Subtests
+// each call, opened with the master keys of [Box] and implementing
+// [RawDB], and close it (and drop what it created) in t.Cleanup. Subtests
 // run in parallel.
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Session", func(t *testing.T) { testSession(t, open) })
@@ -43,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Order", func(t *testing.T) { testOrder(t, open) })
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open) })
 	t.Run("APIKey", func(t *testing.T) { testAPIKey(t, open) })
+	t.Run("Secrets", func(t *testing.T) { testSecrets(t, open) })
 	t.Run("VaultToken", func(t *testing.T) { testVaultToken(t, open) })
 	t.Run("Event", func(t *testing.T) { testEvent(t, open) })
 	t.Run("EventBacklog", func(t *testing.T) { testEventBacklog(t, open) })
