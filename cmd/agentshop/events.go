@@ -24,7 +24,7 @@ func (c *shell) eventsCmd() *cobra.Command {
 		Short: "List the order-webhook outbox (delivered, pending, dead); requeue a dead event",
 		Args:  checkArgs(cobra.NoArgs),
 	}
-	flags := addConfigFlags(cmd.PersistentFlags(), "data", "database")
+	flags := addConfigFlags(cmd.PersistentFlags(), "data", "database", "master-key-file")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		switch f.Status = commerce.EventStatus(status); f.Status {
 		case "", commerce.EventPending, commerce.EventDelivered, commerce.EventDead:

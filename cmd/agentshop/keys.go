@@ -13,9 +13,9 @@ import (
 func (c *shell) keysCmd() *cobra.Command {
 	cmd := group(&cobra.Command{
 		Use:   "keys",
-		Short: "Manage agent API keys: create, list, revoke",
+		Short: "Manage agent API keys: create, list, revoke; rotate the master key",
 	})
-	flags := addConfigFlags(cmd.PersistentFlags(), "data", "database")
+	flags := addConfigFlags(cmd.PersistentFlags(), "data", "database", "master-key-file")
 
 	var name string
 	var signing bool
@@ -90,6 +90,39 @@ func (c *shell) keysCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.AddCommand(create, list, revoke)
+	var newKeyFile string
+	rotate := &cobra.Command{
+		Use:   "rotate-master [--new-master-key-file FILE]",
+		Short: "Re-encrypt every secret in the database under a new master key (one transaction; safe to run again)",
+		Long: `Re-encrypt every secret the database keeps (API keys' signing secrets) under a new
+master key, in one transaction. The new key is AGENTSHOP_NEW_MASTER_KEY, or the file
+--new-master-key-file (generated, 0600, when it does not exist). With the current key in a
+file and no new key given, a key is generated into FILE.new, which replaces FILE once the
+secrets are re-encrypted. Interrupted, run it again with the same arguments.`,
+		Args: checkArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := c.openAdmin(cmd.Context(), flags)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			res, err := a.RotateMasterKey(cmd.Context(), newKeyFile)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "re-encrypted %d secrets under master key %s\n", res.Resealed, res.KeyID)
+			switch {
+			case res.Replaced:
+				fmt.Fprintf(c.stdout, "%s now holds the new key; the old key is gone\n", res.File)
+			case res.File != "":
+				fmt.Fprintf(c.stdout, "start agentshop with --master-key-file %s (AGENTSHOP_MASTER_KEY_FILE) from now on\n", res.File)
+			default:
+				fmt.Fprintln(c.stdout, "set AGENTSHOP_MASTER_KEY to the new key (AGENTSHOP_NEW_MASTER_KEY) from now on")
+			}
+			return nil
+		},
+	}
+	rotate.Flags().StringVar(&newKeyFile, "new-master-key-file", "", "file holding the new master key (generated when absent)")
+	cmd.AddCommand(create, list, revoke, rotate)
 	return cmd
 }

@@ -23,7 +23,7 @@ func (c *shell) ordersCmd() *cobra.Command {
 		Use:   "orders",
 		Short: "List and show orders; record shipping, delivery, refunds and cancellation",
 	})
-	flags := addConfigFlags(cmd.PersistentFlags(), "data", "database")
+	flags := addConfigFlags(cmd.PersistentFlags(), "data", "database", "master-key-file")
 	// change runs one order change and prints the order's new state.
 	change := func(use, short string, fn func(ctx context.Context, a *app.App, id string) (*commerce.Order, error)) *cobra.Command {
 		return &cobra.Command{Use: use, Short: short, Args: checkArgs(cobra.ExactArgs(1)),

@@ -68,6 +68,7 @@ type App struct {
 	Catalog *commerce.Catalog
 
 	provider string
+	master   masterKey // seals the store's secrets; its key may be nil
 	handler  http.Handler
 	tls      *tls.Config // nil: plain HTTP
 
@@ -109,7 +110,7 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 	if a.Catalog, err = LoadCatalog(cfg); err != nil {
 		return nil, err
 	}
-	if a.Store, err = OpenStore(ctx, cfg, o.Existing); err != nil {
+	if a.Store, a.master, err = openStore(ctx, cfg, o.Existing, log); err != nil {
 		return nil, err
 	}
 	if err := a.build(ctx, o); err != nil {

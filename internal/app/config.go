@@ -25,9 +25,18 @@ type Config struct {
 	Catalog     string `json:"catalog"`
 	AgentAPIKey string `json:"-"` // from the environment only: secrets stay out of files
 	// CSRFKey signs the hosted checkout's forms; replicas must share it.
-	CSRFKey   string `json:"-"`
-	LogFormat string `json:"log_format"`
-	LogLevel  string `json:"log_level"`
+	CSRFKey string `json:"-"`
+	// MasterKey (AGENTSHOP_MASTER_KEY, 32 bytes in hex or base64) seals
+	// the secrets the database keeps; MasterKeyFile names a file holding
+	// it instead. Neither: <data>/master.key for SQLite (generated on the
+	// first start), none for PostgreSQL.
+	MasterKey     string `json:"-"`
+	MasterKeyFile string `json:"master_key_file"`
+	// NewMasterKey (AGENTSHOP_NEW_MASTER_KEY) is the key that
+	// 'keys rotate-master' re-encrypts under.
+	NewMasterKey string `json:"-"`
+	LogFormat    string `json:"log_format"`
+	LogLevel     string `json:"log_level"`
 	// DebugAddr, when set, serves net/http/pprof there, on its own
 	// listener: keep it on loopback.
 	DebugAddr string `json:"debug_addr"`
@@ -240,6 +249,8 @@ func Load(file string, env func(string) string) (Config, error) {
 	}
 	cfg.AgentAPIKey = env("AGENTSHOP_AGENT_API_KEY")
 	cfg.CSRFKey = env("AGENTSHOP_CSRF_KEY")
+	cfg.MasterKey = env("AGENTSHOP_MASTER_KEY")
+	cfg.NewMasterKey = env("AGENTSHOP_NEW_MASTER_KEY")
 	cfg.Webhook.Secret = env("AGENTSHOP_WEBHOOK_SECRET")
 	cfg.Stripe.SecretKey = env("AGENTSHOP_STRIPE_SECRET_KEY")
 	return cfg, nil
@@ -267,6 +278,7 @@ func Settings() []Setting {
 		{"addr", "AGENTSHOP_ADDR", "listen address", func(c *Config) *string { return &c.Addr }},
 		{"data", "AGENTSHOP_DATA", "data directory for the SQLite database", func(c *Config) *string { return &c.Data }},
 		{"database", "AGENTSHOP_DATABASE", "PostgreSQL URL (postgres://…) instead of SQLite", func(c *Config) *string { return &c.Database }},
+		{"master-key-file", "AGENTSHOP_MASTER_KEY_FILE", "file holding the master key that encrypts the secrets kept in the database (default for SQLite: <data>/master.key, generated on first start)", func(c *Config) *string { return &c.MasterKeyFile }},
 		{"catalog", "AGENTSHOP_CATALOG", "catalog file (ACP feed Products, JSON or JSONL); default: the embedded demo shop", func(c *Config) *string { return &c.Catalog }},
 		{"log-format", "AGENTSHOP_LOG_FORMAT", "log format: text or json", func(c *Config) *string { return &c.LogFormat }},
 		{"log-level", "AGENTSHOP_LOG_LEVEL", "log level: debug, info, warn, error", func(c *Config) *string { return &c.LogLevel }},

@@ -44,6 +44,9 @@ func (a *App) EnsureAPIKey(ctx context.Context, out io.Writer) error {
 // also gets a signing secret that requests must be HMAC-signed with.
 func (a *App) CreateAPIKey(ctx context.Context, name string, signing bool) (string, *apikey.Key, error) {
 	now := time.Now()
+	if signing && a.master.key == nil {
+		return "", nil, fmt.Errorf("create api key: a signing secret is stored encrypted: %w", ErrNoMasterKey)
+	}
 	secret, k := apikey.New(name, now)
 	if signing {
 		sig, _ := apikey.New("", now)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"agentshop/internal/catalog"
 	"agentshop/internal/commerce"
+	"agentshop/internal/secretbox"
 	"agentshop/internal/store"
 	"agentshop/internal/store/postgres"
 	"agentshop/internal/store/sqlite"
@@ -27,24 +29,35 @@ func isPostgres(cfg Config) bool {
 }
 
 // OpenStore opens (creating and migrating it as needed) the configured
-// store. With existing, it first checks that the database already has
-// agentshop's schema and returns an error wrapping [ErrNoSchema] if not.
+// store, with the master key when one is configured (see [New]). With
+// existing, it first checks that the database already has agentshop's
+// schema and returns an error wrapping [ErrNoSchema] if not.
 func OpenStore(ctx context.Context, cfg Config, existing bool) (store.Store, error) {
+	st, _, err := openStore(ctx, cfg, existing, slog.New(slog.DiscardHandler))
+	return st, err
+}
+
+// openStore is OpenStore, logging to log, and returning the master key.
+func openStore(ctx context.Context, cfg Config, existing bool, log *slog.Logger) (store.Store, masterKey, error) {
 	if cfg.Database != "" && !isPostgres(cfg) {
-		return nil, fmt.Errorf("--database must be a postgres:// URL (leave it empty for SQLite in --data)")
+		return nil, masterKey{}, fmt.Errorf("--database must be a postgres:// URL (leave it empty for SQLite in --data)")
 	}
 	if existing {
 		if err := checkSchema(ctx, cfg); err != nil {
-			return nil, err
+			return nil, masterKey{}, err
 		}
 	}
 	if isPostgres(cfg) {
-		return postgres.Open(ctx, cfg.Database)
+		return openSecrets(ctx, cfg, existing, log, func(box *secretbox.Box) (store.Store, error) {
+			return postgres.Open(ctx, cfg.Database, postgres.WithSecrets(box))
+		})
 	}
 	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
+		return nil, masterKey{}, fmt.Errorf("data directory: %w", err)
 	}
-	return sqlite.Open(ctx, filepath.Join(cfg.Data, "agentshop.db"))
+	return openSecrets(ctx, cfg, existing, log, func(box *secretbox.Box) (store.Store, error) {
+		return sqlite.Open(ctx, filepath.Join(cfg.Data, "agentshop.db"), sqlite.WithSecrets(box))
+	})
 }
 
 // checkSchema returns an error wrapping [ErrNoSchema] unless the
