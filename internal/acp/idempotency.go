@@ -79,10 +79,11 @@ func DoIdempotent(ctx context.Context, id *idempotency.Idempotency, m *Metrics, 
 func (h *Handler) idempotent(w http.ResponseWriter, r *http.Request, c *call, status int, run func(k *idempotency.Key) ([]byte, error)) error {
 	key := r.Header.Get("Idempotency-Key")
 	res, err := DoIdempotent(r.Context(), h.idem, h.cfg.Metrics, StrictIdempotency(c.codec.Version()), idempotency.Request{
-		Scope:  c.key.ID + " " + r.Method + " " + r.URL.Path,
-		Key:    key,
-		Body:   c.body,
-		Status: status,
+		Scope:   c.key.ID + " " + r.Method + " " + r.URL.Path,
+		Variant: c.codec.Version(),
+		Key:     key,
+		Body:    c.body,
+		Status:  status,
 	}, run)
 	if err != nil {
 		return err

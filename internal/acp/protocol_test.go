@@ -478,3 +478,41 @@ func TestConcurrentSameKey(t *testing.T) {
 		t.Errorf("%d responses were not replays, want exactly 1", fresh)
 	}
 }
+
+// TestIdempotencyAcrossVersions: the same key and body under another
+// API-Version is that version's conflict (422 on 2026-04-17, 409 on
+// 2025-09-29), never a replay of the answer rendered in the first
+// version's shape, and it changes nothing.
+func TestIdempotencyAcrossVersions(t *testing.T) {
+	for _, tt := range []struct {
+		first, second string
+		conflict      int
+	}{
+		{v2025, v2026, http.StatusUnprocessableEntity},
+		{v2026, v2025, http.StatusConflict},
+	} {
+		t.Run(tt.first+" then "+tt.second, func(t *testing.T) {
+			b := setup(t)
+			id := b.newReadySession(t, tt.first).str("id")
+			path := "/checkout_sessions/" + id + "/cancel"
+			b.do(t, req{method: "POST", path: path, version: tt.first, idem: "k1", body: map[string]any{}}).want(t, http.StatusOK)
+			c := b.do(t, req{method: "POST", path: path, version: tt.second, idem: "k1", body: map[string]any{}}).want(t, tt.conflict)
+			if c.str("code") != "idempotency_conflict" || c.Header.Get("Idempotent-Replayed") != "" {
+				t.Errorf("other version: %s %v", c.Raw, c.Header)
+			}
+			// Create too: the key, path and body are the same, so only the
+			// version tells them apart; nothing is created the second time.
+			body := `{"items":[{"id":"` + racket + `","quantity":1}],"line_items":[{"id":"` + racket + `","quantity":1}],"currency":"usd"}`
+			b.do(t, req{method: "POST", path: "/checkout_sessions", version: tt.first, idem: "k2", body: body}).want(t, http.StatusCreated)
+			c = b.do(t, req{method: "POST", path: "/checkout_sessions", version: tt.second, idem: "k2", body: body}).want(t, tt.conflict)
+			if c.str("code") != "idempotency_conflict" {
+				t.Errorf("create under the other version: %s", c.Raw)
+			}
+			// The same version still replays.
+			r := b.do(t, req{method: "POST", path: path, version: tt.first, idem: "k1", body: map[string]any{}}).want(t, http.StatusOK)
+			if r.Header.Get("Idempotent-Replayed") != "true" {
+				t.Errorf("same version not replayed: %v", r.Header)
+			}
+		})
+	}
+}

@@ -89,10 +89,11 @@ func (s *Server) run(ctx context.Context, req *mcp.CallToolRequest, c *call) ([]
 		return c.codec.EncodeSession(v)
 	}
 	res, err := acp.DoIdempotent(ctx, s.idem, s.cfg.Metrics, acp.StrictIdempotency(c.codec.Version()), idempotency.Request{
-		Scope:  c.key.ID + " mcp " + c.tool.name + " " + c.id,
-		Key:    c.meta.IdempotencyKey,
-		Body:   c.payload,
-		Status: c.tool.status,
+		Scope:   c.key.ID + " mcp " + c.tool.name + " " + c.id,
+		Variant: c.codec.Version(),
+		Key:     c.meta.IdempotencyKey,
+		Body:    c.payload,
+		Status:  c.tool.status,
 	}, func(k *idempotency.Key) ([]byte, error) {
 		var body []byte
 		// As over REST, every tool claims its key inside its own

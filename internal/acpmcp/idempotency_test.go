@@ -118,3 +118,22 @@ func TestIdempotencyScope(t *testing.T) {
 		t.Errorf("replayed error differs: %s vs %s", first.Err.Data, replay.Err.Data)
 	}
 }
+
+// TestIdempotencyAcrossVersions: the same key and payload under another
+// meta.api_version is a conflict, never a replay shaped for the first
+// version.
+func TestIdempotencyAcrossVersions(t *testing.T) {
+	t.Parallel()
+	for _, tt := range [][2]string{{v2025, v2026}, {v2026, v2025}} {
+		t.Run(tt[0]+" then "+tt[1], func(t *testing.T) {
+			t.Parallel()
+			b := setup(t)
+			cs := b.client(t)
+			id := b.call(t, cs, acpmcp.ToolCreate, tt[0], mut(tt[0], "", createPayload(tt[0], true))).want(t).str("id")
+			key := newKey()
+			b.call(t, cs, acpmcp.ToolCancel, tt[0], args(tt[0], id, nil, "idempotency_key", key)).want(t)
+			b.wantError(t, b.call(t, cs, acpmcp.ToolCancel, tt[1], args(tt[1], id, nil, "idempotency_key", key)),
+				tt[1], acpmcp.CodeACPError, "idempotency_conflict")
+		})
+	}
+}

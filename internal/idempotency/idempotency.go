@@ -53,6 +53,12 @@ type Idempotency struct {
 type Request struct {
 	// Scope names the caller and operation: API key id, method and path.
 	Scope string
+	// Variant names the wire format the answer is rendered in (ACP's
+	// API-Version). It is part of the fingerprint, not of the scope: the
+	// same key and body under another variant is ErrConflict, never a
+	// replay of an answer shaped for the other variant, nor a second
+	// effect. "" for a transport with one format.
+	Variant string
 	// Key is the request's idempotency key; "" when absent.
 	Key string
 	// Required refuses a request without a key (ErrKeyRequired) instead
@@ -152,7 +158,7 @@ var errKeyTaken = errors.New("idempotency: key already used")
 //     U+0000: ErrKeyInvalid;
 //   - same key, same canonical body, finished: the stored status and body,
 //     Replayed, and no side effect;
-//   - same key, other body: ErrConflict;
+//   - same key, other body or other Variant: ErrConflict;
 //   - same key still running: ErrInFlight;
 //   - errors that Answer does not keep are not stored, so a retry runs
 //     anew; other errors are stored and replayed like successes.
@@ -179,6 +185,9 @@ func (id *Idempotency) Do(ctx context.Context, req Request, run func(k *Key) ([]
 		// Not JSON: compare raw bytes; the codec reports the syntax error.
 		sum := sha256.Sum256(req.Body)
 		fp = "raw:" + hex.EncodeToString(sum[:])
+	}
+	if req.Variant != "" {
+		fp = req.Variant + ":" + fp
 	}
 	now := id.Now().UTC()
 	k := &Key{req: req, now: now, rec: &Record{

@@ -137,6 +137,13 @@ func TestDo(t *testing.T) {
 		{name: "Conflict", first: func(id *Idempotency, st *memStore) {
 			_, _ = id.Do(context.Background(), Request{Scope: "s", Key: "k", Body: []byte(`{"a":2}`), Status: 201}, save(st, "first"))
 		}, req: Request{Scope: "s", Key: "k", Body: []byte(body), Status: 201}, wantErr: ErrConflict},
+		{name: "OtherVariant", first: func(id *Idempotency, st *memStore) {
+			_, _ = id.Do(context.Background(), Request{Scope: "s", Variant: "2025-09-29", Key: "k", Body: []byte(body), Status: 201}, save(st, "first"))
+		}, req: Request{Scope: "s", Variant: "2026-04-17", Key: "k", Body: []byte(body), Status: 201}, wantErr: ErrConflict},
+		{name: "ReplaySameVariant", first: func(id *Idempotency, st *memStore) {
+			_, _ = id.Do(context.Background(), Request{Scope: "s", Variant: "2026-04-17", Key: "k", Body: []byte(body), Status: 201}, save(st, "first"))
+		}, req: Request{Scope: "s", Variant: "2026-04-17", Key: "k", Body: []byte(body), Status: 201},
+			want: Result{Status: 201, Body: []byte("first"), Replayed: true}},
 		{name: "InFlight", first: func(id *Idempotency, st *memStore) {
 			// A complete that claimed and has not answered yet.
 			k := &Key{req: Request{Scope: "s", Key: "k"}, now: id.Now(), rec: &Record{Scope: "s", Key: "k",
