@@ -15,7 +15,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, c *call) error 
 	in.APIKeyID = c.key.ID
 	return h.idempotent(w, r, c, http.StatusCreated, func(k *idempotency.Key) ([]byte, error) {
 		return h.session(c, k, false, func(hooks *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
-			return h.cfg.Service.Create(r.Context(), in, hooks)
+			return h.cfg.Service.For(c.key.Owner()).Create(r.Context(), in, hooks)
 		})
 	})
 }
@@ -27,13 +27,13 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request, c *call) error 
 	}
 	return h.idempotent(w, r, c, http.StatusOK, func(k *idempotency.Key) ([]byte, error) {
 		return h.session(c, k, false, func(hooks *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
-			return h.cfg.Service.Update(r.Context(), r.PathValue("id"), in, hooks)
+			return h.cfg.Service.For(c.key.Owner()).Update(r.Context(), r.PathValue("id"), in, hooks)
 		})
 	})
 }
 
 func (h *Handler) get(w http.ResponseWriter, r *http.Request, c *call) error {
-	v, err := h.cfg.Service.Get(r.Context(), r.PathValue("id"))
+	v, err := h.cfg.Service.For(c.key.Owner()).Get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, c *call) erro
 		// Complete calls the provider between transactions: the key is
 		// claimed in the first, answered in the last.
 		return h.session(c, k, true, func(hooks *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
-			return h.cfg.Service.Complete(r.Context(), r.PathValue("id"), in, hooks)
+			return h.cfg.Service.For(c.key.Owner()).Complete(r.Context(), r.PathValue("id"), in, hooks)
 		})
 	})
 }
@@ -65,7 +65,7 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request, c *call) error 
 	}
 	return h.idempotent(w, r, c, http.StatusOK, func(k *idempotency.Key) ([]byte, error) {
 		return h.session(c, k, false, func(hooks *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
-			return h.cfg.Service.Cancel(r.Context(), r.PathValue("id"), hooks)
+			return h.cfg.Service.For(c.key.Owner()).Cancel(r.Context(), r.PathValue("id"), hooks)
 		})
 	})
 }

@@ -64,7 +64,7 @@ var tools = []*tool{
 			}
 			in.APIKeyID = c.key.ID
 			return func(ctx context.Context, hooks *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
-				return s.cfg.Service.Create(ctx, in, hooks)
+				return s.cfg.Service.For(c.key.Owner()).Create(ctx, in, hooks)
 			}, nil
 		},
 	},
@@ -75,7 +75,7 @@ var tools = []*tool{
 		annotations: &mcp.ToolAnnotations{Title: "Get checkout session", ReadOnlyHint: true, IdempotentHint: true, OpenWorldHint: new(false)},
 		prepare: func(s *Server, c *call) (operation, error) {
 			return func(ctx context.Context, _ *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
-				return s.cfg.Service.Get(ctx, c.id)
+				return s.cfg.Service.For(c.key.Owner()).Get(ctx, c.id)
 			}, nil
 		},
 	},
@@ -91,7 +91,7 @@ var tools = []*tool{
 				return nil, err
 			}
 			return func(ctx context.Context, hooks *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
-				return s.cfg.Service.Update(ctx, c.id, in, hooks)
+				return s.cfg.Service.For(c.key.Owner()).Update(ctx, c.id, in, hooks)
 			}, nil
 		},
 	},
@@ -108,7 +108,7 @@ var tools = []*tool{
 				return nil, err
 			}
 			return func(ctx context.Context, hooks *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
-				return s.cfg.Service.Complete(ctx, c.id, in, hooks)
+				return s.cfg.Service.For(c.key.Owner()).Complete(ctx, c.id, in, hooks)
 			}, nil
 		},
 	},
@@ -123,7 +123,7 @@ var tools = []*tool{
 				return nil, err
 			}
 			return func(ctx context.Context, hooks *commerce.TxHooks[*commerce.View]) (*commerce.View, error) {
-				return s.cfg.Service.Cancel(ctx, c.id, hooks)
+				return s.cfg.Service.For(c.key.Owner()).Cancel(ctx, c.id, hooks)
 			}, nil
 		},
 	},

@@ -25,6 +25,13 @@ type Key struct {
 	RevokedAt     *time.Time
 }
 
+// Owner is the owner ([commerce.Session.Owner]) of the sessions created
+// with k: "key:" and its id. REST and /acp/mcp both use it, so a key
+// reaches its own sessions over either and no other key's. (Store
+// migration 0006_session_owner gives sessions created before owners
+// existed the same string.)
+func (k *Key) Owner() string { return "key:" + k.ID }
+
 // Store holds API keys: internal/store/sqlite and internal/store/postgres
 // implement it over the same database as commerce.Store, and
 // internal/store/storetest checks it. Errors are the commerce sentinels.

@@ -46,8 +46,14 @@ import (
 // hooks.Begin runs in the claim transaction (step 1), hooks.Begun once it
 // has committed, before the provider is called, and hooks.Commit in the
 // transaction that answers: step 3, or step 1 when nothing is charged.
+//
+// Complete is not scoped to an owner: agent surfaces use [Owned.Complete].
 func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, hooks *TxHooks[*View]) (*View, error) {
-	c := &completion{s: s, id: id, in: in, hooks: hooks, now: s.now()}
+	return s.complete(ctx, access{}, id, in, hooks)
+}
+
+func (s *Service) complete(ctx context.Context, a access, id string, in CompleteInput, hooks *TxHooks[*View]) (*View, error) {
+	c := &completion{s: s, access: a, id: id, in: in, hooks: hooks, now: s.now()}
 	err := runAttempt(ctx, s, c.claim, hooks.begun)
 	if errors.Is(err, ErrInsufficientStock) {
 		return c.outOfStock(ctx)
@@ -73,11 +79,12 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, hoo
 // completion is one Complete call's state across the steps of its
 // payment attempt ([runAttempt]).
 type completion struct {
-	s     *Service
-	id    string
-	in    CompleteInput
-	hooks *TxHooks[*View]
-	now   time.Time
+	s      *Service
+	access access // who asks: the claim refuses a session it may not reach
+	id     string
+	in     CompleteInput
+	hooks  *TxHooks[*View]
+	now    time.Time
 
 	// done is the answer given in the claim transaction, when there is
 	// nothing to charge (completed already, not payable yet).
@@ -112,9 +119,9 @@ func (c *completion) claim(ctx context.Context, tx Executor) (*attempt[charged],
 	if err := c.hooks.begin(ctx, tx); err != nil {
 		return nil, err
 	}
-	sess, prev, err := tx.LockSessionPayments(ctx, id)
+	sess, prev, err := lockFor(ctx, tx, c.access, id)
 	if err != nil {
-		return nil, notFound(err, id)
+		return nil, err
 	}
 	st := effectiveStored(sess, now)
 	switch st {

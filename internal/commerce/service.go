@@ -67,6 +67,8 @@ type CreateInput struct {
 	Interventions       []string
 	Locale              string
 	APIKeyID            string
+	// Owner is recorded as [Session.Owner]; [Owned.Create] sets it.
+	Owner string
 }
 
 // UpdateInput changes a session. Nil fields are left unchanged.
@@ -151,6 +153,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput, hooks *TxHooks[*Vi
 		Interventions: in.Interventions,
 		Locale:        in.Locale,
 		APIKeyID:      in.APIKeyID,
+		Owner:         in.Owner,
 		CreatedAt:     now,
 		UpdatedAt:     now,
 		ExpiresAt:     now.Add(s.ttl()),
@@ -187,27 +190,40 @@ func (s *Service) Create(ctx context.Context, in CreateInput, hooks *TxHooks[*Vi
 	return v, nil
 }
 
-// Get returns the session with id; ENOTFOUND if there is none.
+// Get returns the session with id; ENOTFOUND if there is none. It is not
+// scoped to an owner: agent surfaces use [Owned.Get].
 func (s *Service) Get(ctx context.Context, id string) (*View, error) {
+	return s.get(ctx, access{}, id)
+}
+
+func (s *Service) get(ctx context.Context, a access, id string) (*View, error) {
 	sess, err := s.Store.GetSession(ctx, id)
 	if err != nil {
 		return nil, notFound(err, id)
+	}
+	if !a.reaches(sess) {
+		return nil, notFound(ErrNotFound, id)
 	}
 	return s.view(ctx, s.Store, sess, s.now())
 }
 
 // Update changes an open session. ENOTFOUND for an unknown id; ECONFLICT
-// when the session is completed, canceled or expired.
+// when the session is completed, canceled or expired. It is not scoped to
+// an owner: agent surfaces use [Owned.Update].
 func (s *Service) Update(ctx context.Context, id string, in UpdateInput, hooks *TxHooks[*View]) (*View, error) {
+	return s.update(ctx, access{}, id, in, hooks)
+}
+
+func (s *Service) update(ctx context.Context, a access, id string, in UpdateInput, hooks *TxHooks[*View]) (*View, error) {
 	now := s.now()
 	var v *View
 	err := s.Store.InTx(ctx, func(tx Executor) error {
 		if err := hooks.begin(ctx, tx); err != nil {
 			return err
 		}
-		sess, payments, err := tx.LockSessionPayments(ctx, id)
+		sess, payments, err := lockFor(ctx, tx, a, id)
 		if err != nil {
-			return notFound(err, id)
+			return err
 		}
 		if st := effectiveStored(sess, now); st.Terminal() {
 			return &Error{Code: ECONFLICT, Reason: "session_" + string(st), Message: fmt.Sprintf("The checkout session is %s and can no longer change.", st)}
@@ -242,17 +258,22 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput, hooks *
 }
 
 // Cancel cancels an open session. ENOTALLOWED when it is already completed
-// or canceled (ACP answers 405); ENOTFOUND for an unknown id.
+// or canceled (ACP answers 405); ENOTFOUND for an unknown id. It is not
+// scoped to an owner: agent surfaces use [Owned.Cancel].
 func (s *Service) Cancel(ctx context.Context, id string, hooks *TxHooks[*View]) (*View, error) {
+	return s.cancel(ctx, access{}, id, hooks)
+}
+
+func (s *Service) cancel(ctx context.Context, a access, id string, hooks *TxHooks[*View]) (*View, error) {
 	now := s.now()
 	var v *View
 	err := s.Store.InTx(ctx, func(tx Executor) error {
 		if err := hooks.begin(ctx, tx); err != nil {
 			return err
 		}
-		sess, payments, err := tx.LockSessionPayments(ctx, id)
+		sess, payments, err := lockFor(ctx, tx, a, id)
 		if err != nil {
-			return notFound(err, id)
+			return err
 		}
 		if st := effectiveStored(sess, now); st.Terminal() {
 			return &Error{Code: ENOTALLOWED, Reason: "session_" + string(st), Message: fmt.Sprintf("The checkout session is %s and cannot be canceled.", st)}

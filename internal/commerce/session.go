@@ -49,7 +49,12 @@ type Session struct {
 	Auth3DS *Challenge
 	OrderID string
 	// APIKeyID is the agent key that created the session.
-	APIKeyID  string
+	APIKeyID string
+	// Owner is who may reach the session through [Service.For]: an opaque
+	// string chosen by the surface that created it ("key:<api key id>"
+	// for an agent's API key, "app:…" for the ChatGPT App). It never
+	// changes.
+	Owner     string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	ExpiresAt time.Time

@@ -98,7 +98,7 @@ func (s *Server) addCheckoutTools() {
 }
 
 func (s *Server) showCheckout(ctx context.Context, req *mcp.CallToolRequest, in showArgs) (*mcp.CallToolResult, json.RawMessage, error) {
-	v, err := s.cfg.Service.Create(ctx, commerce.CreateInput{
+	v, err := s.sessions(req).Create(ctx, commerce.CreateInput{
 		Lines:       lineInputs(in.Items),
 		Fulfillment: in.FulfillmentAddress.fulfillment(),
 		Locale:      requestLocale(req),
@@ -123,9 +123,9 @@ func (s *Server) updateCheckout(ctx context.Context, req *mcp.CallToolRequest, i
 		// Nothing to change: the widget is asking for the session's state,
 		// e.g. after the buyer paid on the hosted page. A completed session
 		// comes back with its order.
-		v, err = s.cfg.Service.Get(ctx, in.CheckoutSessionID)
+		v, err = s.sessions(req).Get(ctx, in.CheckoutSessionID)
 	} else {
-		v, err = s.cfg.Service.Update(ctx, in.CheckoutSessionID, up, nil)
+		v, err = s.sessions(req).Update(ctx, in.CheckoutSessionID, up, nil)
 	}
 	if err != nil {
 		return nil, nil, s.toolError(ctx, "update_checkout", err)

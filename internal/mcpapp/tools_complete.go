@@ -88,6 +88,7 @@ func (s *Server) completeCheckout(ctx context.Context, req *mcp.CallToolRequest,
 	if id == "" {
 		return nil, nil, &toolErr{code: commerce.EINVALID, msg: "checkout_session_id is required."}
 	}
+	sessions := s.sessions(req)
 	token := in.PaymentData.token()
 	if token == "" {
 		return nil, nil, &toolErr{code: commerce.EINVALID,
@@ -96,7 +97,7 @@ func (s *Server) completeCheckout(ctx context.Context, req *mcp.CallToolRequest,
 	if p := in.PaymentData.Provider; !s.cfg.Payment.accepts(p) {
 		// Charging a token minted for another PSP cannot work; answer
 		// with the session (or its order, when it is already paid).
-		v, err := s.cfg.Service.Get(ctx, id)
+		v, err := sessions.Get(ctx, id)
 		if err != nil {
 			return nil, nil, s.toolError(ctx, tool, err)
 		}
@@ -109,7 +110,7 @@ func (s *Server) completeCheckout(ctx context.Context, req *mcp.CallToolRequest,
 				s.cfg.Payment.Provider, p),
 		})
 	}
-	v, err := s.cfg.Service.Complete(ctx, id, commerce.CompleteInput{
+	v, err := sessions.Complete(ctx, id, commerce.CompleteInput{
 		Token:          token,
 		Buyer:          in.Buyer.buyer(),
 		BillingAddress: in.PaymentData.BillingAddress.address(),
@@ -118,7 +119,7 @@ func (s *Server) completeCheckout(ctx context.Context, req *mcp.CallToolRequest,
 		// A 3-D Secure challenge is pending from an earlier attempt and
 		// this call has no authentication result (the Apps SDK contract
 		// has none): answer with the session and its requires_3ds message.
-		v, err = s.cfg.Service.Get(ctx, id)
+		v, err = sessions.Get(ctx, id)
 	}
 	if err != nil {
 		return nil, nil, s.toolError(ctx, tool, err)

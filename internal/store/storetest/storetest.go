@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Time", func(t *testing.T) { testTime(t, open) })
 	t.Run("Tx", func(t *testing.T) { testTx(t, open) })
 	t.Run("Service", func(t *testing.T) { testService(t, open) })
+	t.Run("Owner", func(t *testing.T) { testOwner(t, open) })
 	t.Run("OrderLifecycle", func(t *testing.T) { testOrderLifecycle(t, open) })
 	t.Run("Refunds", func(t *testing.T) { testRefunds(t, open) })
 	t.Run("StoreCharger", func(t *testing.T) { testStoreCharger(t, open) })

@@ -1,0 +1,60 @@
+package mcpapp
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"agentshop/internal/commerce"
+)
+
+// The App reaches only its own sessions. Every session show_checkout
+// creates is an app session (owner "app:…"), and update_checkout and
+// complete_checkout act through [commerce.Service.For] with the calling
+// request's owner, so a session an agent created over REST or /acp/mcp
+// (owner "key:…"), or one bound to another conversation, answers exactly
+// as an unknown id does.
+//
+// Where the host sends a conversation id (_meta["openai/session"],
+// ChatGPT's anonymised conversation id), the session is bound to it:
+// owner "app:" + hex SHA-256 of the id (a fixed length, and the id itself
+// is not stored). Owners are compared exactly, so:
+//
+//   - a session created with a conversation id is reachable only from
+//     calls carrying the same id (a call without one is refused);
+//   - a session created without one is reachable only from calls without
+//     one (owner "app:").
+//
+// The conversation id is a hint the host sends, not a credential: a
+// caller that knows both a session id and its conversation id reaches the
+// session. What the binding adds is that a leaked session id alone is not
+// enough for a bound session. get_order is not scoped: an order id is
+// already the key to the public order page (/orders/{id}).
+
+// metaConversation is the request _meta key of the host's conversation id.
+const metaConversation = "openai/session"
+
+// appOwnerPrefix starts the owner of every app session. Store migration
+// 0006_session_owner gives the App's sessions created before owners
+// existed the unbound owner, appOwnerPrefix alone.
+const appOwnerPrefix = "app:"
+
+// appOwner is the session owner of a request: app sessions bound to its
+// conversation id, if it has one.
+func appOwner(req *mcp.CallToolRequest) string {
+	conv := ""
+	if req != nil && req.Params != nil {
+		conv, _ = req.Params.Meta[metaConversation].(string)
+	}
+	if conv == "" {
+		return appOwnerPrefix
+	}
+	sum := sha256.Sum256([]byte(conv))
+	return appOwnerPrefix + hex.EncodeToString(sum[:])
+}
+
+// sessions is the checkout operations as req's caller may use them.
+func (s *Server) sessions(req *mcp.CallToolRequest) commerce.Owned {
+	return s.cfg.Service.For(appOwner(req))
+}
