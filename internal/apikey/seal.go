@@ -3,6 +3,7 @@ package apikey
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"agentshop/internal/secretbox"
 )
@@ -47,3 +48,13 @@ func OpenSigningSecret(box *secretbox.Box, id, stored string) (string, error) {
 
 // signingSecretAD names the row a signing secret is sealed to.
 func signingSecretAD(id string) string { return "api_keys.signing_secret:" + id }
+
+// LogValue logs a key by id, name and prefix: never its hash or signing
+// secret.
+func (k *Key) LogValue() slog.Value {
+	if k == nil {
+		return slog.StringValue("<nil>")
+	}
+	return slog.GroupValue(slog.String("id", k.ID), slog.String("name", k.Name), slog.String("prefix", k.Prefix),
+		slog.Bool("signed", k.SigningSecret != ""))
+}
