@@ -19,7 +19,8 @@ type Key struct {
 	Hash   string // hex SHA-256 of the secret
 	Prefix string // the first characters of the secret, for people
 	// SigningSecret, when set, requires requests to carry a valid
-	// Signature/Timestamp HMAC made with it.
+	// Signature/Timestamp HMAC made with it. In clear here, in memory
+	// only: stores keep it sealed ([SealSigningSecret]).
 	SigningSecret string
 	CreatedAt     time.Time
 	RevokedAt     *time.Time
