@@ -336,7 +336,12 @@ func (s *Service) apply(sess *Session, in UpdateInput) error {
 				return Invalid(p+".quantity", "Quantity may be at most %d.", s.maxQuantity())
 			}
 			if j, dup := seen[l.ItemID]; dup {
-				// The same item twice is one line with the summed quantity.
+				// The same item twice is one line with the summed quantity,
+				// and the cap applies to the sum: three lines of 100 are
+				// not a way around a cap of 100.
+				if lines[j].Quantity+l.Quantity > s.maxQuantity() {
+					return Invalid(p+".quantity", "Quantity of item %s may be at most %d in all, counting its other lines.", l.ItemID, s.maxQuantity())
+				}
 				lines[j].Quantity += l.Quantity
 				continue
 			}
