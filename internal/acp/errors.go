@@ -130,7 +130,8 @@ func (e *Error) body() []byte {
 }
 
 // writeError writes err as a flat ACP error and logs it once: 5xx at
-// Error with the internal cause, 4xx at Warn.
+// Error with the internal cause, 4xx at Warn, except 429s, which the
+// limiters log once per key per interval (ratelimit.go).
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	e := ErrorFor(err)
 	if e.retryAfter > 0 {
@@ -140,7 +141,9 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if e.status >= 500 {
 		level = slog.LevelError
 	}
-	log.Log(r.Context(), level, "request failed", "request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "status", e.status, "code", e.Code, "err", err.Error())
+	if e.status != http.StatusTooManyRequests {
+		log.Log(r.Context(), level, "request failed", "request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "status", e.status, "code", e.Code, "err", err.Error())
+	}
 	writeJSON(w, e.status, e.body())
 }
 

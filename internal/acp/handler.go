@@ -14,6 +14,7 @@ import (
 	"agentshop/internal/apikey"
 	"agentshop/internal/commerce"
 	"agentshop/internal/idempotency"
+	"agentshop/internal/ratelimit"
 	"agentshop/internal/reqsign"
 )
 
@@ -59,9 +60,20 @@ type Config struct {
 	// MaxBodyBytes caps request bodies (default 1 MiB).
 	MaxBodyBytes int64
 	// RateLimit is the steady requests per second allowed per API key
-	// (0: unlimited) with bursts of RateBurst.
+	// (0: unlimited) with bursts of RateBurst, when Limiter is nil.
 	RateLimit float64
 	RateBurst int
+	// Limiter, when set, limits requests per API key; share it with
+	// /acp/mcp (internal/acpmcp) so that a key has one budget on both.
+	Limiter *ratelimit.Limiter
+	// AuthFailures, when set, limits failed authentications per client
+	// address: once an address has used its bucket up, its requests
+	// answer 429 without their key being looked at. Share it with
+	// /acp/mcp.
+	AuthFailures *ratelimit.Limiter
+	// ClientAddr names a request's client for AuthFailures (default
+	// [ratelimit.ClientAddr] without --behind-proxy).
+	ClientAddr func(*http.Request) string
 	// IdempotencyTTL is how long responses are kept for replay (default 24 h).
 	IdempotencyTTL time.Duration
 	// InFlightLease is how long a claimed key answers same-key retries with
@@ -90,7 +102,7 @@ type Handler struct {
 	cfg     Config
 	idem    *idempotency.Idempotency
 	codecs  map[string]Codec
-	limiter *limiter
+	limiter *ratelimit.Limiter
 	keys    *apikey.Cache
 	log     *slog.Logger
 
@@ -130,8 +142,12 @@ func NewHandler(cfg Config) *Handler {
 	for _, c := range cfg.Codecs {
 		h.codecs[c.Version()] = c
 	}
-	if cfg.RateLimit > 0 {
-		h.limiter = newLimiter(cfg.RateLimit, max(cfg.RateBurst, 1))
+	h.limiter = cfg.Limiter
+	if h.limiter == nil {
+		h.limiter = ratelimit.New(cfg.RateLimit, cfg.RateBurst, 0)
+	}
+	if h.cfg.ClientAddr == nil {
+		h.cfg.ClientAddr = func(r *http.Request) string { return ratelimit.ClientAddr(r, false) }
 	}
 	return h
 }
@@ -189,25 +205,33 @@ func (h *Handler) wrap(endpoint string, protected bool, fn handlerFunc) http.Han
 				return err
 			}
 			c.body = body
+			addr := h.cfg.ClientAddr(r)
+			if d := h.cfg.AuthFailures.Check(addr, h.cfg.Now()); !d.Allowed {
+				return AuthThrottled(sw.Header(), h.log.With("surface", "acp"), addr, d)
+			}
 			if c.key, err = h.authenticate(r); err != nil {
+				if ErrorFor(err).Status() == http.StatusUnauthorized {
+					CountAuthFailure(h.cfg.AuthFailures, h.log.With("surface", "acp"), addr, h.cfg.Now())
+				}
 				return err
 			}
 			if c.codec, err = h.version(r); err != nil {
 				return err
 			}
 			version = c.codec.Version()
-			if h.limiter != nil {
-				if wait, ok := h.limiter.allow(c.key.ID, time.Now()); !ok {
-					e := newError(http.StatusTooManyRequests, typeInvalid, "rate_limit_exceeded", "Too many requests for this API key; slow down.", "")
-					e.retryAfter = int(wait/time.Second) + 1
-					return e
-				}
+			d := h.limiter.Allow(c.key.ID, h.cfg.Now())
+			d.WriteHeaders(sw.Header())
+			if !d.Allowed {
+				return KeyThrottled(h.log.With("surface", "acp"), c.key.ID, d)
 			}
 			// After the rate limit: a signature is spent (remembered, so
 			// that it cannot be replayed) only by a request that goes on
 			// to run, and a 429's exact retry is still good.
 			if c.key.SigningSecret != "" {
 				if err := h.verifySignature(r, body, c.key.SigningSecret); err != nil {
+					if ErrorFor(err).Status() == http.StatusUnauthorized {
+						CountAuthFailure(h.cfg.AuthFailures, h.log.With("surface", "acp"), addr, h.cfg.Now())
+					}
 					return err
 				}
 			}

@@ -1,44 +1,48 @@
 package acp
 
 import (
-	"sync"
+	"log/slog"
+	"net/http"
 	"time"
+
+	"agentshop/internal/ratelimit"
 )
 
-// limiter is a token bucket per API key. Buckets live in memory: with
-// several replicas each enforces its own share, which is the usual
-// trade-off for a limit meant to stop runaway clients, not to meter.
-type limiter struct {
-	mu      sync.Mutex
-	rate    float64 // tokens per second
-	burst   float64
-	buckets map[string]*bucket
-}
+// Throttling: the 429 answers of the per-key and failed-authentication
+// limiters, shared by REST and the ACP MCP binding (internal/acpmcp).
+// Neither is logged per request (writeError skips 429s): a throttled key
+// or address is logged at most once per interval, with the count of the
+// 429s it got since ([ratelimit.Decision.Log]).
 
-type bucket struct {
-	tokens float64
-	last   time.Time
-}
-
-func newLimiter(rate float64, burst int) *limiter {
-	return &limiter{rate: rate, burst: float64(burst), buckets: map[string]*bucket{}}
-}
-
-// allow takes a token for key at now; if none is left it returns how long
-// until one is.
-func (l *limiter) allow(key string, now time.Time) (time.Duration, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b, ok := l.buckets[key]
-	if !ok {
-		b = &bucket{tokens: l.burst, last: now}
-		l.buckets[key] = b
+// KeyThrottled is the 429 for a request of API key keyID over its limit
+// d. Its Retry-After comes from d; the caller has written d's headers.
+func KeyThrottled(log *slog.Logger, keyID string, d ratelimit.Decision) *Error {
+	if d.Log {
+		log.Warn("rate limited", "limit", "api_key", "api_key_id", keyID, "suppressed", d.Suppressed, "retry_after", d.RetryAfter)
 	}
-	b.tokens = min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
-	b.last = now
-	if b.tokens >= 1 {
-		b.tokens--
-		return 0, true
+	e := newError(http.StatusTooManyRequests, typeInvalid, "rate_limit_exceeded", "Too many requests for this API key; slow down.", "")
+	e.retryAfter = d.RetryAfterSeconds()
+	return e
+}
+
+// AuthThrottled is the 429 for a request from addr, which has failed
+// authentication too often (d, from [ratelimit.Limiter.Check]); it writes
+// d's headers on h. The request's key is not looked at.
+func AuthThrottled(h http.Header, log *slog.Logger, addr string, d ratelimit.Decision) *Error {
+	d.WriteHeaders(h)
+	if d.Log {
+		log.Warn("rate limited", "limit", "auth_failures", "client", addr, "suppressed", d.Suppressed, "retry_after", d.RetryAfter)
 	}
-	return time.Duration((1 - b.tokens) / l.rate * float64(time.Second)), false
+	e := newError(http.StatusTooManyRequests, typeInvalid, "rate_limit_exceeded", "Too many failed authentications from this address; slow down.", "")
+	e.retryAfter = d.RetryAfterSeconds()
+	return e
+}
+
+// CountAuthFailure charges addr's failed-authentication bucket: the
+// caller calls it for a 401 (a missing, unknown or revoked key, or a bad
+// signature), not for a store that failed.
+func CountAuthFailure(l *ratelimit.Limiter, log *slog.Logger, addr string, now time.Time) {
+	if d := l.Allow(addr, now); d.Log {
+		log.Warn("rate limited", "limit", "auth_failures", "client", addr, "suppressed", d.Suppressed, "retry_after", d.RetryAfter)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 
 	"agentshop/internal/acp"
 	"agentshop/internal/apikey"
@@ -22,12 +23,30 @@ func apiKeyFrom(ctx context.Context) *apikey.Key {
 
 // authenticate refuses requests without a valid, unrevoked agent API key
 // (Authorization: Bearer <key>, the REST keys) and passes the key on in the
-// request context, which the SDK hands to tool handlers.
+// request context, which the SDK hands to tool handlers. It applies the
+// REST surface's limits: failed authentications per client address
+// (checked before the key is looked at) and requests per key, whose
+// RateLimit headers every answer carries.
 func (s *Server) authenticate(next http.Handler) http.Handler {
+	log := s.log.With("surface", "acp_mcp")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		addr := s.cfg.ClientAddr(r)
+		if d := s.cfg.AuthFailures.Check(addr, s.cfg.Now()); !d.Allowed {
+			s.refuse(w, r, acp.AuthThrottled(w.Header(), log, addr, d))
+			return
+		}
 		k, err := s.apiKey(r)
 		if err != nil {
+			if st := acp.ErrorFor(err).Status(); st == 0 || st == http.StatusUnauthorized {
+				acp.CountAuthFailure(s.cfg.AuthFailures, log, addr, s.cfg.Now())
+			}
 			s.refuse(w, r, err)
+			return
+		}
+		d := s.cfg.Limiter.Allow(k.ID, s.cfg.Now())
+		d.WriteHeaders(w.Header())
+		if !d.Allowed {
+			s.refuse(w, r, acp.KeyThrottled(log, k.ID, d))
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), apiKeyKey{}, k)))
@@ -59,7 +78,12 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusUnauthorized
 		w.Header().Set("WWW-Authenticate", `Bearer realm="agentshop"`)
 	}
-	s.log.WarnContext(r.Context(), "acp mcp request refused", "status", status, "code", e.Code, "err", err.Error())
+	if e.RetryAfter() > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter()))
+	}
+	if status != http.StatusTooManyRequests { // the limiters log those once per interval
+		s.log.WarnContext(r.Context(), "acp mcp request refused", "status", status, "code", e.Code, "err", err.Error())
+	}
 	id := json.RawMessage("null")
 	if r.Body != nil {
 		body, _ := io.ReadAll(io.LimitReader(r.Body, s.cfg.MaxBodyBytes))

@@ -13,6 +13,7 @@ import (
 	"agentshop/internal/commerce"
 	"agentshop/internal/idempotency"
 	"agentshop/internal/mcpmetrics"
+	"agentshop/internal/ratelimit"
 	"agentshop/internal/reqsign"
 )
 
@@ -54,6 +55,16 @@ type Config struct {
 	Signatures *reqsign.Verifier
 	// MaxBodyBytes caps HTTP request bodies (default 1 MiB).
 	MaxBodyBytes int64
+	// Limiter, when set, limits HTTP requests per API key; share the REST
+	// surface's so that a key has one budget on both.
+	Limiter *ratelimit.Limiter
+	// AuthFailures, when set, limits failed authentications per client
+	// address (share the REST surface's): an address over it gets 429
+	// before its key is looked at.
+	AuthFailures *ratelimit.Limiter
+	// ClientAddr names a request's client for AuthFailures (default
+	// [ratelimit.ClientAddr] without --behind-proxy).
+	ClientAddr func(*http.Request) string
 	// DisableLocalhostProtection turns off the SDK's DNS-rebinding check,
 	// which refuses non-loopback Host headers on a loopback listener; set
 	// it behind a tunnel or reverse proxy.
@@ -92,6 +103,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.ClientAddr == nil {
+		cfg.ClientAddr = func(r *http.Request) string { return ratelimit.ClientAddr(r, false) }
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

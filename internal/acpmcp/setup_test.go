@@ -59,8 +59,9 @@ func setup(t *testing.T) *bundle {
 	return setupWith(t, func(db *sqlite.DB) store.Store { return db })
 }
 
-// setupWith is setup with the service and the binding on wrap(db).
-func setupWith(t *testing.T, wrap func(db *sqlite.DB) store.Store) *bundle {
+// setupWith is setup with the service and the binding on wrap(db), and
+// the binding's config changed by opts.
+func setupWith(t *testing.T, wrap func(db *sqlite.DB) store.Store, opts ...func(*acpmcp.Config)) *bundle {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "agentshop.db"), sqlite.WithSecrets(storetest.Box()))
@@ -98,14 +99,18 @@ func setupWith(t *testing.T, wrap func(db *sqlite.DB) store.Store) *bundle {
 		SessionTTL: time.Hour,
 	}
 	reg := prometheus.NewPedanticRegistry()
-	s := acpmcp.New(acpmcp.Config{
+	cfg := acpmcp.Config{
 		Service:   svc,
 		Store:     st,
 		Codecs:    []acp.Codec{acp20250929.New(m), acp20260417.New(m)},
 		Logger:    logger,
 		Now:       now,
 		ToolCalls: mcpmetrics.New(reg),
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s := acpmcp.New(cfg)
 	mux := http.NewServeMux()
 	mux.Handle("/acp/mcp", s.Handler())
 	srv := httptest.NewServer(mux)

@@ -39,6 +39,7 @@ import (
 	"agentshop/internal/commercemetrics"
 	"agentshop/internal/mcpapp"
 	"agentshop/internal/mcpmetrics"
+	"agentshop/internal/ratelimit"
 	"agentshop/internal/reqsign"
 	"agentshop/internal/store"
 	"agentshop/internal/store/sqlite"
@@ -197,6 +198,12 @@ func (a *App) build(ctx context.Context, o Options) error {
 	// remembered for both (the signed strings differ, so this is memory
 	// bounded once per process rather than once per surface).
 	signatures := reqsign.NewVerifier(0, 0, time.Now)
+	// Likewise one per-key limiter and one failed-authentication limiter:
+	// a key, or an address guessing keys, has one budget on both.
+	perKey := ratelimit.New(cfg.Shop.RateLimit, cfg.Shop.RateBurst, 0)
+	authFailures := ratelimit.New(cfg.Shop.AuthFailureLimit, cfg.Shop.AuthFailureBurst, 0)
+	behindProxy := cfg.Shop.BehindProxy
+	clientAddr := func(r *http.Request) string { return ratelimit.ClientAddr(r, behindProxy) }
 	api := acp.NewHandler(acp.Config{
 		Service:       a.Service,
 		Store:         st,
@@ -208,8 +215,9 @@ func (a *App) build(ctx context.Context, o Options) error {
 		Logger:        a.Logger,
 		Metrics:       metrics,
 		MaxBodyBytes:  cfg.Shop.MaxBodyBytes,
-		RateLimit:     cfg.Shop.RateLimit,
-		RateBurst:     cfg.Shop.RateBurst,
+		Limiter:       perKey,
+		AuthFailures:  authFailures,
+		ClientAddr:    clientAddr,
 		InFlightLease: time.Duration(cfg.Shop.IdempotencyInFlight),
 	})
 
@@ -224,6 +232,9 @@ func (a *App) build(ctx context.Context, o Options) error {
 		ToolCalls:                  toolCalls,
 		MaxBodyBytes:               cfg.Shop.MaxBodyBytes,
 		InFlightLease:              time.Duration(cfg.Shop.IdempotencyInFlight),
+		Limiter:                    perKey,
+		AuthFailures:               authFailures,
+		ClientAddr:                 clientAddr,
 		DisableLocalhostProtection: cfg.Shop.BehindProxy,
 	})
 
@@ -242,6 +253,10 @@ func (a *App) build(ctx context.Context, o Options) error {
 		ToolCalls:                  toolCalls,
 		AllowedHosts:               allowedHosts,
 		DisableRebindingProtection: cfg.Shop.BehindProxy,
+		Limiter:                    ratelimit.New(cfg.Shop.MCPRateLimit, cfg.Shop.MCPRateBurst, 0),
+		ClientAddr:                 clientAddr,
+		MaxOpenSessions:            cfg.Shop.MCPMaxOpenSessions,
+		MaxBodyBytes:               cfg.Shop.MCPMaxBodyBytes,
 	})
 
 	mux := http.NewServeMux()

@@ -114,10 +114,27 @@ type Shop struct {
 	// an API key read from the store before reading it again; a revoked
 	// key keeps working on both for at most this long ("0s": read on
 	// every request).
-	APIKeyCache  Dur     `json:"api_key_cache"`
-	RateLimit    float64 `json:"rate_limit_per_second"`
-	RateBurst    int     `json:"rate_limit_burst"`
-	MaxBodyBytes int64   `json:"max_body_bytes"`
+	APIKeyCache Dur `json:"api_key_cache"`
+	// RateLimit and RateBurst limit requests per API key on the REST API
+	// and /acp/mcp together (0: no limit).
+	RateLimit float64 `json:"rate_limit_per_second"`
+	RateBurst int     `json:"rate_limit_burst"`
+	// AuthFailureLimit and AuthFailureBurst limit failed authentications
+	// per client address on the REST API and /acp/mcp together (0: no
+	// limit).
+	AuthFailureLimit float64 `json:"auth_failures_per_second"`
+	AuthFailureBurst int     `json:"auth_failures_burst"`
+	// MCPRateLimit and MCPRateBurst limit requests per client address on
+	// the anonymous ChatGPT App, /mcp (0: no limit).
+	MCPRateLimit float64 `json:"mcp_rate_limit_per_second"`
+	MCPRateBurst int     `json:"mcp_rate_limit_burst"`
+	// MCPMaxOpenSessions caps the sessions one client address may have
+	// created through /mcp within the session TTL (0: no cap).
+	MCPMaxOpenSessions int `json:"mcp_max_open_sessions"`
+	// MaxBodyBytes caps REST and /acp/mcp request bodies; MCPMaxBodyBytes
+	// caps /mcp's.
+	MaxBodyBytes    int64 `json:"max_body_bytes"`
+	MCPMaxBodyBytes int64 `json:"mcp_max_body_bytes"`
 	// BehindProxy turns off the MCP endpoints' DNS-rebinding protection,
 	// which refuses requests whose Host is not localhost. Set it when a
 	// tunnel or reverse proxy forwards a public host name.
@@ -207,9 +224,15 @@ func DefaultConfig() Config {
 			PaymentLease:        Dur(30 * time.Second),
 			IdempotencyInFlight: Dur(35 * time.Second),
 			APIKeyCache:         Dur(time.Second),
-			RateLimit:           50,
-			RateBurst:           100,
+			RateLimit:           2000,
+			RateBurst:           4000,
+			AuthFailureLimit:    1,
+			AuthFailureBurst:    20,
+			MCPRateLimit:        20,
+			MCPRateBurst:        60,
+			MCPMaxOpenSessions:  200,
 			MaxBodyBytes:        1 << 20,
+			MCPMaxBodyBytes:     64 << 10,
 		},
 		Stripe: Stripe{APIVersion: "2026-04-22.preview"},
 		Webhook: Webhook{

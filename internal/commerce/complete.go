@@ -53,6 +53,9 @@ func (s *Service) Complete(ctx context.Context, id string, in CompleteInput, hoo
 }
 
 func (s *Service) complete(ctx context.Context, a access, id string, in CompleteInput, hooks *TxHooks[*View]) (*View, error) {
+	if err := in.validateLengths(); err != nil {
+		return nil, err
+	}
 	c := &completion{s: s, access: a, id: id, in: in, hooks: hooks, now: s.now()}
 	err := runAttempt(ctx, s, c.claim, hooks.begun)
 	if errors.Is(err, ErrInsufficientStock) {

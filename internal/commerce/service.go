@@ -146,6 +146,9 @@ func (s *Service) Create(ctx context.Context, in CreateInput, hooks *TxHooks[*Vi
 			return nil, Invalid("$.currency", "This shop sells in %s, not %s.", strings.ToUpper(string(s.Pricer.Catalog.Currency())), strings.ToUpper(string(c)))
 		}
 	}
+	if err := tooLong("$.locale", in.Locale, MaxLocaleLen); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	sess := &Session{
 		ID:            NewID("cs"),
@@ -317,6 +320,9 @@ func (s *Service) maxQuantity() int64 {
 // apply validates in and applies it to sess. It returns EINVALID errors
 // with a JSONPath param for malformed input, and changes nothing then.
 func (s *Service) apply(sess *Session, in UpdateInput) error {
+	if err := in.validateLengths(); err != nil {
+		return err
+	}
 	next := *sess
 	if in.Lines != nil {
 		if len(in.Lines) == 0 {

@@ -33,6 +33,7 @@ var merchantSide = []string{
 	"agentshop/internal/acpmcp",
 	"agentshop/internal/mcpapp",
 	"agentshop/internal/mcpmetrics",
+	"agentshop/internal/ratelimit",
 	"agentshop/internal/commercemetrics",
 	"agentshop/internal/web",
 	"agentshop/internal/webhook",
@@ -232,6 +233,12 @@ var rules = []Rule{
 		Package: "agentshop/internal/reqsign",
 		Source:  "internal/reqsign/reqsign.go:12",
 		Own:     []string{"agentshop/internal/canonjson"},
+		StdOnly: true,
+	},
+	{
+		Package: "agentshop/internal/ratelimit",
+		Source:  "internal/ratelimit/doc.go:13",
+		Own:     []string{},
 		StdOnly: true,
 	},
 	{

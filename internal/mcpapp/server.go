@@ -7,12 +7,14 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"agentshop/internal/acp/acp20250929"
 	"agentshop/internal/commerce"
 	"agentshop/internal/mcpmetrics"
+	"agentshop/internal/ratelimit"
 )
 
 // Config configures a [Server]. Service, Catalog and Merchant are required;
@@ -46,6 +48,20 @@ type Config struct {
 	AllowedOrigins []string // full origins, e.g. "https://chatgpt.com"
 	// DisableRebindingProtection turns both checks off.
 	DisableRebindingProtection bool
+
+	// Limiter, when set, limits requests per client address (ClientAddr).
+	Limiter *ratelimit.Limiter
+	// ClientAddr names a request's client (default [ratelimit.ClientAddr]
+	// without --behind-proxy).
+	ClientAddr func(*http.Request) string
+	// MaxOpenSessions caps the checkout sessions one client may create
+	// within the session TTL (0: no cap).
+	MaxOpenSessions int
+	// MaxBodyBytes caps request bodies (default 64 KiB: a tool call is a
+	// few hundred bytes; the SDK's own default is 4 MiB).
+	MaxBodyBytes int64
+	// Now returns the current time for the limits; tests replace it.
+	Now func() time.Time
 }
 
 // Payment is how the app declares the payment provider to ChatGPT and which
@@ -86,9 +102,10 @@ func (p Payment) accepts(name string) bool {
 
 // Server is the ChatGPT App MCP server. It is safe for concurrent use.
 type Server struct {
-	cfg   Config
-	codec *acp20250929.Codec
-	mcp   *mcp.Server
+	cfg          Config
+	codec        *acp20250929.Codec
+	mcp          *mcp.Server
+	openSessions *sessionCap
 }
 
 // New returns a Server for cfg. It panics if Service, its default payment
@@ -121,7 +138,17 @@ func New(cfg Config) *Server {
 		panic(fmt.Sprintf("mcpapp: Payment.Mode %q is neither test nor live", p.Mode))
 	}
 
-	s := &Server{cfg: cfg, codec: acp20250929.New(cfg.Merchant)}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 64 << 10
+	}
+	if cfg.ClientAddr == nil {
+		cfg.ClientAddr = func(r *http.Request) string { return ratelimit.ClientAddr(r, false) }
+	}
+	ttl := cfg.Service.SessionTTL
+	if ttl <= 0 {
+		ttl = 24 * time.Hour
+	}
+	s := &Server{cfg: cfg, codec: acp20250929.New(cfg.Merchant), openSessions: newSessionCap(cfg.MaxOpenSessions, ttl)}
 	// The SDK answers prompts/list whether or not there are prompts, so
 	// declare the (empty) capability: a 2026-07-28 server must declare
 	// what it handles (conformance server-stateless).
@@ -162,9 +189,10 @@ func (s *Server) Handler() http.Handler {
 		// The go-sdk check cannot be told about allowed hosts; ours
 		// (rebinding.go) does the same and more.
 		DisableLocalhostProtection: true,
+		MaxRequestBodyBytes:        s.cfg.MaxBodyBytes,
 	})
 	if s.cfg.DisableRebindingProtection {
-		return h
+		return s.limitRequests(h)
 	}
-	return &rebindingGuard{next: h, hosts: s.cfg.AllowedHosts, origins: s.cfg.AllowedOrigins, logger: s.cfg.Logger}
+	return s.limitRequests(&rebindingGuard{next: h, hosts: s.cfg.AllowedHosts, origins: s.cfg.AllowedOrigins, logger: s.cfg.Logger})
 }

@@ -98,12 +98,18 @@ func (s *Server) addCheckoutTools() {
 }
 
 func (s *Server) showCheckout(ctx context.Context, req *mcp.CallToolRequest, in showArgs) (*mcp.CallToolResult, json.RawMessage, error) {
+	client, at := clientFrom(ctx), s.now()
+	if !s.openSessions.reserve(client, at) {
+		s.cfg.Logger.InfoContext(ctx, "mcp tool: open session cap", "tool", "show_checkout", "client", client, "max", s.cfg.MaxOpenSessions)
+		return nil, nil, &toolErr{code: "rate_limited", msg: "Too many checkouts were started from this client; complete one, or retry later."}
+	}
 	v, err := s.sessions(req).Create(ctx, commerce.CreateInput{
 		Lines:       lineInputs(in.Items),
 		Fulfillment: in.FulfillmentAddress.fulfillment(),
 		Locale:      requestLocale(req),
 	}, nil)
 	if err != nil {
+		s.openSessions.release(client, at)
 		return nil, nil, s.toolError(ctx, "show_checkout", err)
 	}
 	return s.sessionResult(ctx, "show_checkout", v)
