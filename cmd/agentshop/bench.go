@@ -38,8 +38,9 @@ func (c *shell) benchCmd() *cobra.Command {
 		Long: `Drives concurrent agents through purchases against an ACP merchant, reports
 throughput and latency, and verifies every session afterwards (and, with
 --data or --database, the charges and stock in agentshop's own store).
-Against agentshop serve, turn its rate limit off first
-({"shop": {"rate_limit_per_second": 0}}) or most requests get 429.`,
+agentshop serve's default per-key limit (5,000 requests/s, bursts of
+10,000) is above what one replica serves, so one key is not throttled; a
+lower rate_limit_per_second answers 429s, which bench counts as errors.`,
 		Args: checkArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.check(); err != nil {

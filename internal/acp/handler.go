@@ -174,9 +174,10 @@ type call struct {
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request, c *call) error
 
-// wrap applies, in order: request id, metrics, the body cap, the API key,
-// API-Version, the rate limit and the request signature (for signing
-// keys), then runs fn and writes its error.
+// wrap applies, in order: request id, metrics, the failed-authentication
+// limit per client address, the body cap, the API key, API-Version, the
+// per-key rate limit and the request signature (for signing keys), then
+// runs fn and writes its error.
 func (h *Handler) wrap(endpoint string, protected bool, fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -200,15 +201,17 @@ func (h *Handler) wrap(endpoint string, protected bool, fn handlerFunc) http.Han
 			if !protected {
 				return fn(sw, r, c)
 			}
+			// An address that keeps failing authentication is refused
+			// before its body is read or its key looked up.
+			addr := h.cfg.ClientAddr(r)
+			if d := h.cfg.AuthFailures.Check(addr, h.cfg.Now()); !d.Allowed {
+				return AuthThrottled(sw.Header(), h.log.With("surface", "acp"), addr, d)
+			}
 			body, err := readBody(sw, r, h.cfg.MaxBodyBytes)
 			if err != nil {
 				return err
 			}
 			c.body = body
-			addr := h.cfg.ClientAddr(r)
-			if d := h.cfg.AuthFailures.Check(addr, h.cfg.Now()); !d.Allowed {
-				return AuthThrottled(sw.Header(), h.log.With("surface", "acp"), addr, d)
-			}
 			if c.key, err = h.authenticate(r); err != nil {
 				if ErrorFor(err).Status() == http.StatusUnauthorized {
 					CountAuthFailure(h.cfg.AuthFailures, h.log.With("surface", "acp"), addr, h.cfg.Now())

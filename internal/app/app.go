@@ -379,8 +379,10 @@ func (a *App) MetricsAddr() string {
 	return a.metricsLn.Addr().String()
 }
 
-// janitor deletes expired idempotency records, and order events delivered
-// longer ago than webhook.keep_delivered, every interval. Several replicas
+// janitor deletes expired idempotency records, order events delivered
+// longer ago than webhook.keep_delivered, and sessions that never became
+// orders once they have been expired for shop.session_retention, every
+// interval. Several replicas
 // may run it at once; the deletes are idempotent.
 func (a *App) janitor(every time.Duration) {
 	defer close(a.janitorDone)
@@ -400,12 +402,36 @@ func (a *App) janitor(every time.Duration) {
 		} else if n > 0 {
 			a.Logger.Info("deleted delivered order events", "count", n)
 		}
+		if keep := time.Duration(a.Config.Shop.SessionRetention); keep > 0 {
+			n, err = a.deleteAbandonedSessions(ctx, time.Now().Add(-keep))
+			if err != nil {
+				a.Logger.Warn("delete abandoned sessions", "err", err)
+			} else if n > 0 {
+				a.Logger.Info("deleted abandoned sessions", "count", n, "expired_before", time.Now().Add(-keep))
+			}
+		}
 		select {
 		case <-a.stopJanitor:
 			return
 		case <-t.C:
 		}
 	}
+}
+
+// deleteAbandonedSessions deletes the sessions that expired before
+// before and never became orders, in batches so that no one transaction
+// holds the database for long, at most 100,000 a run.
+func (a *App) deleteAbandonedSessions(ctx context.Context, before time.Time) (int64, error) {
+	const batch = 1000
+	var total int64
+	for range 100 {
+		n, err := a.Store.DeleteAbandonedSessions(ctx, before, batch)
+		total += n
+		if err != nil || n < batch {
+			return total, err
+		}
+	}
+	return total, nil
 }
 
 // serveDebug serves net/http/pprof's handlers on addr, apart from the

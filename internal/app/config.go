@@ -104,6 +104,10 @@ type Shop struct {
 	Coupons         []Promo `json:"coupons"`
 	LowStockAt      int64   `json:"low_stock_at"`
 	SessionTTL      Dur     `json:"session_ttl"`
+	// SessionRetention is how long after it expired a session that never
+	// became an order is kept before the janitor deletes it, with its
+	// idempotency records ("0s": never).
+	SessionRetention Dur `json:"session_retention"`
 	// PaymentLease is how long a complete holds its payment attempt before
 	// a retry may re-drive it (after a crash).
 	PaymentLease Dur `json:"payment_lease"`
@@ -221,16 +225,17 @@ func DefaultConfig() Config {
 			},
 			LowStockAt:          3,
 			SessionTTL:          Dur(24 * time.Hour),
+			SessionRetention:    Dur(7 * 24 * time.Hour),
 			PaymentLease:        Dur(30 * time.Second),
 			IdempotencyInFlight: Dur(35 * time.Second),
 			APIKeyCache:         Dur(time.Second),
-			RateLimit:           2000,
-			RateBurst:           4000,
+			RateLimit:           5000,
+			RateBurst:           10000,
 			AuthFailureLimit:    1,
 			AuthFailureBurst:    20,
-			MCPRateLimit:        20,
-			MCPRateBurst:        60,
-			MCPMaxOpenSessions:  200,
+			MCPRateLimit:        50,
+			MCPRateBurst:        100,
+			MCPMaxOpenSessions:  1000,
 			MaxBodyBytes:        1 << 20,
 			MCPMaxBodyBytes:     64 << 10,
 		},
@@ -336,6 +341,10 @@ func (c *Config) Validate() error {
 		case time.Duration(w.Lease) < 2*time.Duration(w.Timeout):
 			return fmt.Errorf("webhook lease %v must be at least twice the timeout %v, or a slow attempt may be repeated while in flight", time.Duration(w.Lease), time.Duration(w.Timeout))
 		}
+	}
+	if sh := cfg.Shop; sh.RateLimit < 0 || sh.RateBurst < 0 || sh.AuthFailureLimit < 0 || sh.AuthFailureBurst < 0 ||
+		sh.MCPRateLimit < 0 || sh.MCPRateBurst < 0 || sh.MCPMaxOpenSessions < 0 || sh.MCPMaxBodyBytes < 0 || sh.SessionRetention < 0 {
+		return errors.New("shop limits (rate limits, bursts, mcp_max_open_sessions, mcp_max_body_bytes, session_retention) must not be negative; 0 turns a limit off (mcp_max_body_bytes 0: its default)")
 	}
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return errors.New("tls: set both the certificate (--tls-cert) and the key (--tls-key), or neither")

@@ -134,6 +134,13 @@ type Executor interface {
 	// DeleteDeliveredEvents removes events delivered before before and
 	// returns how many. Pending and dead events are kept.
 	DeleteDeliveredEvents(ctx context.Context, before time.Time) (int64, error)
+	// DeleteAbandonedSessions removes up to limit sessions that expired
+	// strictly before before and never became orders: no order and no
+	// payment attempt, so nothing that touched money. The idempotency
+	// records whose scope names a removed session go with it, in the same
+	// transaction. It returns how many sessions it removed; the oldest go
+	// first, so a caller repeats it until it returns less than limit.
+	DeleteAbandonedSessions(ctx context.Context, before time.Time, limit int) (int64, error)
 }
 
 // EventFilter selects outbox events for [Executor.ListEvents]. Zero fields

@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("ProviderSwitch", func(t *testing.T) { testProviderSwitch(t, open) })
 	t.Run("TxHooks", func(t *testing.T) { testTxHooks(t, open) })
 	t.Run("Text", func(t *testing.T) { testText(t, open) })
+	t.Run("Retention", func(t *testing.T) { testRetention(t, open) })
 }
 
 // cmpOpts compare stored values: times within [TimePrecision], and empty
