@@ -15,6 +15,10 @@ import (
 
 type apiKeyKey struct{}
 
+// clientKey carries the client address the HTTP middleware counted the
+// request against, for a failed signature to count too.
+type clientKey struct{}
+
 // apiKeyFrom returns the API key the HTTP middleware authenticated, or nil.
 func apiKeyFrom(ctx context.Context) *apikey.Key {
 	k, _ := ctx.Value(apiKeyKey{}).(*apikey.Key)
@@ -49,7 +53,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			s.refuse(w, r, acp.KeyThrottled(log, k.ID, d))
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), apiKeyKey{}, k)))
+		ctx := context.WithValue(context.WithValue(r.Context(), apiKeyKey{}, k), clientKey{}, addr)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -103,7 +108,7 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
 // verifySignature checks a signing key's meta.signature over the call
 // (reqsign.MCP: tool, session id, api_version, idempotency_key, timestamp
 // and payload) and refuses a signature already used.
-func (s *Server) verifySignature(c *call) error {
+func (s *Server) verifySignature(ctx context.Context, c *call) error {
 	fail := func(msg string) error { return unauthorized("invalid_signature", msg) }
 	if c.meta.Signature == "" || c.meta.Timestamp == "" {
 		return fail("This API key requires signed requests: meta.signature and meta.timestamp.")
@@ -114,6 +119,10 @@ func (s *Server) verifySignature(c *call) error {
 		return &acp.Error{Type: "service_unavailable", Code: "service_unavailable", Message: err.Error()}
 	}
 	if err != nil {
+		// A bad or replayed signature is a failed authentication of the
+		// client's address, as on REST.
+		addr, _ := ctx.Value(clientKey{}).(string)
+		acp.CountAuthFailure(s.cfg.AuthFailures, s.log.With("surface", "acp_mcp"), addr, s.cfg.Now())
 		return fail(err.Error())
 	}
 	return nil

@@ -73,7 +73,7 @@ func (s *Server) run(ctx context.Context, req *mcp.CallToolRequest, c *call) ([]
 	}
 	c.codec = codec
 	if c.key.SigningSecret != "" {
-		if err := s.verifySignature(c); err != nil {
+		if err := s.verifySignature(ctx, c); err != nil {
 			return nil, err
 		}
 	}
