@@ -138,3 +138,24 @@ func TestFieldLengthsApp(t *testing.T) {
 		t.Fatalf("long line_one: %s, want a tool error naming $.fulfillment_address.line_one", text(res))
 	}
 }
+
+// TestOpenSessionCapPerClient: the cap counts each client address on its
+// own (the address reaches the tool through the request context).
+func TestOpenSessionCapPerClient(t *testing.T) {
+	t.Parallel()
+	b := setup(t, func(c *mcpapp.Config) {
+		c.MaxOpenSessions = 1
+		c.ClientAddr = byTestClient
+	})
+	show := `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"show_checkout","arguments":{"items":[{"id":"` + racket + `"}]}}}`
+	isErr := func(body string) bool { return strings.Contains(body, `"isError":true`) }
+	if _, body := rawPost(t, b.srv.URL, "a", show); isErr(body) {
+		t.Fatalf("client a's first session refused: %s", body)
+	}
+	if _, body := rawPost(t, b.srv.URL, "a", show); !isErr(body) || !strings.Contains(body, "Too many checkouts") {
+		t.Fatalf("client a's second session: %s, want refused", body)
+	}
+	if _, body := rawPost(t, b.srv.URL, "b", show); isErr(body) {
+		t.Fatalf("client b's first session refused: %s", body)
+	}
+}
