@@ -170,6 +170,12 @@ var rules = []Rule{
 		Others:  []string{"github.com/stripe/stripe-go/..."},
 	},
 	{
+		Package: "agentshop/internal/payment/braintree",
+		Source:  "internal/payment/braintree/doc.go:11",
+		Own:     []string{"agentshop/internal/commerce"},
+		StdOnly: true,
+	},
+	{
 		// The codecs map wire structs to commerce types and nothing else:
 		// of ours they import only commerce and acpjson's decoding helpers.
 		Package: "agentshop/internal/acp/acp20250929",
