@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"agentshop/internal/admin"
 	"agentshop/internal/app"
 	"agentshop/internal/catalog"
 	"agentshop/internal/commerce"
@@ -56,7 +57,7 @@ func (c *shell) catalogCmd() *cobra.Command {
 
 func printCatalog(w io.Writer, out *outputFlag, cat *commerce.Catalog) error {
 	items := cat.Items()
-	return out.print(w, app.Views(items, app.NewItemView), func(w io.Writer) {
+	return out.print(w, admin.Views(items, app.NewItemView), func(w io.Writer) {
 		fmt.Fprintln(w, "ID\tTITLE\tPRICE\tSTOCK\tDIGITAL")
 		for _, it := range items {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%t\n", it.ID, it.Title, it.Currency.Format(it.Price), it.Stock, it.Digital)

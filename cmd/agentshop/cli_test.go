@@ -47,6 +47,8 @@ func TestCLIUsage(t *testing.T) {
 		{args: nil, code: 2, stderr: []string{"Available Commands:", "agentshop needs a command"}},
 		{args: []string{"serve", "-h"}, stdout: []string{"--addr", "--tls-cert", "--tls-key", "--log-format", "AGENTSHOP_ADDR"}, stdoutOnly: true},
 		{args: []string{"keys", "-h"}, stdout: []string{"create", "list", "revoke"}, stdoutOnly: true},
+		{args: []string{"admin", "tokens", "-h"}, stdout: []string{"create", "list", "revoke"}, stdoutOnly: true},
+		{args: []string{"admin", "tokens", "create", "-h"}, stdout: []string{"--name", "--expires-in", "--output", "--data"}, notStdout: []string{"--addr"}, stdoutOnly: true},
 		{args: []string{"keys", "list", "-h"}, stdout: []string{"--data", "--database", "--config", "--output"},
 			notStdout: []string{"--addr", "--webhook-url", "--behind-proxy", "--name", "--signing"}, stdoutOnly: true},
 		{args: []string{"keys", "create", "--help"}, stdout: []string{"--name", "--signing", "--data"}, notStdout: []string{"--addr"}, stdoutOnly: true},
@@ -210,7 +212,7 @@ func TestCLIOutputJSON(t *testing.T) {
 	if r := runCLI(t, nil, append([]string{"orders", "show", id}, data...)...); r.code != 0 || !strings.Contains(r.stdout, "head-padel-pro-s-3pack") {
 		t.Errorf("orders show: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if r := runCLI(t, nil, append([]string{"orders", "show", "ord_missing"}, data...)...); r.code != 1 || !strings.Contains(r.stderr, `no order "ord_missing"`) {
+	if r := runCLI(t, nil, append([]string{"orders", "show", "ord_missing"}, data...)...); r.code != 1 || !strings.Contains(r.stderr, `No order "ord_missing"`) {
 		t.Errorf("orders show ord_missing: exit %d\n%s", r.code, r.stderr)
 	}
 }

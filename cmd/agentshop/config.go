@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"slices"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"agentshop/internal/app"
+	"agentshop/internal/commerce"
 )
 
 // Config is the configuration of serve and the admin commands.
@@ -73,4 +76,23 @@ func (c *shell) openAdmin(ctx context.Context, f *configFlags) (*app.App, error)
 		return nil, err
 	}
 	return app.New(ctx, cfg, app.Options{Logs: c.stderr, Existing: true})
+}
+
+// withAdmin is the RunE of an admin command: it opens the application on
+// the existing database the flags name (openAdmin), runs fn with it and
+// closes it. A commerce error other than an internal or unavailable one
+// is printed as its client-safe message alone.
+func (c *shell) withAdmin(f *configFlags, fn func(ctx context.Context, a *app.App, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		a, err := c.openAdmin(cmd.Context(), f)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		err = fn(cmd.Context(), a, args)
+		if e, ok := errors.AsType[*commerce.Error](err); ok && e.Code != commerce.EINTERNAL && e.Code != commerce.EUNAVAILABLE {
+			return errors.New(e.Message)
+		}
+		return err
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"agentshop/internal/acp/acpschema"
+	"agentshop/internal/admin"
 	"agentshop/internal/conformance"
 )
 
@@ -94,7 +95,7 @@ func TestConformanceSigned(t *testing.T) {
 	cfg.LogLevel = "error"
 	cfg.Shop.PublicURL = "http://127.0.0.1"
 	m := runMain(t, cfg)
-	secret, k, err := m.App.CreateAPIKey(t.Context(), "signed", true)
+	secret, k, err := m.App.Admin.CreateAPIKey(t.Context(), admin.KeyInput{Name: "signed", Signing: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,13 +1,14 @@
 package main
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"agentshop/internal/admin"
 	"agentshop/internal/app"
 	"agentshop/internal/commerce"
 )
@@ -23,27 +24,26 @@ func (c *shell) eventsCmd() *cobra.Command {
 		Use:   "events [--status pending|delivered|dead] [--order ORDER]",
 		Short: "List the order-webhook outbox (delivered, pending, dead); requeue a dead event",
 		Args:  checkArgs(cobra.NoArgs),
+		PreRunE: func(*cobra.Command, []string) error {
+			switch f.Status = commerce.EventStatus(status); f.Status {
+			case "", commerce.EventPending, commerce.EventDelivered, commerce.EventDead:
+			default:
+				return usageErrorf("unknown status %q (pending, delivered, dead)", status)
+			}
+			if f.Limit <= 0 || f.Limit > admin.MaxEventLimit {
+				return usageErrorf("--limit must be between 1 and %d, not %d", admin.MaxEventLimit, f.Limit)
+			}
+			return nil
+		},
 	}
 	flags := addConfigFlags(cmd.PersistentFlags(), "data", "database", "master-key-file")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		switch f.Status = commerce.EventStatus(status); f.Status {
-		case "", commerce.EventPending, commerce.EventDelivered, commerce.EventDead:
-		default:
-			return usageErrorf("unknown status %q (pending, delivered, dead)", status)
-		}
-		if f.Limit <= 0 {
-			return usageErrorf("--limit must be positive, not %d", f.Limit)
-		}
-		a, err := c.openAdmin(cmd.Context(), flags)
+	cmd.RunE = c.withAdmin(flags, func(ctx context.Context, a *app.App, _ []string) error {
+		page, err := a.Admin.ListEvents(ctx, f)
 		if err != nil {
 			return err
 		}
-		defer a.Close()
-		events, err := a.Store.ListEvents(cmd.Context(), f)
-		if err != nil {
-			return err
-		}
-		return out.print(c.stdout, app.Views(events, app.NewEventView), func(w io.Writer) {
+		events := page.Events
+		return out.print(c.stdout, admin.Views(events, admin.NewEventView), func(w io.Writer) {
 			fmt.Fprintln(w, "ID\tTYPE\tORDER\tSTATUS\tATTEMPTS\tCREATED\tNEXT/DELIVERED\tLAST ERROR")
 			for _, e := range events {
 				when := e.NextAttemptAt.Format(time.RFC3339)
@@ -57,34 +57,23 @@ func (c *shell) eventsCmd() *cobra.Command {
 					e.CreatedAt.Format(time.RFC3339), when, e.LastError)
 			}
 		})
-	}
+	})
 	cmd.Flags().StringVar(&f.OrderID, "order", "", "only this order's events")
 	cmd.Flags().StringVar(&status, "status", "", "only events in this status: pending, delivered or dead")
-	cmd.Flags().IntVar(&f.Limit, "limit", 100, "at most this many events, oldest first")
+	cmd.Flags().IntVar(&f.Limit, "limit", 100, "at most this many events (up to 1000), oldest first")
 	out.register(cmd)
 
 	requeue := &cobra.Command{
 		Use:   "requeue EVENT",
 		Short: "Put a dead event back in the queue, with a full set of attempts",
 		Args:  checkArgs(cobra.ExactArgs(1)),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := c.openAdmin(cmd.Context(), flags)
-			if err != nil {
+		RunE: c.withAdmin(flags, func(ctx context.Context, a *app.App, args []string) error {
+			if _, err := a.Admin.RequeueEvent(ctx, args[0], nil); err != nil {
 				return err
 			}
-			defer a.Close()
-			id := args[0]
-			switch err := a.Store.RequeueEvent(cmd.Context(), id, time.Now()); {
-			case errors.Is(err, commerce.ErrNotFound):
-				return fmt.Errorf("no event %q", id)
-			case errors.Is(err, commerce.ErrConflict):
-				return fmt.Errorf("event %s is not dead: only dead events are requeued", id)
-			case err != nil:
-				return err
-			}
-			fmt.Fprintf(c.stdout, "event %s requeued; a running server sends it within a second\n", id)
+			fmt.Fprintf(c.stdout, "event %s requeued; a running server sends it within a second\n", args[0])
 			return nil
-		},
+		}),
 	}
 	cmd.AddCommand(requeue)
 	return cmd

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"agentshop/internal/admin"
 	"agentshop/internal/app"
 )
 
@@ -17,19 +19,13 @@ func (c *shell) keysCmd() *cobra.Command {
 	})
 	flags := addConfigFlags(cmd.PersistentFlags(), "data", "database", "master-key-file")
 
-	var name string
-	var signing bool
+	var in admin.KeyInput
 	create := &cobra.Command{
 		Use:   "create [--name NAME] [--signing]",
 		Short: "Create an agent API key (shown once; only its hash is stored)",
 		Args:  checkArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := c.openAdmin(cmd.Context(), flags)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			secret, k, err := a.CreateAPIKey(cmd.Context(), name, signing)
+		RunE: c.withAdmin(flags, func(ctx context.Context, a *app.App, _ []string) error {
+			secret, k, err := a.Admin.CreateAPIKey(ctx, in, nil)
 			if err != nil {
 				return err
 			}
@@ -39,27 +35,22 @@ func (c *shell) keysCmd() *cobra.Command {
 			}
 			fmt.Fprintln(c.stdout, "The key is shown once; only its SHA-256 is stored.")
 			return nil
-		},
+		}),
 	}
-	create.Flags().StringVar(&name, "name", "agent", "a name for the key")
-	create.Flags().BoolVar(&signing, "signing", false, "also require HMAC request signatures with a generated signing secret")
+	create.Flags().StringVar(&in.Name, "name", "agent", "a name for the key")
+	create.Flags().BoolVar(&in.Signing, "signing", false, "also require HMAC request signatures with a generated signing secret")
 
 	var out outputFlag
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the agent API keys (never their secrets)",
 		Args:  checkArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := c.openAdmin(cmd.Context(), flags)
+		RunE: c.withAdmin(flags, func(ctx context.Context, a *app.App, _ []string) error {
+			keys, err := a.Admin.ListAPIKeys(ctx)
 			if err != nil {
 				return err
 			}
-			defer a.Close()
-			keys, err := a.Store.ListAPIKeys(cmd.Context())
-			if err != nil {
-				return err
-			}
-			return out.print(c.stdout, app.Views(keys, app.NewKeyView), func(w io.Writer) {
+			return out.print(c.stdout, admin.Views(keys, admin.NewKeyView), func(w io.Writer) {
 				fmt.Fprintln(w, "ID\tNAME\tPREFIX\tCREATED\tSIGNED\tREVOKED")
 				for _, k := range keys {
 					revoked := "-"
@@ -69,7 +60,7 @@ func (c *shell) keysCmd() *cobra.Command {
 					fmt.Fprintf(w, "%s\t%s\t%s…\t%s\t%t\t%s\n", k.ID, k.Name, k.Prefix, k.CreatedAt.Format(time.RFC3339), k.SigningSecret != "", revoked)
 				}
 			})
-		},
+		}),
 	}
 	out.register(list)
 
@@ -77,18 +68,13 @@ func (c *shell) keysCmd() *cobra.Command {
 		Use:   "revoke ID",
 		Short: "Revoke an agent API key",
 		Args:  checkArgs(cobra.ExactArgs(1)),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := c.openAdmin(cmd.Context(), flags)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			if err := a.RevokeAPIKey(cmd.Context(), args[0]); err != nil {
+		RunE: c.withAdmin(flags, func(ctx context.Context, a *app.App, args []string) error {
+			if _, err := a.Admin.RevokeAPIKey(ctx, args[0], nil); err != nil {
 				return err
 			}
 			fmt.Fprintf(c.stdout, "revoked %s\n", args[0])
 			return nil
-		},
+		}),
 	}
 	var newKeyFile string
 	rotate := &cobra.Command{
@@ -100,13 +86,8 @@ master key, in one transaction. The new key is AGENTSHOP_NEW_MASTER_KEY, or the 
 file and no new key given, a key is generated into FILE.new, which replaces FILE once the
 secrets are re-encrypted. Interrupted, run it again with the same arguments.`,
 		Args: checkArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := c.openAdmin(cmd.Context(), flags)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			res, err := a.RotateMasterKey(cmd.Context(), newKeyFile)
+		RunE: c.withAdmin(flags, func(ctx context.Context, a *app.App, _ []string) error {
+			res, err := a.RotateMasterKey(ctx, newKeyFile)
 			if err != nil {
 				return err
 			}
@@ -120,7 +101,7 @@ secrets are re-encrypted. Interrupted, run it again with the same arguments.`,
 				fmt.Fprintln(c.stdout, "set AGENTSHOP_MASTER_KEY to the new key (AGENTSHOP_NEW_MASTER_KEY) from now on")
 			}
 			return nil
-		},
+		}),
 	}
 	rotate.Flags().StringVar(&newKeyFile, "new-master-key-file", "", "file holding the new master key (generated when absent)")
 	cmd.AddCommand(create, list, revoke, rotate)

@@ -3,7 +3,7 @@
 // manages agent API keys and orders, and plays the agent for testing.
 //
 //	agentshop serve            run the merchant server
-//	agentshop keys|orders|events|catalog   administer it
+//	agentshop admin|keys|orders|events|catalog   administer it
 //	agentshop agent buy        play the agent against any ACP merchant
 //	agentshop conformance      check any ACP merchant against the spec
 //	agentshop bench            load-test an ACP merchant
@@ -107,7 +107,7 @@ events, catalog) and play the agent against any ACP merchant.`,
 	root.SetErr(c.stderr)
 	root.SetVersionTemplate("agentshop {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{msg: err.Error()} })
-	root.AddCommand(c.serveCmd(), c.keysCmd(), c.ordersCmd(), c.eventsCmd(), c.catalogCmd(),
+	root.AddCommand(c.serveCmd(), c.adminCmd(), c.keysCmd(), c.ordersCmd(), c.eventsCmd(), c.catalogCmd(),
 		c.agentCmd(), c.conformanceCmd(), c.benchCmd(), c.versionCmd())
 	return root
 }

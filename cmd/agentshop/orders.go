@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"agentshop/internal/admin"
 	"agentshop/internal/app"
 	"agentshop/internal/commerce"
 )
@@ -25,19 +26,11 @@ func (c *shell) ordersCmd() *cobra.Command {
 	})
 	flags := addConfigFlags(cmd.PersistentFlags(), "data", "database", "master-key-file")
 	// change runs one order change and prints the order's new state.
-	change := func(use, short string, fn func(ctx context.Context, a *app.App, id string) (*commerce.Order, error)) *cobra.Command {
+	change := func(use, short string, fn func(ctx context.Context, a *admin.Service, id string) (*commerce.Order, error)) *cobra.Command {
 		return &cobra.Command{Use: use, Short: short, Args: checkArgs(cobra.ExactArgs(1)),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				a, err := c.openAdmin(cmd.Context(), flags)
+			RunE: c.withAdmin(flags, func(ctx context.Context, a *app.App, args []string) error {
+				o, err := fn(ctx, a.Admin, args[0])
 				if err != nil {
-					return err
-				}
-				defer a.Close()
-				o, err := fn(cmd.Context(), a, args[0])
-				if err != nil {
-					if e, ok := errors.AsType[*commerce.Error](err); ok && e.Code != commerce.EINTERNAL && e.Code != commerce.EUNAVAILABLE {
-						return errors.New(e.Message)
-					}
 					return err
 				}
 				fmt.Fprintf(c.stdout, "order %s is %s", o.ID, o.Status)
@@ -46,30 +39,30 @@ func (c *shell) ordersCmd() *cobra.Command {
 				}
 				fmt.Fprintln(c.stdout)
 				return nil
-			}}
+			})}
 	}
 
 	var ship commerce.ShipInput
 	shipCmd := change("ship ORDER --carrier CARRIER --tracking NUMBER [--tracking-url URL]", "Record that an order was handed to a carrier",
-		func(ctx context.Context, a *app.App, id string) (*commerce.Order, error) {
-			return a.Service.ShipOrder(ctx, id, ship, nil)
+		func(ctx context.Context, a *admin.Service, id string) (*commerce.Order, error) {
+			return a.ShipOrder(ctx, id, ship, nil)
 		})
 	shipCmd.Flags().StringVar(&ship.Carrier, "carrier", "", "the carrier, e.g. USPS")
 	shipCmd.Flags().StringVar(&ship.TrackingNumber, "tracking", "", "the carrier's tracking number")
 	shipCmd.Flags().StringVar(&ship.TrackingURL, "tracking-url", "", "where the buyer can track the parcel")
 
 	deliverCmd := change("deliver ORDER", "Record that a shipped order was delivered",
-		func(ctx context.Context, a *app.App, id string) (*commerce.Order, error) {
-			return a.Service.DeliverOrder(ctx, id, nil)
+		func(ctx context.Context, a *admin.Service, id string) (*commerce.Order, error) {
+			return a.DeliverOrder(ctx, id, nil)
 		})
 
 	var refund commerce.RefundInput
 	refundCmd := change("refund ORDER --amount MINOR_UNITS [--reason TEXT]", "Refund part or all of an order through the payment provider",
-		func(ctx context.Context, a *app.App, id string) (*commerce.Order, error) {
+		func(ctx context.Context, a *admin.Service, id string) (*commerce.Order, error) {
 			if refund.Key == "" {
 				refund.Key = commerce.NewID("rk")
 			}
-			o, err := a.Service.RefundOrder(ctx, id, refund, nil)
+			o, err := a.RefundOrder(ctx, id, refund, nil)
 			if e, ok := errors.AsType[*commerce.Error](err); ok && (e.Code == commerce.EUNAVAILABLE || e.Code == commerce.EINPROGRESS) {
 				return nil, fmt.Errorf("%s\nrun again with --key %s to finish this refund rather than start another", e.Message, refund.Key)
 			}
@@ -81,8 +74,8 @@ func (c *shell) ordersCmd() *cobra.Command {
 
 	var reason string
 	cancelCmd := change("cancel ORDER [--reason TEXT]", "Cancel an order that has not shipped, refunding it in full",
-		func(ctx context.Context, a *app.App, id string) (*commerce.Order, error) {
-			return a.Service.CancelOrder(ctx, id, reason, nil)
+		func(ctx context.Context, a *admin.Service, id string) (*commerce.Order, error) {
+			return a.CancelOrder(ctx, id, reason, nil)
 		})
 	cancelCmd.Flags().StringVar(&reason, "reason", "", "why, shown to the agent")
 
@@ -93,24 +86,47 @@ func (c *shell) ordersCmd() *cobra.Command {
 func (c *shell) ordersListCmd(flags *configFlags) *cobra.Command {
 	var out outputFlag
 	var limit int
+	var status, after, before string
 	cmd := &cobra.Command{
-		Use:   "list [--limit N]",
+		Use:   "list [--limit N] [--status STATUS] [--created-after T] [--created-before T]",
 		Short: "List orders, newest first",
 		Args:  checkArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		PreRunE: func(*cobra.Command, []string) error {
 			if limit <= 0 {
 				return usageErrorf("--limit must be positive, not %d", limit)
 			}
-			a, err := c.openAdmin(cmd.Context(), flags)
-			if err != nil {
-				return err
+			return nil
+		},
+		RunE: c.withAdmin(flags, func(ctx context.Context, a *app.App, _ []string) error {
+			f := commerce.OrderFilter{Status: commerce.OrderStatus(status)}
+			for _, t := range []struct {
+				flag, v string
+				to      *time.Time
+			}{{"created-after", after, &f.CreatedFrom}, {"created-before", before, &f.CreatedTo}} {
+				if t.v == "" {
+					continue
+				}
+				at, err := time.Parse(time.RFC3339, t.v)
+				if err != nil {
+					return usageErrorf("--%s %q: want an RFC 3339 time, e.g. 2026-12-01T00:00:00Z", t.flag, t.v)
+				}
+				*t.to = at
 			}
-			defer a.Close()
-			orders, err := a.Store.ListOrders(cmd.Context(), limit)
-			if err != nil {
-				return err
+			// Pages of the admin layer's largest, until limit.
+			var orders []*commerce.Order
+			for len(orders) < limit {
+				f.Limit = min(limit-len(orders), admin.MaxListLimit)
+				page, err := a.Admin.ListOrders(ctx, f)
+				if err != nil {
+					return err
+				}
+				orders = append(orders, page.Orders...)
+				if !page.HasMore {
+					break
+				}
+				f.StartingAfter = orders[len(orders)-1].ID
 			}
-			return out.print(c.stdout, app.Views(orders, app.NewOrderView), func(w io.Writer) {
+			return out.print(c.stdout, admin.Views(orders, admin.NewOrderView), func(w io.Writer) {
 				fmt.Fprintln(w, "ID\tSESSION\tSTATUS\tTOTAL\tREFUNDED\tCREATED\tTRACKING")
 				for _, o := range orders {
 					track := "-"
@@ -121,9 +137,12 @@ func (c *shell) ordersListCmd(flags *configFlags) *cobra.Command {
 						o.Currency.Format(o.Totals.Total), o.Currency.Format(o.Refunded()), o.CreatedAt.Format(time.RFC3339), track)
 				}
 			})
-		},
+		}),
 	}
 	cmd.Flags().IntVar(&limit, "limit", 50, "at most this many orders, newest first")
+	cmd.Flags().StringVar(&status, "status", "", "only orders in this status: confirmed, shipped, completed or canceled")
+	cmd.Flags().StringVar(&after, "created-after", "", "only orders created at or after this RFC 3339 time")
+	cmd.Flags().StringVar(&before, "created-before", "", "only orders created before this RFC 3339 time")
 	out.register(cmd)
 	return cmd
 }
@@ -134,20 +153,13 @@ func (c *shell) ordersShowCmd(flags *configFlags) *cobra.Command {
 		Use:   "show ORDER",
 		Short: "Show one order: lines, totals, shipments and refunds",
 		Args:  checkArgs(cobra.ExactArgs(1)),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := c.openAdmin(cmd.Context(), flags)
+		RunE: c.withAdmin(flags, func(ctx context.Context, a *app.App, args []string) error {
+			o, err := a.Admin.GetOrder(ctx, args[0])
 			if err != nil {
 				return err
 			}
-			defer a.Close()
-			o, err := a.Store.GetOrder(cmd.Context(), args[0])
-			if errors.Is(err, commerce.ErrNotFound) {
-				return fmt.Errorf("no order %q", args[0])
-			} else if err != nil {
-				return err
-			}
 			cur := o.Currency.Format
-			return out.print(c.stdout, app.NewOrderView(o), func(w io.Writer) {
+			return out.print(c.stdout, admin.NewOrderView(o), func(w io.Writer) {
 				fmt.Fprintf(w, "order\t%s\nsession\t%s\nstatus\t%s\ncreated\t%s\n", o.ID, o.SessionID, o.Status, o.CreatedAt.Format(time.RFC3339))
 				for _, l := range o.Lines {
 					fmt.Fprintf(w, "line\t%d × %s\t%s\n", l.Quantity, l.ItemID, cur(l.Total))
@@ -161,7 +173,7 @@ func (c *shell) ordersShowCmd(flags *configFlags) *cobra.Command {
 					fmt.Fprintf(w, "refund\t%s %s\t%s\n", cur(r.Amount), r.Status, r.Reason)
 				}
 			})
-		},
+		}),
 	}
 	out.register(cmd)
 	return cmd

@@ -382,7 +382,7 @@ func TestWebhookDeadLetterRequeue(t *testing.T) {
 	if out := mustCLI(t, bin, b, "events", "--status", "dead"); !strings.Contains(out, dead[0].ID) || !strings.Contains(out, "maintenance") {
 		t.Errorf("agentshop events --status dead:\n%s", out)
 	}
-	if out, err := cli(t, bin, b, "events", "requeue", "evt_missing"); err == nil || !strings.Contains(out, "no event") {
+	if out, err := cli(t, bin, b, "events", "requeue", "evt_missing"); err == nil || !strings.Contains(out, "No event") {
 		t.Errorf("requeue an unknown event: %v\n%s", err, out)
 	}
 

@@ -33,6 +33,7 @@ import (
 	"agentshop/internal/acp/acp20250929"
 	"agentshop/internal/acp/acp20260417"
 	"agentshop/internal/acpmcp"
+	"agentshop/internal/admin"
 	"agentshop/internal/apikey"
 	"agentshop/internal/buildinfo"
 	"agentshop/internal/commerce"
@@ -67,6 +68,9 @@ type App struct {
 	Store   store.Store
 	Service *commerce.Service
 	Catalog *commerce.Catalog
+	// Admin is the administration (admin tokens, API keys, orders,
+	// events) that the admin commands and the admin API both call.
+	Admin *admin.Service
 
 	provider string
 	master   masterKey // seals the store's secrets; its key may be nil
@@ -160,6 +164,10 @@ func (a *App) build(ctx context.Context, o Options) error {
 		// With an endpoint, orders get events; an admin process queues
 		// them too, and the running server sends them.
 		OrderEvents: cfg.Webhook.URL != "",
+	}
+	a.Admin = &admin.Service{Store: st, Commerce: a.Service}
+	if a.master.key == nil {
+		a.Admin.NoSealing = ErrNoMasterKey
 	}
 	if o.Existing {
 		return nil

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"agentshop/internal/admin"
 	"agentshop/internal/apikey"
 	"agentshop/internal/secretbox"
 )
@@ -17,7 +18,7 @@ import (
 // created (secret in clear, in memory only).
 func signedKey(t *testing.T, a *App) *apikey.Key {
 	t.Helper()
-	_, k, err := a.CreateAPIKey(t.Context(), "signed", true)
+	_, k, err := a.Admin.CreateAPIKey(t.Context(), admin.KeyInput{Name: "signed", Signing: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,13 +272,13 @@ func TestNoMasterKeyPostgres(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Database = emptySchema(t, base)
 	a := newApp(t, cfg, Options{})
-	if _, _, err := a.CreateAPIKey(t.Context(), "signed", true); !errors.Is(err, ErrNoMasterKey) {
+	if _, _, err := a.Admin.CreateAPIKey(t.Context(), admin.KeyInput{Name: "signed", Signing: true}, nil); !errors.Is(err, ErrNoMasterKey) {
 		t.Errorf("signing key without a master key: %v, want ErrNoMasterKey", err)
 	}
 	if _, err := os.Stat(filepath.Join(cfg.Data, MasterKeyFileName)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a key file was generated for PostgreSQL: %v", err)
 	}
-	if _, _, err := a.CreateAPIKey(t.Context(), "plain", false); err != nil {
+	if _, _, err := a.Admin.CreateAPIKey(t.Context(), admin.KeyInput{Name: "plain"}, nil); err != nil {
 		t.Errorf("key without signing secret: %v", err)
 	}
 }

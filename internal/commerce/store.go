@@ -105,6 +105,10 @@ type Executor interface {
 	UpdateOrder(ctx context.Context, o *Order) error
 	// ListOrders returns orders newest first, at most limit.
 	ListOrders(ctx context.Context, limit int) ([]*Order, error)
+	// FindOrders returns the orders matching f, newest first (CreatedAt,
+	// then ID, both descending), at most f.Limit: one page of a listing
+	// that f.StartingAfter continues.
+	FindOrders(ctx context.Context, f OrderFilter) ([]*Order, error)
 
 	// CreateEvent puts e in the outbox. ErrConflict if the id exists.
 	// Inside a transaction the error may come late (see [Store]).
@@ -141,6 +145,21 @@ type Executor interface {
 	// transaction. It returns how many sessions it removed; the oldest go
 	// first, so a caller repeats it until it returns less than limit.
 	DeleteAbandonedSessions(ctx context.Context, before time.Time, limit int) (int64, error)
+}
+
+// OrderFilter selects orders for [Executor.FindOrders]. Zero fields match
+// everything.
+type OrderFilter struct {
+	Status OrderStatus
+	// CreatedFrom and CreatedTo bound CreatedAt: from inclusive, to
+	// exclusive; a zero time leaves that side open.
+	CreatedFrom, CreatedTo time.Time
+	// StartingAfter is the id of an order of an earlier page: only orders
+	// listed after it (older, or as old with a smaller id) match. An id
+	// that names no order matches nothing.
+	StartingAfter string
+	// Limit is the most orders returned; 0 means 100.
+	Limit int
 }
 
 // EventFilter selects outbox events for [Executor.ListEvents]. Zero fields

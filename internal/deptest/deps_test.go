@@ -41,6 +41,8 @@ var merchantSide = []string{
 	"agentshop/internal/payment/...",
 	"agentshop/internal/idempotency",
 	"agentshop/internal/apikey",
+	"agentshop/internal/admintoken",
+	"agentshop/internal/admin",
 	"agentshop/internal/app",
 }
 
@@ -63,6 +65,7 @@ var storeOwners = []string{
 	"agentshop/internal/store",
 	"agentshop/internal/idempotency",
 	"agentshop/internal/apikey",
+	"agentshop/internal/admintoken",
 	"agentshop/internal/payment/sandbox",
 	"agentshop/internal/secretbox",
 }
@@ -113,9 +116,23 @@ var rules = []Rule{
 		Deny:    append([]string{"net/http", "agentshop/internal/acp/...", "github.com/modelcontextprotocol/go-sdk/..."}, noSQLNoPSP...),
 	},
 	{
+		Package: "agentshop/internal/admintoken",
+		Source:  "internal/admintoken/admintoken.go:10",
+		Own:     []string{"agentshop/internal/commerce"},
+		Deny:    append([]string{"net/http", "agentshop/internal/acp/...", "github.com/modelcontextprotocol/go-sdk/..."}, noSQLNoPSP...),
+	},
+	{
+		// The application layer of the CLI and the admin API: no
+		// transport, no store package.
+		Package: "agentshop/internal/admin",
+		Source:  "internal/admin/admin.go:14",
+		Own:     []string{"agentshop/internal/commerce", "agentshop/internal/apikey", "agentshop/internal/admintoken"},
+		Deny:    append([]string{"net/http", "agentshop/internal/acp/...", "github.com/modelcontextprotocol/go-sdk/..."}, noSQLNoPSP...),
+	},
+	{
 		Package: "agentshop/internal/store",
 		Source:  "internal/store/store.go",
-		Own:     []string{"agentshop/internal/commerce", "agentshop/internal/idempotency", "agentshop/internal/apikey", "agentshop/internal/payment/sandbox", "agentshop/internal/secretbox"},
+		Own:     []string{"agentshop/internal/commerce", "agentshop/internal/idempotency", "agentshop/internal/apikey", "agentshop/internal/admintoken", "agentshop/internal/payment/sandbox", "agentshop/internal/secretbox"},
 		StdOnly: true,
 	},
 	{

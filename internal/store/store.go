@@ -1,6 +1,6 @@
 // Package store names everything one agentshop database holds: each
 // owner's interface (commerce.Store; idempotency.Store; apikey.Store;
-// payment/sandbox's Vault), implemented together by internal/store/sqlite
+// admintoken.Store; payment/sandbox's Vault), implemented together by internal/store/sqlite
 // and internal/store/postgres over one database, so that a caller's rows
 // (an idempotent answer, a redeemed vault token) commit in the same
 // transaction as commerce's.
@@ -13,6 +13,7 @@ package store
 import (
 	"context"
 
+	"agentshop/internal/admintoken"
 	"agentshop/internal/apikey"
 	"agentshop/internal/commerce"
 	"agentshop/internal/idempotency"
@@ -25,6 +26,7 @@ type Store interface {
 	commerce.Store
 	idempotency.Store
 	apikey.Store
+	admintoken.Store
 	sandbox.Vault
 	// ProbeWrite commits a write that leaves nothing behind, for the
 	// composition root's /readyz. It returns an error wrapping
@@ -58,5 +60,6 @@ type Tx interface {
 	commerce.Executor
 	idempotency.Executor
 	apikey.Store
+	admintoken.Store
 	sandbox.Vault
 }

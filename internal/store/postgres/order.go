@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -106,4 +108,58 @@ func scanOrder(row pgx.Row) (*commerce.Order, error) {
 	}
 	o.CreatedAt, o.UpdatedAt = timeOf(created), timeOf(updated)
 	return o, nil
+}
+
+// defaultOrderLimit is how many orders FindOrders returns when the
+// filter's Limit is not positive.
+const defaultOrderLimit = 100
+
+// FindOrders returns the orders matching f, newest first (ties by id,
+// descending), at most f.Limit (100 when not positive). The cursor's row
+// value bounds the scan of orders_created_at.
+func (c conn) FindOrders(ctx context.Context, f commerce.OrderFilter) ([]*commerce.Order, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultOrderLimit
+	}
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if f.Status != "" {
+		where = append(where, "data->>'Status' = "+arg(string(f.Status)))
+	}
+	if !f.CreatedFrom.IsZero() {
+		where = append(where, "created_at >= "+arg(f.CreatedFrom))
+	}
+	if !f.CreatedTo.IsZero() {
+		where = append(where, "created_at < "+arg(f.CreatedTo))
+	}
+	if f.StartingAfter != "" {
+		where = append(where, "(created_at, id) < (SELECT created_at, id FROM orders WHERE id = "+arg(f.StartingAfter)+")")
+	}
+	sql := `SELECT ` + orderColumns + ` FROM orders`
+	if len(where) > 0 {
+		sql += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	sql += ` ORDER BY created_at DESC NULLS LAST, id DESC LIMIT ` + arg(limit)
+	rows, err := c.q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, wrap("find orders", err)
+	}
+	defer rows.Close()
+	out := []*commerce.Order{}
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return nil, wrap("find orders", err)
+		}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("find orders", err)
+	}
+	return out, nil
 }

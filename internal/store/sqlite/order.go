@@ -114,3 +114,52 @@ func scanOrder(row scanner) (*commerce.Order, error) {
 	o.CreatedAt, o.UpdatedAt = timeOf(created), timeOf(updated)
 	return o, nil
 }
+
+// defaultOrderLimit is how many orders FindOrders returns when the
+// filter's Limit is not positive.
+const defaultOrderLimit = 100
+
+// qFindOrders is FindOrders' query without a cursor ([0]) and with one
+// ([1]): the cursor's row value bounds the scan of orders_created_at,
+// which the optional filters (?1 = ” or NULL: off) cannot.
+var qFindOrders = [2]*query{
+	readQuery(findOrdersSQL(``)),
+	readQuery(findOrdersSQL(`AND (created_at, id) < (SELECT created_at, id FROM orders WHERE id = ?4)`)),
+}
+
+func findOrdersSQL(cursor string) string {
+	return `SELECT ` + orderColumns + ` FROM orders
+		WHERE (?1 = '' OR json_extract(data, '$.Status') = ?1)
+			AND (?2 IS NULL OR created_at >= ?2) AND (?3 IS NULL OR created_at < ?3) ` + cursor + `
+		ORDER BY created_at DESC, id DESC LIMIT ?5`
+}
+
+// FindOrders returns the orders matching f, newest first (ties by id,
+// descending), at most f.Limit (100 when not positive).
+func (c conn) FindOrders(ctx context.Context, f commerce.OrderFilter) ([]*commerce.Order, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultOrderLimit
+	}
+	q := qFindOrders[0]
+	if f.StartingAfter != "" {
+		q = qFindOrders[1]
+	}
+	rows, err := c.reader().query(ctx, q, string(f.Status), micros(f.CreatedFrom), micros(f.CreatedTo), f.StartingAfter, limit)
+	if err != nil {
+		return nil, wrap("find orders", err)
+	}
+	defer rows.Close()
+	out := []*commerce.Order{}
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return nil, wrap("find orders", err)
+		}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("find orders", err)
+	}
+	return out, nil
+}

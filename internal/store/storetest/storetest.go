@@ -1,6 +1,7 @@
 // Package storetest is the contract suite for [store.Store]: commerce.Store
 // and, one group per owner, idempotency.Store (Idempotency), apikey.Store
-// (APIKey) and payment/sandbox's Vault (VaultToken), each group seeing the
+// (APIKey), admintoken.Store (AdminToken) and payment/sandbox's Vault
+// (VaultToken), each group seeing the
 // store only through its owner's interface. Every store
 // (internal/store/sqlite, internal/store/postgres) calls [Run] from its
 // tests, so that both behave exactly as the owners' doc comments say, and
@@ -42,8 +43,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Stock", func(t *testing.T) { testStock(t, open) })
 	t.Run("Payment", func(t *testing.T) { testPayment(t, open) })
 	t.Run("Order", func(t *testing.T) { testOrder(t, open) })
+	t.Run("FindOrders", func(t *testing.T) { testFindOrders(t, open) })
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open) })
 	t.Run("APIKey", func(t *testing.T) { testAPIKey(t, open) })
+	t.Run("AdminToken", func(t *testing.T) { testAdminToken(t, open) })
 	t.Run("Secrets", func(t *testing.T) { testSecrets(t, open) })
 	t.Run("VaultToken", func(t *testing.T) { testVaultToken(t, open) })
 	t.Run("Event", func(t *testing.T) { testEvent(t, open) })
