@@ -1,10 +1,12 @@
 // Package app is agentshop's composition root. [New] builds, once, from a
 // [Config], everything a process needs: the store, the payment provider,
 // the [commerce.Service], the HTTP surfaces (ACP REST, ACP MCP, the
-// ChatGPT App, the hosted pages, health and metrics) and the background
-// workers (order webhooks, the janitor). `agentshop serve` runs it; the
-// admin commands (keys, orders, events) use the same store and service,
-// configured the same way, without the surfaces or workers.
+// ChatGPT App, the hosted pages, the admin API, health and metrics) and
+// the background workers (order webhooks, the janitor). `agentshop serve`
+// runs it; the admin commands (admin, keys, orders, events) call the same
+// administration ([App.Admin], internal/admin) as the admin API, on the
+// same store and service, configured the same way, without the surfaces
+// or workers.
 //
 // Config is read here in layers (defaults, file, environment); the flags
 // belong to cmd/agentshop, which applies them before [Config.Validate].
@@ -34,6 +36,7 @@ import (
 	"agentshop/internal/acp/acp20260417"
 	"agentshop/internal/acpmcp"
 	"agentshop/internal/admin"
+	"agentshop/internal/adminapi"
 	"agentshop/internal/apikey"
 	"agentshop/internal/buildinfo"
 	"agentshop/internal/commerce"
@@ -269,6 +272,16 @@ func (a *App) build(ctx context.Context, o Options) error {
 
 	mux := http.NewServeMux()
 	api.Register(mux)
+	// The admin API shares the failed-authentication budget: an address
+	// guessing admin tokens is the one guessing API keys.
+	adminapi.New(adminapi.Config{
+		Admin:        a.Admin,
+		Idempotency:  st,
+		Logger:       a.Logger,
+		AuthFailures: authFailures,
+		ClientAddr:   clientAddr,
+		InFlight:     time.Duration(cfg.Shop.IdempotencyInFlight),
+	}).Register(mux)
 	mux.Handle("/mcp", chatApp.Handler())
 	// No method in the pattern: the MCP SDK answers GET and DELETE itself.
 	mux.Handle("/acp/mcp", acpMCP.Handler())

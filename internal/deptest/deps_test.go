@@ -43,6 +43,7 @@ var merchantSide = []string{
 	"agentshop/internal/apikey",
 	"agentshop/internal/admintoken",
 	"agentshop/internal/admin",
+	"agentshop/internal/adminapi",
 	"agentshop/internal/app",
 }
 
@@ -128,6 +129,12 @@ var rules = []Rule{
 		Source:  "internal/admin/admin.go:14",
 		Own:     []string{"agentshop/internal/commerce", "agentshop/internal/apikey", "agentshop/internal/admintoken"},
 		Deny:    append([]string{"net/http", "agentshop/internal/acp/...", "github.com/modelcontextprotocol/go-sdk/..."}, noSQLNoPSP...),
+	},
+	{
+		Package: "agentshop/internal/adminapi",
+		Source:  "internal/adminapi/doc.go:20",
+		Deny: append([]string{"agentshop/internal/acp", "agentshop/internal/acpmcp", "agentshop/internal/mcpapp",
+			"agentshop/internal/web", "agentshop/internal/app", "github.com/modelcontextprotocol/go-sdk/..."}, noSQLNoPSP...),
 	},
 	{
 		Package: "agentshop/internal/store",
