@@ -137,13 +137,20 @@ func (a *App) build(ctx context.Context, o Options) error {
 		}
 	}
 	merchant := cfg.Shop.merchant()
-	payments, sb, err := paymentProviders(cfg, st, a.Logger.With("provider", cfg.Shop.PaymentProvider))
+	payments, sb, err := paymentHandlers(cfg, st, a.Logger)
 	if err != nil {
 		return err
 	}
 	provider := payments.Default()
 	a.provider = provider.Name()
-	merchant.LiveMode = provider.LiveMode() // the mode declared to agents is the credentials'
+	// The modes declared to agents are the handlers', which their
+	// credentials confirmed.
+	merchant.Provider = provider.Name()
+	merchant.LiveMode = payments.DefaultMode() == commerce.ModeLive
+	merchant.DefaultMode = payments.DefaultMode()
+	for _, h := range payments.All() {
+		merchant.Handlers = append(merchant.Handlers, h.PaymentHandler)
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfoGauge())
 	metrics := acp.NewMetrics(reg)
@@ -166,19 +173,28 @@ func (a *App) build(ctx context.Context, o Options) error {
 		ObserveOrderChange: commercemetrics.New(reg).ObserveOrderChange,
 		// With an endpoint, orders get events; an admin process queues
 		// them too, and the running server sends them.
-		OrderEvents: cfg.Webhook.URL != "",
+		OrderEvents: cfg.Webhook.URL != "" || cfg.Webhook.TestURL != "",
 	}
 	a.Admin = &admin.Service{Store: st, Commerce: a.Service}
 	if a.master.key == nil {
 		a.Admin.NoSealing = ErrNoMasterKey
 	}
+	// Test orders' webhooks go to webhook.test_url only. A shop with no
+	// live handler has only test orders: webhook.url is their endpoint
+	// unless test_url is set. A shop with live handlers and no test_url
+	// queues no events for test orders.
+	hook := webhookDestinations(cfg.Webhook, hasLive(payments))
+	a.Service.SkipTestOrderEvents = hook.TestURL == ""
 	if o.Existing {
 		return nil
 	}
 	codecs := []acp.Codec{acp20250929.New(merchant), acp20260417.New(merchant)}
-	if w := cfg.Webhook; w.URL != "" {
-		if w.Secret == "" {
+	if w := hook; w.URL != "" || w.TestURL != "" {
+		if w.URL != "" && w.Secret == "" {
 			return errors.New("webhook url set but AGENTSHOP_WEBHOOK_SECRET is empty: order webhooks must be signed")
+		}
+		if w.TestURL != "" && w.TestSecret == "" {
+			return errors.New("webhook test_url set but AGENTSHOP_WEBHOOK_TEST_SECRET is empty: order webhooks must be signed")
 		}
 		var enc webhook.Encoder // the codec of the webhook's version
 		for _, c := range codecs {
@@ -189,6 +205,8 @@ func (a *App) build(ctx context.Context, o Options) error {
 		a.webhooks, err = webhook.New(webhook.Config{
 			URL:         w.URL,
 			Secret:      w.Secret,
+			TestURL:     w.TestURL,
+			TestSecret:  w.TestSecret,
 			Store:       st,
 			Encoder:     enc,
 			Client:      &http.Client{Timeout: time.Duration(w.Timeout)},
@@ -531,4 +549,26 @@ func (a *App) Close() error {
 		a.Store = nil
 	}
 	return errors.Join(errs...)
+}
+
+// hasLive reports whether any handler, enabled or not, is live: a shop
+// that has ever been configured for live orders keeps test ones apart.
+func hasLive(p *commerce.Payments) bool {
+	for _, h := range p.All() {
+		if h.Mode == commerce.ModeLive {
+			return true
+		}
+	}
+	return false
+}
+
+// webhookDestinations is where order webhooks go: live orders to
+// webhook.url, test orders to webhook.test_url. In a shop without live
+// handlers every order is a test order and webhook.url, when test_url is
+// not set, is their endpoint.
+func webhookDestinations(w Webhook, live bool) Webhook {
+	if !live && w.TestURL == "" {
+		w.TestURL, w.TestSecret = w.URL, w.Secret
+	}
+	return w
 }

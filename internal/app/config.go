@@ -51,8 +51,12 @@ type Config struct {
 	Shop    Shop   `json:"shop"`
 	// Webhook is where order webhooks go; off while its URL is empty.
 	Webhook Webhook `json:"webhook"`
-	// Stripe configures the stripe payment provider.
+	// Stripe configures the stripe payment provider of the
+	// shop.payment_provider shorthand, and the defaults of stripe handlers.
 	Stripe Stripe `json:"stripe"`
+	// Payments are the payment handlers (see payments.go); empty: one
+	// handler made of shop.payment_provider.
+	Payments []PaymentHandler `json:"payments"`
 }
 
 // Stripe configures the stripe payment provider (shop.payment_provider
@@ -69,9 +73,15 @@ type Stripe struct {
 // Webhook is the agent's ACP order-webhook endpoint. Its signing secret
 // comes from AGENTSHOP_WEBHOOK_SECRET only: secrets stay out of files.
 type Webhook struct {
-	// URL receives order_create and order_update events; empty: no
-	// webhooks (and no events are queued).
+	// URL receives order_create and order_update events of live orders
+	// (and of every order in a shop with no live payment handler); empty:
+	// no webhooks for them.
 	URL string `json:"url"`
+	// TestURL receives the events of test orders, signed with TestSecret
+	// (AGENTSHOP_WEBHOOK_TEST_SECRET): a test order's webhook never goes
+	// to URL in a shop that has live handlers.
+	TestURL    string `json:"test_url"`
+	TestSecret string `json:"-"`
 	// APIVersion is the ACP version the events are rendered in.
 	APIVersion string `json:"api_version"`
 	Secret     string `json:"-"`
@@ -93,17 +103,23 @@ type Shop struct {
 	Name       string `json:"name"`
 	MerchantID string `json:"merchant_id"`
 	// PublicURL is the origin agents and buyers reach; default http://<addr>.
-	PublicURL       string  `json:"public_url"`
-	TermsURL        string  `json:"terms_url"`
-	PrivacyURL      string  `json:"privacy_url"`
-	ReturnsURL      string  `json:"returns_url"`
-	PaymentProvider string  `json:"payment_provider"`
-	HomeCountry     string  `json:"home_country"`
-	Shipping        Ship    `json:"shipping"`
-	Taxes           []Tax   `json:"taxes"`
-	Coupons         []Promo `json:"coupons"`
-	LowStockAt      int64   `json:"low_stock_at"`
-	SessionTTL      Dur     `json:"session_ttl"`
+	PublicURL       string `json:"public_url"`
+	TermsURL        string `json:"terms_url"`
+	PrivacyURL      string `json:"privacy_url"`
+	ReturnsURL      string `json:"returns_url"`
+	PaymentProvider string `json:"payment_provider"`
+	// PaymentMode is the payment mode of new sessions, "test" or "live";
+	// empty: the mode of the first enabled payment handler.
+	PaymentMode string `json:"payment_mode"`
+	// SupportURL is where buyers get help (the ChatGPT App's support_url
+	// link); empty: the built-in page /policies/support.
+	SupportURL  string  `json:"support_url"`
+	HomeCountry string  `json:"home_country"`
+	Shipping    Ship    `json:"shipping"`
+	Taxes       []Tax   `json:"taxes"`
+	Coupons     []Promo `json:"coupons"`
+	LowStockAt  int64   `json:"low_stock_at"`
+	SessionTTL  Dur     `json:"session_ttl"`
 	// SessionRetention is how long after it expired a session that never
 	// became an order is kept before the janitor deletes it, with its
 	// idempotency records ("0s": never).
@@ -280,7 +296,11 @@ func Load(file string, env func(string) string) (Config, error) {
 	cfg.MasterKey = env("AGENTSHOP_MASTER_KEY")
 	cfg.NewMasterKey = env("AGENTSHOP_NEW_MASTER_KEY")
 	cfg.Webhook.Secret = env("AGENTSHOP_WEBHOOK_SECRET")
+	cfg.Webhook.TestSecret = env("AGENTSHOP_WEBHOOK_TEST_SECRET")
 	cfg.Stripe.SecretKey = env("AGENTSHOP_STRIPE_SECRET_KEY")
+	for i := range cfg.Payments {
+		cfg.Payments[i].readSecrets(env)
+	}
 	return cfg, nil
 }
 
@@ -331,11 +351,15 @@ func (c *Config) Validate() error {
 	if v := cfg.Webhook.APIVersion; v != acp20250929.APIVersion && v != acp20260417.APIVersion {
 		return fmt.Errorf("webhook api_version %q: want %s or %s", v, acp20250929.APIVersion, acp20260417.APIVersion)
 	}
-	if w := cfg.Webhook; w.URL != "" {
-		u, err := url.Parse(w.URL)
+	if w := cfg.Webhook; w.URL != "" || w.TestURL != "" {
+		for _, raw := range []string{w.URL, w.TestURL} {
+			if u, err := url.Parse(raw); raw != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+				return fmt.Errorf("webhook url %q: want an absolute http(s) URL", raw)
+			}
+		}
 		switch {
-		case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
-			return fmt.Errorf("webhook url %q: want an absolute http(s) URL", w.URL)
+		case w.URL != "" && w.URL == w.TestURL:
+			return errors.New("webhook test_url must not be the live url: test orders' webhooks never go to the live endpoint")
 		case w.Lease <= 0 || w.Timeout <= 0 || w.MaxAttempts <= 0 || w.KeepDelivered <= 0:
 			return errors.New("webhook lease, timeout, max_attempts and keep_delivered must be positive")
 		case time.Duration(w.Lease) < 2*time.Duration(w.Timeout):
@@ -362,14 +386,19 @@ func (c *Config) Validate() error {
 		return err
 	}
 	cfg.LogFormat, cfg.LogLevel = format, level
-	switch cfg.Shop.PaymentProvider {
-	case "sandbox", "stripe":
-	case "braintree":
-		return errors.New("payment provider braintree is not built yet; use sandbox or stripe")
-	default:
-		return fmt.Errorf("unknown payment provider %q (sandbox, stripe)", cfg.Shop.PaymentProvider)
+	if len(cfg.Payments) == 0 {
+		switch cfg.Shop.PaymentProvider {
+		case "sandbox", "stripe":
+		case "braintree":
+			return errors.New("shop.payment_provider braintree: configure it in the payments list (id, merchant_id, public_key_env, private_key_env)")
+		default:
+			return fmt.Errorf("unknown payment provider %q (sandbox, stripe)", cfg.Shop.PaymentProvider)
+		}
 	}
-	return nil
+	if m := cfg.Shop.PaymentMode; m != "" && m != "test" && m != "live" {
+		return fmt.Errorf("shop.payment_mode %q: want test or live", m)
+	}
+	return validatePayments(cfg.Payments, cfg.Shop.PaymentMode)
 }
 
 // pricing converts the shop's rules to the domain's.
@@ -407,6 +436,7 @@ func (s Shop) merchant() commerce.Merchant {
 		TermsURL:      link(s.TermsURL, "/policies/terms"),
 		PrivacyURL:    link(s.PrivacyURL, "/policies/privacy"),
 		ReturnsURL:    link(s.ReturnsURL, "/policies/returns"),
+		SupportURL:    link(s.SupportURL, "/policies/support"),
 		Provider:      s.PaymentProvider,
 		Interventions: []string{"3ds"},
 	}

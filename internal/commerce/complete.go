@@ -143,7 +143,7 @@ func (c *completion) claim(ctx context.Context, tx Executor) (*attempt[charged],
 		// The request that claimed this attempt is gone (crash or
 		// timeout). Re-drive it: same provider key, same token, and the
 		// provider it recorded, whichever is the default now.
-		prov, err := s.attemptProvider(active.Provider)
+		prov, err := s.attemptProvider(active.Handler, active.Provider)
 		if err != nil {
 			return nil, err
 		}
@@ -157,11 +157,17 @@ func (c *completion) claim(ctx context.Context, tx Executor) (*attempt[charged],
 		return c.attempt(prov), nil
 	}
 	token := in.Token
-	prov := s.Payments.Default()
+	// The handler the complete names, among those the session offers
+	// (its mode's enabled ones); naming another charges nothing.
+	h, err := s.Payments.selectHandler(s.sessionMode(sess), in.Payment)
+	if err != nil {
+		return nil, err
+	}
+	prov := h.Provider
 	if st == StatusAuthRequired {
-		challenged, challenger := "", ""
+		challenged, challenger, challengerID := "", "", ""
 		if sess.Auth3DS != nil {
-			challenged, challenger = sess.Auth3DS.Token, sess.Auth3DS.Provider
+			challenged, challenger, challengerID = sess.Auth3DS.Token, sess.Auth3DS.Provider, sess.Auth3DS.Handler
 		}
 		switch {
 		case in.Authentication != nil:
@@ -170,9 +176,10 @@ func (c *completion) claim(ctx context.Context, tx Executor) (*attempt[charged],
 			}
 			if token == challenged && challenger != "" {
 				// The 3-D Secure result answers the provider that asked.
-				if prov, err = s.attemptProvider(challenger); err != nil {
+				if h, err = s.attemptHandler(challengerID, challenger); err != nil {
 					return nil, err
 				}
+				prov = h.Provider
 			}
 		case token == "" || token == challenged:
 			return nil, &Error{Code: EINVALID, Reason: CodeRequires3DS, Param: "$.authentication_result",
@@ -215,6 +222,7 @@ func (c *completion) claim(ctx context.Context, tx Executor) (*attempt[charged],
 		Amount:         v.Quote.Totals.Total,
 		Currency:       sess.Currency,
 		Provider:       prov.Name(),
+		Handler:        h.ID,
 		IdempotencyKey: fmt.Sprintf("agentshop-%s-attempt-%d", id, n),
 		Token:          token,
 		Quote:          snapshotQuote(v.Quote),
@@ -360,7 +368,7 @@ func (c *completion) settle(ctx context.Context, tx Executor, ch charged) error 
 		}
 	}
 	// else: a request that re-drove this attempt settled it already.
-	c.queued = order != nil && s.OrderEvents
+	c.queued = order != nil && s.orderEvents(order)
 	if order != nil {
 		c.settled = &View{Session: sess, Status: StatusCompleted, Quote: orderQuote(order), Order: order}
 	} else if c.settled, err = s.view(ctx, tx, sess, now); err != nil {
@@ -430,6 +438,7 @@ func (s *Service) settle(ctx context.Context, tx Executor, sess *Session, p *Pay
 			Address:   sess.Address,
 			Buyer:     sess.Buyer,
 			PaymentID: p.ID,
+			Mode:      s.sessionMode(sess),
 			CreatedAt: now,
 			UpdatedAt: now,
 		}
@@ -440,7 +449,7 @@ func (s *Service) settle(ctx context.Context, tx Executor, sess *Session, p *Pay
 		if err := tx.CreateOrder(ctx, o); err != nil {
 			return nil, fmt.Errorf("create order: %w", err)
 		}
-		if s.OrderEvents {
+		if s.orderEvents(o) {
 			if err := tx.CreateEvent(ctx, NewEvent(EventOrderCreate, o.ID, now)); err != nil {
 				return nil, fmt.Errorf("queue order event: %w", err)
 			}
@@ -465,7 +474,7 @@ func (s *Service) settle(ctx context.Context, tx Executor, sess *Session, p *Pay
 			}
 			sess.Status = StatusAuthRequired
 			// The token was not redeemed; it is re-presented with the 3DS result.
-			sess.Auth3DS = &Challenge{PaymentID: p.ID, Token: token, Provider: p.Provider, DirectoryServer: res.DirectoryServer}
+			sess.Auth3DS = &Challenge{PaymentID: p.ID, Token: token, Provider: p.Provider, Handler: p.Handler, DirectoryServer: res.DirectoryServer}
 			sess.PaymentMessage = &Message{Type: MessageError, Code: CodeRequires3DS, Param: "$.authentication_result", Content: msg}
 		} else {
 			if msg == "" {

@@ -16,6 +16,10 @@ type Order struct {
 	Address     *Address
 	Buyer       *Buyer
 	PaymentID   string
+	// Mode is the payment mode of the session that became the order: a
+	// test order's webhooks never go to the live endpoint. Empty on orders
+	// placed before orders had a mode.
+	Mode Mode
 	// Shipments are the parcels handed to carriers, oldest first (see
 	// [Service.ShipOrder]).
 	Shipments []Shipment
@@ -66,6 +70,10 @@ type Payment struct {
 	// ([PaymentProvider.Name]): its re-drives and its order's refunds go
 	// to that provider, whichever is the default when they happen.
 	Provider string
+	// Handler is the id of the payment handler the attempt charges
+	// through ([PaymentHandler.ID]); "" on attempts claimed before
+	// handlers had ids, which are routed by Provider alone.
+	Handler string
 	// IdempotencyKey is sent to the provider; derived from the session and
 	// attempt, never from the token, so a re-driven attempt cannot charge twice.
 	IdempotencyKey string

@@ -336,7 +336,7 @@ func (r *refunding) claim(ctx context.Context, tx Executor) (*attempt[RefundResu
 	}
 	// The refund goes to the provider that charged, whichever is the
 	// default now; without it, nothing is recorded or sent.
-	prov, err := s.attemptProvider(p.Provider)
+	prov, err := s.attemptProvider(p.Handler, p.Provider)
 	if err != nil {
 		return nil, err
 	}
@@ -463,7 +463,7 @@ func (s *Service) saveOrder(ctx context.Context, tx Executor, o *Order) error {
 	if err := tx.UpdateOrder(ctx, o); err != nil {
 		return fmt.Errorf("update order: %w", err)
 	}
-	queue := s.OrderEvents
+	queue := s.orderEvents(o)
 	if !queue {
 		es, err := tx.ListEvents(ctx, EventFilter{OrderID: o.ID, Limit: 1})
 		if err != nil {
@@ -477,6 +477,12 @@ func (s *Service) saveOrder(ctx context.Context, tx Executor, o *Order) error {
 		}
 	}
 	return nil
+}
+
+// orderEvents reports whether o's changes go to the outbox: with
+// OrderEvents, except a test order's when SkipTestOrderEvents is set.
+func (s *Service) orderEvents(o *Order) bool {
+	return s.OrderEvents && !(s.SkipTestOrderEvents && o.Mode == ModeTest)
 }
 
 // eventsQueued wakes the delivery worker after a commit that queued

@@ -32,6 +32,10 @@ type Service struct {
 	// every new order, in the order's transaction, for the webhook worker
 	// (internal/webhook) to deliver. Set it when an endpoint is configured.
 	OrderEvents bool
+	// SkipTestOrderEvents, when set, queues no events for test orders
+	// ([Order.Mode]): their webhooks have no destination, and a test
+	// order's never go to the live one.
+	SkipTestOrderEvents bool
 	// EventsQueued, when set, is called after a transaction that put
 	// events in the outbox has committed: it wakes the delivery worker
 	// instead of leaving the events to its next poll. It must not block.
@@ -69,6 +73,9 @@ type CreateInput struct {
 	APIKeyID            string
 	// Owner is recorded as [Session.Owner]; [Owned.Create] sets it.
 	Owner string
+	// Mode is the session's payment mode; empty: the default
+	// ([Payments.DefaultMode]). A mode with no enabled handler is EINVALID.
+	Mode Mode
 }
 
 // UpdateInput changes a session. Nil fields are left unchanged.
@@ -86,6 +93,9 @@ type CompleteInput struct {
 	Buyer          *Buyer
 	BillingAddress *Address
 	Authentication *AuthenticationResult
+	// Payment names the payment handler to charge through; empty: the
+	// default handler of the session's mode.
+	Payment PaymentSelection
 }
 
 // View is a session as a client sees it: stored state, computed quote,
@@ -149,6 +159,13 @@ func (s *Service) Create(ctx context.Context, in CreateInput, hooks *TxHooks[*Vi
 	if err := tooLong("$.locale", in.Locale, MaxLocaleLen); err != nil {
 		return nil, err
 	}
+	mode := in.Mode
+	if mode == "" {
+		mode = s.Payments.DefaultMode()
+	}
+	if _, ok := s.Payments.DefaultHandler(mode); !ok && s.Payments != nil {
+		return nil, Invalid("$", "This shop takes no %s payments.", mode)
+	}
 	now := s.now()
 	sess := &Session{
 		ID:            NewID("cs"),
@@ -157,6 +174,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput, hooks *TxHooks[*Vi
 		Locale:        in.Locale,
 		APIKeyID:      in.APIKeyID,
 		Owner:         in.Owner,
+		Mode:          mode,
 		CreatedAt:     now,
 		UpdatedAt:     now,
 		ExpiresAt:     now.Add(s.ttl()),

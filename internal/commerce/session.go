@@ -42,6 +42,10 @@ type Session struct {
 	// Interventions the agent supports (2026-04-17 capabilities), e.g. "3ds".
 	Interventions []string
 	Locale        string
+	// Mode is the payment mode, fixed at create: the session offers the
+	// enabled payment handlers of this mode, and only they can pay it.
+	// Empty on sessions created before sessions had a mode: the default.
+	Mode Mode
 	// PaymentMessage is the outcome of the last failed payment attempt
 	// (declined, 3DS required), shown until the next change.
 	PaymentMessage *Message
@@ -95,6 +99,9 @@ type Challenge struct {
 	PaymentID string // the attempt that asked for it
 	Token     string // the unredeemed payment token, re-presented with the result
 	Provider  string
+	// Handler is the payment handler that asked ("" before handlers had
+	// ids): the result goes back to it.
+	Handler string
 	// DirectoryServer is the card network's 3DS directory (visa, mastercard, …).
 	DirectoryServer string
 	// Reference is the provider's authentication reference.

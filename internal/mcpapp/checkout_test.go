@@ -282,7 +282,7 @@ func TestCheckoutProblems(t *testing.T) {
 func TestLiveModeAndProvider(t *testing.T) {
 	t.Parallel()
 	b := setup(t, func(c *mcpapp.Config) {
-		c.Merchant.LiveMode = true
+		c.Service.Payments = commerce.MustPayments(liveProvider{c.Service.Payments.Default()})
 		c.Payment = mcpapp.Payment{Provider: "stripe", MerchantID: "profile_123",
 			SupportedPaymentMethods: []any{"card", "apple_pay"}}
 	})

@@ -23,8 +23,14 @@
 // resources/read result, because hosts differ in which they read.
 //
 // Sessions are rendered with the ACP 2025-09-29 codec (the shape Instant
-// Checkout takes), with payment_provider, payment_mode, line item names and
-// continue_url (the hosted checkout page) added. Totals always come from the
+// Checkout takes), with payment_provider (the default payment handler of
+// the session's mode), payment_mode, line item names, descriptions and
+// images, a support_url link, metadata.merchant_order_reference and
+// continue_url (the hosted checkout page) added. complete_checkout pays
+// through the handler its payment_data names (provider or handler_id);
+// one the session does not offer gets the session back with an invalid
+// message and charges nothing. Fields the host adds to the call
+// (conversation_id, connector_id, …) are accepted and ignored. Totals always come from the
 // server; amounts sent by a client are never read.
 //
 // Business outcomes are not tool errors: a declined card or a 3-D Secure

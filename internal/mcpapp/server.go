@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -64,40 +63,24 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Payment is how the app declares the payment provider to ChatGPT and which
-// payment_data.provider values complete_checkout accepts. The charge itself
-// always goes through the Service's default provider
-// ([commerce.Payments.Default]); a future Stripe or Braintree provider
-// plugs in by name: make it the default and set Provider to its slug.
+// Payment overrides how the app declares the payment handler to ChatGPT.
+// Without it a session declares the default payment handler of its mode
+// ([commerce.Payments.DefaultHandler]); complete_checkout charges through
+// the handler its payment_data names (by provider or handler_id), which
+// the Service checks is one the session offers.
 type Payment struct {
-	// Provider is the payment_provider.provider declared in sessions: the
-	// PSP slug ChatGPT tokenizes for ("stripe", "braintree"). Default: the
-	// default provider's Name() ("sandbox").
+	// Provider, when set, is the payment_provider.provider declared in
+	// every session instead of the default handler's PSP.
 	Provider string
 	// MerchantID is the PSP-specific merchant id declared in
-	// payment_provider.merchant_id (Stripe: the Network ID from the Stripe
-	// profile; Braintree: the merchant id). Default: Merchant.ID.
+	// payment_provider.merchant_id. Default: the handler's, or Merchant.ID.
 	MerchantID string
-	// SupportedPaymentMethods is declared as is; sources disagree on its
-	// shape (strings or objects), so it is data. Default: ["card"].
+	// SupportedPaymentMethods is declared as is. Default: the handler's
+	// methods in its PSP's shape ([commerce.PaymentHandler.DeclaredMethods]).
 	SupportedPaymentMethods []any
-	// Aliases are further payment_data.provider values accepted as
-	// Provider. Default for the sandbox: ["stripe"], because ACP 2025-09-29
-	// allows only "stripe" and its REST sessions declare it.
-	Aliases []string
-	// Mode is payment_mode: "test" or "live". Default: "live" when the
-	// default provider's LiveMode() or Merchant.LiveMode, otherwise "test".
+	// Mode, when set, is the payment_mode declared instead of the
+	// session's.
 	Mode string
-}
-
-// accepts reports whether a payment_data.provider value names the
-// configured provider. An empty value is accepted: ACP 2026-04-17 payment
-// data names a handler, not a provider.
-func (p Payment) accepts(name string) bool {
-	name = strings.ToLower(strings.TrimSpace(name))
-	return name == "" || name == strings.ToLower(p.Provider) || slices.ContainsFunc(p.Aliases, func(a string) bool {
-		return strings.EqualFold(a, name)
-	})
 }
 
 // Server is the ChatGPT App MCP server. It is safe for concurrent use.
@@ -115,27 +98,11 @@ func New(cfg Config) *Server {
 	if cfg.Service == nil || cfg.Service.Payments.Default() == nil || cfg.Catalog == nil {
 		panic("mcpapp: New needs Service (with a default payment provider) and Catalog")
 	}
-	provider := cfg.Service.Payments.Default()
 	cfg.Logger = cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
 	cfg.Version = cmp.Or(cfg.Version, "dev")
 	cfg.WidgetDomain = cmp.Or(cfg.WidgetDomain, origin(cfg.Merchant.BaseURL))
-	p := &cfg.Payment
-	p.Provider = cmp.Or(p.Provider, provider.Name())
-	p.MerchantID = cmp.Or(p.MerchantID, cfg.Merchant.ID)
-	if p.SupportedPaymentMethods == nil {
-		p.SupportedPaymentMethods = []any{"card"}
-	}
-	if p.Aliases == nil && p.Provider == "sandbox" {
-		p.Aliases = []string{"stripe"}
-	}
-	if p.Mode == "" {
-		p.Mode = "test"
-		if provider.LiveMode() || cfg.Merchant.LiveMode {
-			p.Mode = "live"
-		}
-	}
-	if p.Mode != "test" && p.Mode != "live" {
-		panic(fmt.Sprintf("mcpapp: Payment.Mode %q is neither test nor live", p.Mode))
+	if p := cfg.Payment.Mode; p != "" && p != "test" && p != "live" {
+		panic(fmt.Sprintf("mcpapp: Payment.Mode %q is neither test nor live", p))
 	}
 
 	if cfg.MaxBodyBytes <= 0 {

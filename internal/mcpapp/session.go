@@ -1,6 +1,7 @@
 package mcpapp
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -30,10 +31,15 @@ type paymentProvider struct {
 // tools: the ACP 2025-09-29 CheckoutSession (with order once completed),
 // which is the shape window.openai.requestCheckout takes, plus
 //
-//   - payment_provider with merchant_id and the configured provider and
-//     methods (the codec declares only what the 2025-09-29 schema allows);
-//   - payment_mode: "test" or "live";
-//   - line_items[].name: the item title, for the widget and the sheet;
+//   - payment_provider: the default payment handler of the session's mode,
+//     with its PSP, merchant_id and methods in the PSP's documented shape
+//     (the codec declares only what the 2025-09-29 schema allows);
+//   - payment_mode: the session's mode, "test" or "live";
+//   - line_items[].name, description and images: the item's title,
+//     description and image, for the widget and the sheet;
+//   - links: the policy links plus a support_url link;
+//   - metadata.merchant_order_reference: the order id once there is one,
+//     the session id before;
 //   - continue_url: the hosted checkout page for the same session;
 //
 // and extra messages appended after the session's own.
@@ -51,13 +57,22 @@ func (s *Server) renderSession(v *commerce.View, extra ...wireMessage) (json.Raw
 			m[k], err = json.Marshal(val)
 		}
 	}
-	set("payment_provider", paymentProvider{
-		Provider:                s.cfg.Payment.Provider,
-		MerchantID:              s.cfg.Payment.MerchantID,
-		SupportedPaymentMethods: s.cfg.Payment.SupportedPaymentMethods,
-	})
-	set("payment_mode", s.cfg.Payment.Mode)
+	pp, mode := s.paymentProvider(v.Session)
+	set("payment_provider", pp)
+	set("payment_mode", mode)
 	set("continue_url", s.continueURL(v.Session.ID))
+	ref := v.Session.ID
+	if v.Order != nil {
+		ref = v.Order.ID
+	}
+	set("metadata", map[string]string{"merchant_order_reference": ref})
+	if u := s.cfg.Merchant.SupportURL; u != "" {
+		var links []any
+		if err == nil {
+			err = json.Unmarshal(m["links"], &links)
+		}
+		set("links", append(links, map[string]string{"type": "support_url", "url": u}))
+	}
 
 	var lines []map[string]any
 	if err == nil {
@@ -68,6 +83,12 @@ func (s *Server) renderSession(v *commerce.View, extra ...wireMessage) (json.Raw
 		id, _ := item["id"].(string)
 		if it, ok := s.cfg.Catalog.Item(id); ok {
 			l["name"] = it.Title
+			if it.Description != "" {
+				l["description"] = it.Description
+			}
+			if it.ImageURL != "" {
+				l["images"] = []string{it.ImageURL}
+			}
 		}
 	}
 	set("line_items", lines)
@@ -128,4 +149,25 @@ func (s *Server) sessionSummary(v *commerce.View, extra ...wireMessage) string {
 		fmt.Fprintf(&b, " The buyer reviews and pays in the checkout widget, or at %s.", s.continueURL(v.Session.ID))
 	}
 	return b.String()
+}
+
+// paymentProvider is the session's payment_provider and payment_mode: the
+// default handler of its mode, unless Config.Payment overrides them.
+func (s *Server) paymentProvider(sess *commerce.Session) (paymentProvider, string) {
+	mode := s.cfg.Service.Payments.DefaultMode()
+	if sess != nil && sess.Mode != "" {
+		mode = sess.Mode
+	}
+	pp := paymentProvider{MerchantID: s.cfg.Merchant.ID, SupportedPaymentMethods: []any{"card"}}
+	if h, ok := s.cfg.Service.Payments.DefaultHandler(mode); ok {
+		pp.Provider, pp.SupportedPaymentMethods = h.PSP, h.DeclaredMethods()
+		pp.MerchantID = cmp.Or(h.MerchantID, s.cfg.Merchant.ID)
+	}
+	o := s.cfg.Payment
+	pp.Provider = cmp.Or(o.Provider, pp.Provider)
+	pp.MerchantID = cmp.Or(o.MerchantID, pp.MerchantID)
+	if o.SupportedPaymentMethods != nil {
+		pp.SupportedPaymentMethods = o.SupportedPaymentMethods
+	}
+	return pp, cmp.Or(o.Mode, string(mode))
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -94,27 +93,25 @@ func (s *Server) completeCheckout(ctx context.Context, req *mcp.CallToolRequest,
 		return nil, nil, &toolErr{code: commerce.EINVALID,
 			msg: "A payment token is required: payment_data.token (or payment_data.instrument.credential.token)."}
 	}
-	if p := in.PaymentData.Provider; !s.cfg.Payment.accepts(p) {
-		// Charging a token minted for another PSP cannot work; answer
-		// with the session (or its order, when it is already paid).
-		v, err := sessions.Get(ctx, id)
-		if err != nil {
-			return nil, nil, s.toolError(ctx, tool, err)
-		}
-		if v.Order != nil {
-			return s.sessionResult(ctx, tool, v)
-		}
-		return s.sessionResult(ctx, tool, v, wireMessage{
-			Type: "error", Code: "invalid", Param: "$.payment_data.provider", ContentType: "plain",
-			Content: fmt.Sprintf("This shop takes payments through %s; payment provider %q is not accepted. Nothing was charged.",
-				s.cfg.Payment.Provider, p),
-		})
-	}
 	v, err := sessions.Complete(ctx, id, commerce.CompleteInput{
 		Token:          token,
 		Buyer:          in.Buyer.buyer(),
 		BillingAddress: in.PaymentData.BillingAddress.address(),
+		Payment:        commerce.PaymentSelection{HandlerID: in.PaymentData.HandlerID, Provider: in.PaymentData.Provider},
 	}, nil)
+	if de, ok := errors.AsType[*commerce.Error](err); ok && de.Code == commerce.EINVALID &&
+		(de.Param == "$.payment_data.provider" || de.Param == "$.payment_data.handler_id") {
+		// A token minted for a handler this session does not offer
+		// (another PSP, a disabled handler, the other mode): nothing was
+		// charged. Answer with the session and the reason, which the
+		// payment sheet shows before it asks again.
+		if v, err = sessions.Get(ctx, id); err != nil {
+			return nil, nil, s.toolError(ctx, tool, err)
+		}
+		return s.sessionResult(ctx, tool, v, wireMessage{
+			Type: "error", Code: "invalid", Param: de.Param, ContentType: "plain", Content: de.Message,
+		})
+	}
 	if de, ok := errors.AsType[*commerce.Error](err); ok && de.Reason == commerce.CodeRequires3DS {
 		// A 3-D Secure challenge is pending from an earlier attempt and
 		// this call has no authentication result (the Apps SDK contract

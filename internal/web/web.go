@@ -94,6 +94,7 @@ var policies = map[string]string{
 	"terms":   "Terms of use",
 	"privacy": "Privacy policy",
 	"returns": "Return policy",
+	"support": "Customer support",
 }
 
 func (h *Handler) policy(w http.ResponseWriter, r *http.Request) {

@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -37,15 +38,22 @@ type Encoder interface {
 	EncodeOrderEvent(typ commerce.EventType, o *commerce.Order) ([]byte, error)
 }
 
-// Config configures a [Worker]. URL, Secret, Store and Encoder are required.
+// Config configures a [Worker]. Store, Encoder and at least one
+// destination (URL or TestURL, each with its secret) are required.
 type Config struct {
-	// URL is the agent's endpoint, e.g.
+	// URL is the agent's endpoint for live orders (and orders placed
+	// before orders had a mode), e.g.
 	// https://agent.example/agentic_checkout/webhooks/order_events.
 	URL string
 	// Secret is the HMAC key shared with the agent.
-	Secret  string
-	Store   Store
-	Encoder Encoder
+	Secret string
+	// TestURL is the endpoint for test orders ([commerce.Order.Mode]),
+	// signed with TestSecret. A test order's events never go to URL: with
+	// no TestURL they are dead-lettered, not sent.
+	TestURL    string
+	TestSecret string
+	Store      Store
+	Encoder    Encoder
 	// Client sends the requests (default: a client with a 10 s timeout).
 	// The worker uses a copy that follows no redirects, whatever the
 	// client's CheckRedirect: a 3xx is a failed attempt (see [Worker]).
@@ -82,8 +90,8 @@ type Config struct {
 	TestSignals *TestSignals
 }
 
-// Worker delivers order events from the outbox to one endpoint, at least
-// once each: an event is marked delivered only after a 2xx answer, and one
+// Worker delivers order events from the outbox to their endpoint (the
+// live one, or the test one for test orders), at least once each: an event is marked delivered only after a 2xx answer, and one
 // whose attempt was cut short (a crash, a lost answer) is tried again when
 // its lease ends. Redirects are not followed: a 3xx answer is a failed
 // attempt, retried and in the end dead-lettered like a 5xx, with its
@@ -99,9 +107,9 @@ type Worker struct {
 // New returns a Worker for cfg, with defaults filled in.
 func New(cfg Config) (*Worker, error) {
 	switch {
-	case cfg.URL == "":
+	case cfg.URL == "" && cfg.TestURL == "":
 		return nil, errors.New("webhook: no endpoint URL")
-	case cfg.Secret == "":
+	case cfg.URL != "" && cfg.Secret == "", cfg.TestURL != "" && cfg.TestSecret == "":
 		return nil, errors.New("webhook: no signing secret")
 	case cfg.Store == nil || cfg.Encoder == nil:
 		return nil, errors.New("webhook: Store and Encoder are required")
@@ -310,17 +318,30 @@ func (w *Worker) send(ctx context.Context, e *commerce.Event) (int, time.Duratio
 	if err != nil {
 		return 0, 0, fmt.Errorf("read order: %w", err)
 	}
+	url, secret := w.cfg.URL, w.cfg.Secret
+	if o.Mode == commerce.ModeTest {
+		url, secret = w.cfg.TestURL, w.cfg.TestSecret
+	}
+	if url == "" {
+		// Never the other mode's endpoint: a test order must not
+		// reach the live agent, nor a live one the test agent.
+		field := "url"
+		if o.Mode == commerce.ModeTest {
+			field = "test_url"
+		}
+		return 0, 0, fmt.Errorf("%w: order %s is a %s order and webhook.%s is not set", errPermanent, o.ID, cmp.Or(string(o.Mode), "live"), field)
+	}
 	body, err := w.cfg.Encoder.EncodeOrderEvent(e.Type, o)
 	if err != nil {
 		return 0, 0, fmt.Errorf("%w: render: %v", errPermanent, err)
 	}
 	now := w.cfg.Now()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.cfg.URL, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, 0, fmt.Errorf("%w: %v", errPermanent, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(SignatureHeader, Sign(w.cfg.Secret, now, body))
+	req.Header.Set(SignatureHeader, Sign(secret, now, body))
 	req.Header.Set("Request-Id", e.ID)
 	req.Header.Set("Timestamp", now.UTC().Format(time.RFC3339))
 	req.Header.Set("API-Version", w.cfg.Encoder.Version())

@@ -84,6 +84,12 @@ func (f *fixture) worker(t *testing.T, change func(*webhook.Config)) *webhook.Wo
 // transaction as the service does.
 func (f *fixture) order(t *testing.T, types ...commerce.EventType) (*commerce.Order, []*commerce.Event) {
 	t.Helper()
+	return f.modeOrder(t, "", types...)
+}
+
+// modeOrder is order for an order of mode.
+func (f *fixture) modeOrder(t *testing.T, mode commerce.Mode, types ...commerce.EventType) (*commerce.Order, []*commerce.Event) {
+	t.Helper()
 	now := f.clock.Now()
 	s := &commerce.Session{ID: commerce.NewID("cs"), Status: commerce.StatusCompleted, Currency: "usd",
 		Lines:     []commerce.Line{{ID: "li_1", ItemID: "item_mug", Quantity: 2}},
@@ -94,7 +100,7 @@ func (f *fixture) order(t *testing.T, types ...commerce.EventType) (*commerce.Or
 		Totals: commerce.Totals{ItemsBase: 3000, Subtotal: 3000, Fulfillment: 599, Tax: 218, Total: 3817},
 		Fulfillment: &commerce.FulfillmentOption{ID: "shipping_standard", Kind: "shipping", Title: "Standard",
 			Earliest: now.Add(72 * time.Hour), Latest: now.Add(120 * time.Hour), Subtotal: 599, Total: 599},
-		PaymentID: commerce.NewID("pay"), CreatedAt: now, UpdatedAt: now}
+		PaymentID: commerce.NewID("pay"), Mode: mode, CreatedAt: now, UpdatedAt: now}
 	var events []*commerce.Event
 	err := f.store.InTx(f.ctx, func(tx commerce.Executor) error {
 		if err := tx.CreateSession(f.ctx, s); err != nil {

@@ -7,7 +7,9 @@
 // Decoding is strict about JSON types and the fields that matter (item ids,
 // quantities, address lines, the payment token) and lenient elsewhere:
 // unknown fields are ignored, currency case does not matter, a quantity of
-// 2.0 is 2, payment_data.provider may be any string, and buyer fields are
+// 2.0 is 2, payment_data.provider may be any string (the core charges
+// through the handler it names, by id or PSP, if the session offers one,
+// and answers invalid otherwise), and buyer fields are
 // not required (the domain checks the email). Every decode error is a
 // *commerce.Error with Code EINVALID and a JSONPath Param naming the
 // offending field in the 2025-09-29 request, or "$" for malformed JSON.
@@ -20,10 +22,13 @@
 //     out_of_stock, anything else unknown becomes invalid), warnings become
 //     info messages, and 2026-04-17 parameter paths are rewritten to this
 //     version's fields or dropped when the field does not exist here;
-//   - payment_provider always declares {"provider":"stripe",
-//     "supported_payment_methods":["card"]}: "stripe" is the only value the
-//     schema allows, so the sandbox provider declares it too, and the token
-//     is redeemed by whatever provider the server is configured with;
+//   - payment_provider declares the default payment handler of the
+//     session's mode: {"provider":"stripe","supported_payment_methods":
+//     ["card"]} for Stripe and the sandbox ("stripe" is the only value the
+//     schema allows, so the sandbox declares it too, and a complete naming
+//     stripe pays a sandbox session with the sandbox), and for Braintree
+//     {"provider":"braintree", its methods}, as PayPal documents for
+//     ChatGPT, outside the schema's enum;
 //   - buyer is emitted only when first name, last name and email are known,
 //     which the schema requires.
 //

@@ -33,8 +33,8 @@ type item struct {
 	Quantity json.RawMessage `json:"quantity"`
 }
 
-// paymentData is PaymentData. provider is not checked: the token is
-// redeemed by the configured provider whatever the agent calls it.
+// paymentData is PaymentData. provider names the payment handler (by id
+// or PSP; the core checks it is one the session offers).
 type paymentData struct {
 	Token          *string  `json:"token"`
 	Provider       string   `json:"provider"`
@@ -105,7 +105,7 @@ func (c *Codec) DecodeComplete(body []byte) (commerce.CompleteInput, error) {
 	if err != nil {
 		return commerce.CompleteInput{}, err
 	}
-	in := commerce.CompleteInput{Token: token, Buyer: r.Buyer.domain()}
+	in := commerce.CompleteInput{Token: token, Buyer: r.Buyer.domain(), Payment: commerce.PaymentSelection{Provider: r.PaymentData.Provider}}
 	if a := r.PaymentData.BillingAddress; a != nil {
 		addr, err := a.domain("$.payment_data.billing_address")
 		if err != nil {

@@ -136,11 +136,11 @@ func TestDecodeComplete(t *testing.T) {
 		want  commerce.CompleteInput
 		param string
 	}{
-		{name: "token", body: `{"payment_data":{"token":"spt_123","provider":"stripe"}}`, want: commerce.CompleteInput{Token: "spt_123"}},
-		{name: "other provider tolerated", body: `{"payment_data":{"token":"vt_1","provider":"sandbox"}}`, want: commerce.CompleteInput{Token: "vt_1"}},
+		{name: "token", body: `{"payment_data":{"token":"spt_123","provider":"stripe"}}`, want: commerce.CompleteInput{Token: "spt_123", Payment: commerce.PaymentSelection{Provider: "stripe"}}},
+		{name: "other provider passed on", body: `{"payment_data":{"token":"vt_1","provider":"sandbox"}}`, want: commerce.CompleteInput{Token: "vt_1", Payment: commerce.PaymentSelection{Provider: "sandbox"}}},
 		{name: "billing address and buyer", body: `{"buyer":{"first_name":"A","last_name":"B","email":"a@b.co"},
 			"payment_data":{"token":"t","provider":"stripe","billing_address":{"name":"A B","line_one":"1 St","city":"X","state":"","country":"US","postal_code":"1"}}}`,
-			want: commerce.CompleteInput{Token: "t", Buyer: &commerce.Buyer{FirstName: "A", LastName: "B", FullName: "A B", Email: "a@b.co"},
+			want: commerce.CompleteInput{Token: "t", Payment: commerce.PaymentSelection{Provider: "stripe"}, Buyer: &commerce.Buyer{FirstName: "A", LastName: "B", FullName: "A B", Email: "a@b.co"},
 				BillingAddress: &commerce.Address{Name: "A B", LineOne: "1 St", City: "X", Country: "US", PostalCode: "1"}}},
 		{name: "no payment data", body: `{}`, param: "$.payment_data"},
 		{name: "no token", body: `{"payment_data":{"provider":"stripe"}}`, param: "$.payment_data.token"},

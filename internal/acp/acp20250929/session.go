@@ -29,7 +29,7 @@ type checkoutSession struct {
 }
 
 // paymentProvider is PaymentProvider. "stripe" and "card" are the only
-// values the schema allows.
+// values the schema allows; see [Codec.paymentProvider].
 type paymentProvider struct {
 	Provider                string   `json:"provider"`
 	SupportedPaymentMethods []string `json:"supported_payment_methods"`
@@ -103,7 +103,7 @@ func (c *Codec) EncodeSession(v *commerce.View) ([]byte, error) {
 	cs := checkoutSession{
 		ID:                 s.ID,
 		Buyer:              wireBuyer(s.Buyer),
-		PaymentProvider:    paymentProvider{Provider: "stripe", SupportedPaymentMethods: []string{"card"}},
+		PaymentProvider:    c.paymentProvider(s),
 		Status:             status,
 		Currency:           strings.ToLower(string(s.Currency)),
 		LineItems:          []lineItem{},
@@ -205,4 +205,24 @@ func (c *Codec) links() []link {
 		}
 	}
 	return out
+}
+
+// paymentProvider declares the default payment handler of the session's
+// mode (2025-09-29 has room for one). The sandbox and Stripe declare
+// {"stripe", ["card"]}, the only values the schema allows: agents pay the
+// sandbox with its vault tokens, and a complete naming "stripe" goes to
+// it. Braintree declares {"braintree", [its methods]}, as PayPal's Agent
+// Ready guide shows for ChatGPT, although the schema's enum has only
+// stripe.
+func (c *Codec) paymentProvider(s *commerce.Session) paymentProvider {
+	p := paymentProvider{Provider: "stripe", SupportedPaymentMethods: []string{"card"}}
+	if hs := c.Merchant.Offered(c.Merchant.SessionMode(s)); len(hs) > 0 && hs[0].PSP == "braintree" {
+		p.Provider, p.SupportedPaymentMethods = "braintree", []string{}
+		for _, m := range hs[0].DeclaredMethods() {
+			if m, ok := m.(string); ok {
+				p.SupportedPaymentMethods = append(p.SupportedPaymentMethods, m)
+			}
+		}
+	}
+	return p
 }

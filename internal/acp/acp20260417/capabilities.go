@@ -20,8 +20,8 @@ type payment struct {
 	Handlers []paymentHandler `json:"handlers"`
 }
 
-// paymentHandler is PaymentHandler. agentshop offers one: a delegated,
-// tokenized card charged by the configured provider.
+// paymentHandler is PaymentHandler: one per payment handler the session
+// offers, a delegated, tokenized card (or wallet) charged by its PSP.
 type paymentHandler struct {
 	ID                      string         `json:"id"`
 	Name                    string         `json:"name"`
@@ -33,6 +33,7 @@ type paymentHandler struct {
 	ConfigSchema            string         `json:"config_schema"`
 	InstrumentSchemas       []string       `json:"instrument_schemas"`
 	Config                  map[string]any `json:"config"`
+	DisplayOrder            int            `json:"display_order"`
 }
 
 type interventions struct {
@@ -44,32 +45,35 @@ type extensionDecl struct {
 	Extends []string `json:"extends,omitempty"`
 }
 
-// HandlerID is the id of agentshop's card payment handler; agents echo it
-// as payment_data.handler_id.
-const HandlerID = "card_tokenized"
+// HandlerID is the id of the card payment handler a Merchant without
+// configured handlers offers; agents echo a handler's id as
+// payment_data.handler_id.
+const HandlerID = commerce.LegacyHandlerID
 
 func (c *Codec) capabilities(s *commerce.Session) capabilities {
-	env := "test"
-	if c.Merchant.LiveMode {
-		env = "live"
-	}
-	config := map[string]any{"environment": env}
-	if c.Merchant.ID != "" {
-		config["merchant_id"] = c.Merchant.ID
-	}
-	caps := capabilities{
-		Payment: payment{Handlers: []paymentHandler{{
-			ID:                      HandlerID,
+	mode := c.Merchant.SessionMode(s)
+	handlers := []paymentHandler{}
+	for i, h := range c.Merchant.Offered(mode) {
+		config := map[string]any{"environment": string(h.Mode), "supported_payment_methods": h.DeclaredMethods()}
+		if h.MerchantID != "" {
+			config["merchant_id"] = h.MerchantID
+		}
+		handlers = append(handlers, paymentHandler{
+			ID:                      h.ID,
 			Name:                    "dev.acp.tokenized.card",
 			Version:                 APIVersion,
 			Spec:                    "https://acp.dev/handlers/tokenized.card",
 			RequiresDelegatePayment: true,
 			RequiresPCICompliance:   false,
-			PSP:                     c.Merchant.Provider,
+			PSP:                     h.PSP,
 			ConfigSchema:            "https://acp.dev/schemas/handlers/tokenized.card/config.json",
 			InstrumentSchemas:       []string{"https://acp.dev/schemas/handlers/tokenized.card/instrument.json"},
 			Config:                  config,
-		}}},
+			DisplayOrder:            i,
+		})
+	}
+	caps := capabilities{
+		Payment:       payment{Handlers: handlers},
 		Interventions: interventions{Supported: []string{}},
 	}
 	// The response carries the intersection of what the agent and the

@@ -17,9 +17,10 @@ type completeRequest struct {
 	AuthenticationResult *authenticationResult `json:"authentication_result"`
 }
 
-// paymentData is PaymentData. handler_id and the instrument and
-// credential types are not checked: the token is charged by the
-// configured provider, which rejects tokens it does not know.
+// paymentData is PaymentData. handler_id names the payment handler (one
+// of the session's, checked by the core); the instrument and credential
+// types are not checked: the handler's provider rejects tokens it does
+// not know.
 type paymentData struct {
 	HandlerID           string      `json:"handler_id"`
 	Instrument          *instrument `json:"instrument"`
@@ -70,7 +71,7 @@ func (c *Codec) DecodeComplete(body []byte) (commerce.CompleteInput, error) {
 	if err != nil {
 		return commerce.CompleteInput{}, err
 	}
-	in := commerce.CompleteInput{Token: token, Buyer: r.Buyer.domain()}
+	in := commerce.CompleteInput{Token: token, Buyer: r.Buyer.domain(), Payment: commerce.PaymentSelection{HandlerID: pd.HandlerID}}
 	if pd.BillingAddress != nil {
 		a, err := pd.BillingAddress.domain("$.payment_data.billing_address")
 		if err != nil {

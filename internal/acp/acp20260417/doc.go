@@ -12,8 +12,10 @@
 //     server prices from its catalog only;
 //   - capabilities may be missing; unknown intervention values are
 //     ignored;
-//   - payment_data.handler_id and instrument/credential types are not
-//     checked; the credential token is what gets charged;
+//   - payment_data.handler_id is passed to the core, which charges through
+//     that handler only if the session offers it (400 invalid otherwise);
+//     instrument/credential types are not checked, the credential token
+//     is what gets charged;
 //   - authentication_result.outcome_details is read as far as it goes (the
 //     spec's own denied example omits required fields);
 //   - an intent_trace on cancel must be well-formed, but any reason_code
@@ -27,7 +29,10 @@
 // Encoding emits only what the 2026-04-17 JSON Schema allows: documented
 // statuses, message codes from the schema's enums (unknown error codes
 // become invalid, unknown warnings become info), capabilities with one
-// tokenized-card payment handler and the intersection of interventions,
+// tokenized-card payment handler per handler the session offers (the
+// enabled ones of its mode: id, psp, config.environment, merchant_id and
+// supported_payment_methods in the PSP's shape) and the intersection of
+// interventions,
 // the discount extension only when the session has coupon codes (an empty
 // extensions array would fail the schema's oneOf), and
 // authentication_metadata whenever the status is authentication_required.

@@ -151,22 +151,23 @@ func TestDecodeUpdate(t *testing.T) {
 func TestDecodeComplete(t *testing.T) {
 	c := acp20260417.New(merchant)
 	pd := `"payment_data":{"handler_id":"card_tokenized","instrument":{"type":"card","credential":{"type":"spt","token":"spt_123"}}}`
+	card := commerce.PaymentSelection{HandlerID: "card_tokenized"}
 	tests := []struct {
 		name  string
 		body  string
 		want  commerce.CompleteInput
 		param string
 	}{
-		{name: "token", body: `{` + pd + `}`, want: commerce.CompleteInput{Token: "spt_123"}},
-		{name: "unknown handler tolerated", body: `{"payment_data":{"handler_id":"whatever","instrument":{"type":"x","credential":{"type":"y","token":"vt_1"}}}}`,
-			want: commerce.CompleteInput{Token: "vt_1"}},
+		{name: "token", body: `{` + pd + `}`, want: commerce.CompleteInput{Token: "spt_123", Payment: card}},
+		{name: "any handler passed on", body: `{"payment_data":{"handler_id":"whatever","instrument":{"type":"x","credential":{"type":"y","token":"vt_1"}}}}`,
+			want: commerce.CompleteInput{Token: "vt_1", Payment: commerce.PaymentSelection{HandlerID: "whatever"}}},
 		{name: "3DS result", body: `{` + pd + `,"authentication_result":{"outcome":"authenticated","outcome_details":{"three_ds_cryptogram":"AAAB","electronic_commerce_indicator":"05","transaction_id":"tx1","version":"2.2.0"}}}`,
-			want: commerce.CompleteInput{Token: "spt_123", Authentication: &commerce.AuthenticationResult{Outcome: "authenticated", Cryptogram: "AAAB", ECI: "05", TransactionID: "tx1", Version: "2.2.0"}}},
+			want: commerce.CompleteInput{Token: "spt_123", Payment: card, Authentication: &commerce.AuthenticationResult{Outcome: "authenticated", Cryptogram: "AAAB", ECI: "05", TransactionID: "tx1", Version: "2.2.0"}}},
 		{name: "denied without details", body: `{` + pd + `,"authentication_result":{"outcome":"denied","outcome_details":{"transaction_id":"tx2"}}}`,
-			want: commerce.CompleteInput{Token: "spt_123", Authentication: &commerce.AuthenticationResult{Outcome: "denied", TransactionID: "tx2"}}},
+			want: commerce.CompleteInput{Token: "spt_123", Payment: card, Authentication: &commerce.AuthenticationResult{Outcome: "denied", TransactionID: "tx2"}}},
 		{name: "buyer and billing", body: `{"buyer":{"email":"a@b.co","full_name":"A B"},"payment_data":{"handler_id":"h","instrument":{"type":"card","credential":{"type":"spt","token":"t"}},
 			"billing_address":{"name":"A B","line_one":"1 St","city":"X","state":"NY","country":"US","postal_code":"10001"}}}`,
-			want: commerce.CompleteInput{Token: "t", Buyer: &commerce.Buyer{FullName: "A B", Email: "a@b.co"},
+			want: commerce.CompleteInput{Token: "t", Payment: commerce.PaymentSelection{HandlerID: "h"}, Buyer: &commerce.Buyer{FullName: "A B", Email: "a@b.co"},
 				BillingAddress: &commerce.Address{Name: "A B", LineOne: "1 St", City: "X", State: "NY", Country: "US", PostalCode: "10001"}}},
 
 		{name: "no payment data", body: `{}`, param: "$.payment_data"},
