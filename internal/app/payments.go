@@ -72,12 +72,6 @@ func (h *PaymentHandler) readSecrets(env func(string) string) {
 // enabled reports whether the handler is offered to new sessions.
 func (h PaymentHandler) enabled() bool { return h.Enabled == nil || *h.Enabled }
 
-// Braintree's GraphQL endpoints (research/psp.md §4.2).
-const (
-	braintreeSandboxHost    = "payments.sandbox.braintree-api.com"
-	braintreeProductionHost = "payments.braintree-api.com"
-)
-
 // validatePayments checks the payments list's shape: known providers,
 // unique ids, modes, methods, which credentials each provider needs, and
 // a default mode with an enabled handler. The credentials themselves are
