@@ -107,7 +107,7 @@ events, catalog) and play the agent against any ACP merchant.`,
 	root.SetErr(c.stderr)
 	root.SetVersionTemplate("agentshop {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{msg: err.Error()} })
-	root.AddCommand(c.serveCmd(), c.adminCmd(), c.keysCmd(), c.ordersCmd(), c.eventsCmd(), c.catalogCmd(),
+	root.AddCommand(c.serveCmd(), c.adminCmd(), c.keysCmd(), c.opsCmd(), c.ordersCmd(), c.eventsCmd(), c.catalogCmd(),
 		c.agentCmd(), c.conformanceCmd(), c.benchCmd(), c.versionCmd())
 	return root
 }

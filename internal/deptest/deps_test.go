@@ -69,6 +69,7 @@ var storeOwners = []string{
 	"agentshop/internal/admintoken",
 	"agentshop/internal/payment/sandbox",
 	"agentshop/internal/secretbox",
+	"agentshop/internal/ops",
 }
 
 // rules are agentshop's import rules, each where it is written down.
@@ -139,8 +140,15 @@ var rules = []Rule{
 	{
 		Package: "agentshop/internal/store",
 		Source:  "internal/store/store.go",
-		Own:     []string{"agentshop/internal/commerce", "agentshop/internal/idempotency", "agentshop/internal/apikey", "agentshop/internal/admintoken", "agentshop/internal/payment/sandbox", "agentshop/internal/secretbox"},
+		Own:     []string{"agentshop/internal/commerce", "agentshop/internal/idempotency", "agentshop/internal/apikey", "agentshop/internal/admintoken", "agentshop/internal/payment/sandbox", "agentshop/internal/secretbox", "agentshop/internal/ops"},
 		StdOnly: true,
+	},
+	{
+		Package: "agentshop/internal/ops",
+		Source:  "internal/ops/doc.go",
+		Own:     []string{"agentshop/internal/commerce", "agentshop/internal/secretbox"},
+		StdOnly: true,
+		Deny:    append([]string{"net/http", "github.com/modelcontextprotocol/go-sdk/..."}, noSQLNoPSP...),
 	},
 	{
 		Package:  "agentshop/internal/store/storetest",

@@ -1,6 +1,6 @@
 // Package store names everything one agentshop database holds: each
 // owner's interface (commerce.Store; idempotency.Store; apikey.Store;
-// admintoken.Store; payment/sandbox's Vault), implemented together by internal/store/sqlite
+// admintoken.Store; ops.Executor; payment/sandbox's Vault), implemented together by internal/store/sqlite
 // and internal/store/postgres over one database, so that a caller's rows
 // (an idempotent answer, a redeemed vault token) commit in the same
 // transaction as commerce's.
@@ -17,6 +17,7 @@ import (
 	"agentshop/internal/apikey"
 	"agentshop/internal/commerce"
 	"agentshop/internal/idempotency"
+	"agentshop/internal/ops"
 	"agentshop/internal/payment/sandbox"
 	"agentshop/internal/secretbox"
 )
@@ -28,6 +29,7 @@ type Store interface {
 	apikey.Store
 	admintoken.Store
 	sandbox.Vault
+	ops.Executor
 	// ProbeWrite commits a write that leaves nothing behind, for the
 	// composition root's /readyz. It returns an error wrapping
 	// commerce.ErrUnavailable while the database cannot write: its disk
@@ -62,4 +64,5 @@ type Tx interface {
 	apikey.Store
 	admintoken.Store
 	sandbox.Vault
+	ops.Executor
 }

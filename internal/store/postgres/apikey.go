@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"agentshop/internal/apikey"
+	"agentshop/internal/ops"
 	"agentshop/internal/secretbox"
 )
 
@@ -85,28 +86,49 @@ func (c conn) scanAPIKey(row pgx.Row) (*apikey.Key, error) {
 	return k, nil
 }
 
-// SealedSecrets counts the stored signing secrets by the master key that
-// sealed them ("": in clear).
+// sealedColumn is a column of sealed secrets: every one is counted by
+// SealedSecrets and re-sealed by ResealSecrets.
+type sealedColumn struct {
+	table, column string
+	open          func(box *secretbox.Box, id, stored string) (string, error)
+	seal          func(box *secretbox.Box, id, plain string) (string, error)
+}
+
+// sealedColumns are the API keys' signing secrets and the ops accounts'
+// Stripe keys.
+var sealedColumns = []sealedColumn{
+	{"api_keys", "signing_secret", apikey.OpenSigningSecret, apikey.SealSigningSecret},
+	{"ops_accounts", "stripe_key", ops.OpenStripeKey, ops.SealStripeKey},
+}
+
+// SealedSecrets counts the stored secrets by the master key that sealed
+// them ("": in clear).
 func (db *DB) SealedSecrets(ctx context.Context) (map[string]int, error) {
-	rows, err := db.pool.Query(ctx, `SELECT signing_secret FROM api_keys WHERE signing_secret <> ''`)
-	if err != nil {
-		return nil, wrap("sealed secrets", err)
-	}
-	defer rows.Close()
 	out := map[string]int{}
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
+	for _, col := range sealedColumns {
+		rows, err := db.pool.Query(ctx, `SELECT `+col.column+` FROM `+col.table+` WHERE `+col.column+` <> ''`)
+		if err != nil {
 			return nil, wrap("sealed secrets", err)
 		}
-		id, _ := secretbox.KeyID(s)
-		out[id]++
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				rows.Close()
+				return nil, wrap("sealed secrets", err)
+			}
+			id, _ := secretbox.KeyID(s)
+			out[id]++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, wrap("sealed secrets", err)
+		}
 	}
-	return out, wrap("sealed secrets", rows.Err())
+	return out, nil
 }
 
 // ResealSecrets re-seals under box's primary key, in one transaction,
-// every signing secret in clear or under another key. The rows are locked
+// every stored secret in clear or under another key. The rows are locked
 // (FOR UPDATE), so that replicas resealing at once do it one after the
 // other.
 func (db *DB) ResealSecrets(ctx context.Context, box *secretbox.Box) (int, error) {
@@ -115,41 +137,45 @@ func (db *DB) ResealSecrets(ctx context.Context, box *secretbox.Box) (int, error
 		return 0, wrap("reseal secrets", err)
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	rows, err := tx.Query(ctx, `SELECT id, signing_secret FROM api_keys WHERE signing_secret <> '' ORDER BY id FOR UPDATE`)
-	if err != nil {
-		return 0, wrap("reseal secrets", err)
-	}
-	type row struct{ id, stored string }
-	var todo []row
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.id, &r.stored); err != nil {
-			rows.Close()
-			return 0, wrap("reseal secrets", err)
-		}
-		if id, _ := secretbox.KeyID(r.stored); id != box.Primary().ID() {
-			todo = append(todo, r)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, wrap("reseal secrets", err)
-	}
-	for _, r := range todo {
-		plain, err := apikey.OpenSigningSecret(box, r.id, r.stored)
+	n := 0
+	for _, col := range sealedColumns {
+		rows, err := tx.Query(ctx, `SELECT id, `+col.column+` FROM `+col.table+` WHERE `+col.column+` <> '' ORDER BY id FOR UPDATE`)
 		if err != nil {
 			return 0, wrap("reseal secrets", err)
 		}
-		sealed, err := apikey.SealSigningSecret(box, r.id, plain)
-		if err != nil {
+		type row struct{ id, stored string }
+		var todo []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.stored); err != nil {
+				rows.Close()
+				return 0, wrap("reseal secrets", err)
+			}
+			if id, _ := secretbox.KeyID(r.stored); id != box.Primary().ID() {
+				todo = append(todo, r)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return 0, wrap("reseal secrets", err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE api_keys SET signing_secret = $1 WHERE id = $2`, sealed, r.id); err != nil {
-			return 0, wrap("reseal secrets", err)
+		for _, r := range todo {
+			plain, err := col.open(box, r.id, r.stored)
+			if err != nil {
+				return 0, wrap("reseal secrets", err)
+			}
+			sealed, err := col.seal(box, r.id, plain)
+			if err != nil {
+				return 0, wrap("reseal secrets", err)
+			}
+			if _, err := tx.Exec(ctx, `UPDATE `+col.table+` SET `+col.column+` = $1 WHERE id = $2`, sealed, r.id); err != nil {
+				return 0, wrap("reseal secrets", err)
+			}
 		}
+		n += len(todo)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return 0, wrap("reseal secrets", err)
 	}
-	return len(todo), nil
+	return n, nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"agentshop/internal/apikey"
+	"agentshop/internal/ops"
 	"agentshop/internal/secretbox"
 )
 
@@ -91,65 +92,90 @@ func (c conn) scanAPIKey(row scanner) (*apikey.Key, error) {
 	return k, nil
 }
 
-// SealedSecrets counts the stored signing secrets by the master key that
-// sealed them ("": in clear).
+// sealedColumn is a column of sealed secrets: every one is counted by
+// SealedSecrets and re-sealed by ResealSecrets.
+type sealedColumn struct {
+	table, column string
+	open          func(box *secretbox.Box, id, stored string) (string, error)
+	seal          func(box *secretbox.Box, id, plain string) (string, error)
+}
+
+// sealedColumns are the API keys' signing secrets and the ops accounts'
+// Stripe keys.
+var sealedColumns = []sealedColumn{
+	{"api_keys", "signing_secret", apikey.OpenSigningSecret, apikey.SealSigningSecret},
+	{"ops_accounts", "stripe_key", ops.OpenStripeKey, ops.SealStripeKey},
+}
+
+// SealedSecrets counts the stored secrets by the master key that sealed
+// them ("": in clear).
 func (db *DB) SealedSecrets(ctx context.Context) (map[string]int, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT signing_secret FROM api_keys WHERE signing_secret <> ''`)
-	if err != nil {
-		return nil, wrap("sealed secrets", err)
-	}
-	defer rows.Close()
 	out := map[string]int{}
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
+	for _, col := range sealedColumns {
+		rows, err := db.read.QueryContext(ctx, `SELECT `+col.column+` FROM `+col.table+` WHERE `+col.column+` <> ''`)
+		if err != nil {
 			return nil, wrap("sealed secrets", err)
 		}
-		id, _ := secretbox.KeyID(s)
-		out[id]++
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				rows.Close()
+				return nil, wrap("sealed secrets", err)
+			}
+			id, _ := secretbox.KeyID(s)
+			out[id]++
+		}
+		if err := rows.Close(); err != nil {
+			return nil, wrap("sealed secrets", err)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, wrap("sealed secrets", err)
+		}
 	}
-	return out, wrap("sealed secrets", rows.Err())
+	return out, nil
 }
 
 // ResealSecrets re-seals under box's primary key, in one transaction,
-// every signing secret in clear or under another key.
+// every stored secret in clear or under another key.
 func (db *DB) ResealSecrets(ctx context.Context, box *secretbox.Box) (int, error) {
 	n := 0
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		n = 0
-		rows, err := tx.QueryContext(ctx, `SELECT id, signing_secret FROM api_keys WHERE signing_secret <> '' ORDER BY id`)
-		if err != nil {
-			return err
-		}
-		type row struct{ id, stored string }
-		var todo []row
-		for rows.Next() {
-			var r row
-			if err := rows.Scan(&r.id, &r.stored); err != nil {
-				rows.Close()
-				return err
-			}
-			if id, _ := secretbox.KeyID(r.stored); id != box.Primary().ID() {
-				todo = append(todo, r)
-			}
-		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		for _, r := range todo {
-			plain, err := apikey.OpenSigningSecret(box, r.id, r.stored)
+		for _, col := range sealedColumns {
+			rows, err := tx.QueryContext(ctx, `SELECT id, `+col.column+` FROM `+col.table+` WHERE `+col.column+` <> '' ORDER BY id`)
 			if err != nil {
 				return err
 			}
-			sealed, err := apikey.SealSigningSecret(box, r.id, plain)
-			if err != nil {
+			type row struct{ id, stored string }
+			var todo []row
+			for rows.Next() {
+				var r row
+				if err := rows.Scan(&r.id, &r.stored); err != nil {
+					rows.Close()
+					return err
+				}
+				if id, _ := secretbox.KeyID(r.stored); id != box.Primary().ID() {
+					todo = append(todo, r)
+				}
+			}
+			if err := rows.Close(); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET signing_secret = ? WHERE id = ?`, sealed, r.id); err != nil {
-				return err
+			for _, r := range todo {
+				plain, err := col.open(box, r.id, r.stored)
+				if err != nil {
+					return err
+				}
+				sealed, err := col.seal(box, r.id, plain)
+				if err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE `+col.table+` SET `+col.column+` = ? WHERE id = ?`, sealed, r.id); err != nil {
+					return err
+				}
 			}
+			n += len(todo)
 		}
-		n = len(todo)
 		return nil
 	})
 	if err != nil {

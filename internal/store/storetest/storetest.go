@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("TxHooks", func(t *testing.T) { testTxHooks(t, open) })
 	t.Run("Text", func(t *testing.T) { testText(t, open) })
 	t.Run("Retention", func(t *testing.T) { testRetention(t, open) })
+	t.Run("Ops", func(t *testing.T) { testOps(t, open) })
 }
 
 // cmpOpts compare stored values: times within [TimePrecision], and empty

@@ -1,0 +1,14 @@
+package app
+
+import (
+	"time"
+
+	"agentshop/internal/ops"
+)
+
+// Ops is the operations gateway's application layer over this app's
+// store: accounts, servers and the audit log, for the CLI and the admin
+// API alike. Servers' URLs start with the configured public URL.
+func (a *App) Ops() *ops.Admin {
+	return &ops.Admin{Store: a.Store, PublicURL: a.Config.Shop.PublicURL, Now: time.Now}
+}
