@@ -43,6 +43,7 @@ import (
 	"agentshop/internal/commercemetrics"
 	"agentshop/internal/mcpapp"
 	"agentshop/internal/mcpmetrics"
+	"agentshop/internal/opsmcp"
 	"agentshop/internal/ratelimit"
 	"agentshop/internal/reqsign"
 	"agentshop/internal/store"
@@ -289,6 +290,20 @@ func (a *App) build(ctx context.Context, o Options) error {
 	})
 
 	mux := http.NewServeMux()
+	// The operations MCP gateway: per-server limits, and token guessing
+	// counted with the other failed authentications of an address.
+	opsmcp.New(opsmcp.Config{
+		Store:                      st,
+		Service:                    a.Service,
+		ShopLive:                   merchant.LiveMode,
+		Logger:                     a.Logger,
+		Limiter:                    ratelimit.New(opsRatePerSecond, opsRateBurst, 0),
+		NotFound:                   authFailures,
+		ClientAddr:                 clientAddr,
+		DisableLocalhostProtection: cfg.Shop.BehindProxy,
+		Version:                    buildinfo.Read().Version,
+	}).Register(mux)
+
 	api.Register(mux)
 	// The admin API shares the failed-authentication budget: an address
 	// guessing admin tokens is the one guessing API keys.
@@ -440,6 +455,11 @@ func (a *App) janitor(every time.Duration) {
 			a.Logger.Warn("delete delivered order events", "err", err)
 		} else if n > 0 {
 			a.Logger.Info("deleted delivered order events", "count", n)
+		}
+		if n, err := a.Ops().Sweep(ctx); err != nil {
+			a.Logger.Warn("delete expired ops servers", "err", err)
+		} else if n > 0 {
+			a.Logger.Info("deleted expired ops servers", "count", n)
 		}
 		if keep := time.Duration(a.Config.Shop.SessionRetention); keep > 0 {
 			n, err = a.deleteAbandonedSessions(ctx, time.Now().Add(-keep))

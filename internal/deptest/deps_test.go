@@ -144,6 +144,18 @@ var rules = []Rule{
 		StdOnly: true,
 	},
 	{
+		Package: "agentshop/internal/opsmcp",
+		Source:  "internal/opsmcp/doc.go",
+		Own:     []string{"agentshop/internal/ops", "agentshop/internal/opsstripe", "agentshop/internal/commerce", "agentshop/internal/apikey", "agentshop/internal/ratelimit"},
+		Deny:    []string{"database/sql", "modernc.org/sqlite/...", "github.com/jackc/pgx/...", "agentshop/internal/store/...", "agentshop/internal/payment/..."},
+	},
+	{
+		Package: "agentshop/internal/opsstripe",
+		Source:  "internal/opsstripe/client.go (package doc)",
+		StdOnly: true,
+		Others:  []string{"github.com/stripe/stripe-go/v85"},
+	},
+	{
 		Package: "agentshop/internal/ops",
 		Source:  "internal/ops/doc.go",
 		Own:     []string{"agentshop/internal/commerce", "agentshop/internal/secretbox"},
