@@ -295,7 +295,6 @@ func (a *App) build(ctx context.Context, o Options) error {
 	opsmcp.New(opsmcp.Config{
 		Store:                      st,
 		Service:                    a.Service,
-		ShopLive:                   merchant.LiveMode,
 		Logger:                     a.Logger,
 		Limiter:                    ratelimit.New(opsRatePerSecond, opsRateBurst, 0),
 		NotFound:                   authFailures,

@@ -35,6 +35,9 @@ type tool struct {
 type plan struct {
 	// Summary says what the write does, for the person to agree to.
 	Summary string
+	// Live marks a shop write on a live-mode order (Stripe writes are
+	// live by their account's mode).
+	Live bool
 	// Act makes the write under key. tx, when the write is the shop's,
 	// is set by act to run the audit row in the write's transaction.
 	Act func(ctx context.Context, key string, audit *auditInTx) (any, error)
@@ -168,12 +171,14 @@ func (s *Server) write(ctx context.Context, c *call, entry *ops.AuditEntry, star
 	if err := json.Unmarshal(c.raw, &wa); err != nil {
 		return nil, refusal("invalid_arguments", "The arguments are not a JSON object: %v", err)
 	}
-	live := c.env.account.Mode == ops.ModeLive
-	if strings.HasPrefix(c.tool.spec.Name, "shop_") {
-		live = s.cfg.ShopLive
+	liveRefused := func() error {
+		return refusal("live_writes_not_allowed", "This server may not write in live mode: create a server with --allow-live-writes for that.")
 	}
-	if live && !c.env.server.AllowLiveWrites {
-		return nil, refusal("live_writes_not_allowed", "This server may not write in live mode: create a server with --allow-live-writes for that.")
+	shop := strings.HasPrefix(c.tool.spec.Name, "shop_")
+	// A Stripe write is live when the account's key is: refused before
+	// Stripe is asked anything.
+	if !shop && c.env.account.Mode == ops.ModeLive && !c.env.server.AllowLiveWrites {
+		return nil, liveRefused()
 	}
 	key := wa.IdempotencyKey
 	if len(key) > 200 {
@@ -189,6 +194,10 @@ func (s *Server) write(ctx context.Context, c *call, entry *ops.AuditEntry, star
 	p, err := c.tool.plan(ctx, s, c)
 	if err != nil {
 		return nil, err
+	}
+	// A shop write is live when the order's payment was.
+	if shop && p.Live && !c.env.server.AllowLiveWrites {
+		return nil, liveRefused()
 	}
 	now := s.cfg.Now().UTC()
 	if wa.ConfirmationToken == "" {

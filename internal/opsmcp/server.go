@@ -33,10 +33,7 @@ type Config struct {
 	Store Store
 	// Service runs the shop tools' reads and refunds.
 	Service *commerce.Service
-	// ShopLive is the shop's payment mode: a live shop's refunds are live
-	// writes.
-	ShopLive bool
-	Logger   *slog.Logger
+	Logger  *slog.Logger
 	// Limiter limits requests per ops server (nil: none).
 	Limiter *ratelimit.Limiter
 	// NotFound limits requests that name no active server, or fail its

@@ -86,11 +86,15 @@ func TestShopTools(t *testing.T) {
 	}
 }
 
-// TestShopLiveRefundRefused: with a live shop, an order refund is a live
-// write: refused unless the server allows live writes.
+// TestShopLiveRefundRefused: a live-mode order's refund is a live write:
+// refused unless the server allows live writes.
 func TestShopLiveRefundRefused(t *testing.T) {
-	b := setup(t, func(c *opsmcpConfig) { c.ShopLive = true })
+	b := setup(t)
 	o := b.paidOrder(t)
+	o.Mode = commerce.ModeLive // as if paid through a live handler
+	if err := b.store.UpdateOrder(t.Context(), o); err != nil {
+		t.Fatal(err)
+	}
 	c := b.client(t, b.server(t, writer))
 	if e := c.errorOf(t, "shop_refund_order", map[string]any{"order_id": o.ID, "amount": 100}); e["code"] != "live_writes_not_allowed" {
 		t.Fatalf("live shop refund: %v", e)

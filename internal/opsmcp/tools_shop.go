@@ -329,7 +329,10 @@ func refundOrderTool() *tool {
 		if o.Buyer != nil && o.Buyer.Email != "" {
 			summary += " to " + o.Buyer.Email
 		}
-		return &plan{Summary: summary, Act: func(ctx context.Context, key string, audit *auditInTx) (any, error) {
+		if o.Mode == commerce.ModeLive {
+			summary += ". LIVE MODE: real money."
+		}
+		return &plan{Summary: summary, Live: o.Mode == commerce.ModeLive, Act: func(ctx context.Context, key string, audit *auditInTx) (any, error) {
 			o, err := s.cfg.Service.RefundOrder(ctx, in.OrderID, commerce.RefundInput{Amount: in.Amount, Reason: in.Reason, Key: key},
 				&commerce.TxHooks[*commerce.Order]{Commit: func(ctx context.Context, tx commerce.Executor, _ *commerce.Order) error {
 					return audit.Commit(ctx, tx)
