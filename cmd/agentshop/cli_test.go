@@ -192,7 +192,7 @@ func TestCLIOutputJSON(t *testing.T) {
 			t.Errorf("%s fields %v, want %v", name, got, want)
 		}
 	}
-	orderFields := []string{"created_at", "currency", "discount", "id", "lines", "refunded", "refunds", "session_id", "shipments", "shipping", "status", "subtotal", "tax", "total", "updated_at"}
+	orderFields := []string{"created_at", "currency", "discount", "id", "lines", "mode", "refunded", "refunds", "session_id", "shipments", "shipping", "status", "subtotal", "tax", "total", "updated_at"}
 	want("keys list", keys(one(jsonOf("keys", "list", "-o", "json", "--data", cfg.Data))), []string{"created_at", "id", "name", "prefix", "signed"})
 	order := one(jsonOf("orders", "list", "--output", "json", "--data", cfg.Data)).(map[string]any)
 	want("orders list", keys(order), orderFields)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -86,19 +87,22 @@ func (c *shell) ordersCmd() *cobra.Command {
 func (c *shell) ordersListCmd(flags *configFlags) *cobra.Command {
 	var out outputFlag
 	var limit int
-	var status, after, before string
+	var status, after, before, mode string
 	cmd := &cobra.Command{
-		Use:   "list [--limit N] [--status STATUS] [--created-after T] [--created-before T]",
+		Use:   "list [--limit N] [--status STATUS] [--mode test|live] [--created-after T] [--created-before T]",
 		Short: "List orders, newest first",
 		Args:  checkArgs(cobra.NoArgs),
 		PreRunE: func(*cobra.Command, []string) error {
 			if limit <= 0 {
 				return usageErrorf("--limit must be positive, not %d", limit)
 			}
+			if mode != "" && mode != "test" && mode != "live" {
+				return usageErrorf("--mode %q: want test or live", mode)
+			}
 			return nil
 		},
 		RunE: c.withAdmin(flags, func(ctx context.Context, a *app.App, _ []string) error {
-			f := commerce.OrderFilter{Status: commerce.OrderStatus(status)}
+			f := commerce.OrderFilter{Status: commerce.OrderStatus(status), Mode: commerce.Mode(mode)}
 			for _, t := range []struct {
 				flag, v string
 				to      *time.Time
@@ -127,13 +131,13 @@ func (c *shell) ordersListCmd(flags *configFlags) *cobra.Command {
 				f.StartingAfter = orders[len(orders)-1].ID
 			}
 			return out.print(c.stdout, admin.Views(orders, admin.NewOrderView), func(w io.Writer) {
-				fmt.Fprintln(w, "ID\tSESSION\tSTATUS\tTOTAL\tREFUNDED\tCREATED\tTRACKING")
+				fmt.Fprintln(w, "ID\tSESSION\tSTATUS\tMODE\tTOTAL\tREFUNDED\tCREATED\tTRACKING")
 				for _, o := range orders {
 					track := "-"
 					if n := len(o.Shipments); n > 0 {
 						track = o.Shipments[n-1].Carrier + " " + o.Shipments[n-1].TrackingNumber
 					}
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.ID, o.SessionID, o.Status,
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.ID, o.SessionID, o.Status, cmp.Or(string(o.Mode), "-"),
 						o.Currency.Format(o.Totals.Total), o.Currency.Format(o.Refunded()), o.CreatedAt.Format(time.RFC3339), track)
 				}
 			})
@@ -141,6 +145,7 @@ func (c *shell) ordersListCmd(flags *configFlags) *cobra.Command {
 	}
 	cmd.Flags().IntVar(&limit, "limit", 50, "at most this many orders, newest first")
 	cmd.Flags().StringVar(&status, "status", "", "only orders in this status: confirmed, shipped, completed or canceled")
+	cmd.Flags().StringVar(&mode, "mode", "", "only test or only live orders (their payment mode)")
 	cmd.Flags().StringVar(&after, "created-after", "", "only orders created at or after this RFC 3339 time")
 	cmd.Flags().StringVar(&before, "created-before", "", "only orders created before this RFC 3339 time")
 	out.register(cmd)

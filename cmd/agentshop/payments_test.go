@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,5 +48,23 @@ func TestTestOrdersWebhooksStayApart(t *testing.T) {
 	}
 	if n := len(live.Deliveries()); n != 0 {
 		t.Errorf("the live endpoint got %d requests for a test order", n)
+	}
+
+	// orders list --mode lists the order with the test orders only.
+	for _, tt := range []struct {
+		mode string
+		want int
+	}{{"test", 1}, {"live", 0}} {
+		r := runCLI(t, nil, "orders", "list", "--mode", tt.mode, "-o", "json", "--data", cfg.Data)
+		var listed []map[string]any
+		if err := json.Unmarshal([]byte(r.stdout), &listed); r.code != 0 || err != nil || len(listed) != tt.want {
+			t.Fatalf("orders list --mode %s: exit %d (%v)\n%s%s", tt.mode, r.code, err, r.stdout, r.stderr)
+		}
+		if tt.want == 1 && (listed[0]["id"] != o.ID || listed[0]["mode"] != "test") {
+			t.Errorf("orders list --mode test: %v", listed[0])
+		}
+	}
+	if r := runCLI(t, nil, "orders", "list", "--mode", "sandbox", "--data", cfg.Data); r.code != 2 || !strings.Contains(r.stderr, "want test or live") {
+		t.Errorf("orders list --mode sandbox: exit %d\n%s", r.code, r.stderr)
 	}
 }

@@ -30,6 +30,11 @@ func (s *Service) ListOrders(ctx context.Context, f commerce.OrderFilter) (Order
 	default:
 		return OrderPage{}, commerce.Invalid("status", "Unknown order status %q (confirmed, shipped, completed, canceled).", f.Status)
 	}
+	switch f.Mode {
+	case "", commerce.ModeTest, commerce.ModeLive:
+	default:
+		return OrderPage{}, commerce.Invalid("mode", "Unknown payment mode %q (test, live).", f.Mode)
+	}
 	if !f.CreatedFrom.IsZero() && !f.CreatedTo.IsZero() && !f.CreatedFrom.Before(f.CreatedTo) {
 		return OrderPage{}, commerce.Invalid("created_before", "The created range is empty: created_before must be later than created_after.")
 	}

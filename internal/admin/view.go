@@ -37,9 +37,12 @@ type KeyView struct {
 
 // OrderView is an order with its lines, shipments and refunds.
 type OrderView struct {
-	ID        string         `json:"id"`
-	SessionID string         `json:"session_id"`
-	Status    string         `json:"status"`
+	ID        string `json:"id"`
+	SessionID string `json:"session_id"`
+	Status    string `json:"status"`
+	// Mode is the payment mode, "test" or "live"; absent for orders
+	// placed before orders had one and not charged by the sandbox.
+	Mode      string         `json:"mode,omitempty"`
 	Currency  string         `json:"currency"`
 	Lines     []LineView     `json:"lines"`
 	Subtotal  int64          `json:"subtotal"`
@@ -122,7 +125,7 @@ func NewKeyView(k *apikey.Key) KeyView {
 
 // NewOrderView returns o's view.
 func NewOrderView(o *commerce.Order) OrderView {
-	return OrderView{ID: o.ID, SessionID: o.SessionID, Status: string(o.Status), Currency: strings.ToLower(string(o.Currency)),
+	return OrderView{ID: o.ID, SessionID: o.SessionID, Status: string(o.Status), Mode: string(o.Mode), Currency: strings.ToLower(string(o.Currency)),
 		Subtotal: o.Totals.Subtotal, Discount: o.Totals.Discount, Shipping: o.Totals.Fulfillment, Tax: o.Totals.Tax,
 		Total: o.Totals.Total, Refunded: o.Refunded(), CreatedAt: rfc3339(&o.CreatedAt), UpdatedAt: rfc3339(&o.UpdatedAt),
 		Lines: Views(o.Lines, func(l commerce.PricedLine) LineView {

@@ -151,6 +151,8 @@ type Executor interface {
 // everything.
 type OrderFilter struct {
 	Status OrderStatus
+	// Mode selects test or live orders ([Order.Mode]).
+	Mode Mode
 	// CreatedFrom and CreatedTo bound CreatedAt: from inclusive, to
 	// exclusive; a zero time leaves that side open.
 	CreatedFrom, CreatedTo time.Time

@@ -13,7 +13,7 @@ import (
 	"agentshop/internal/commerce"
 )
 
-const orderColumns = `data, created_at, updated_at`
+const orderColumns = `data, created_at, updated_at, mode`
 
 // CreateOrder inserts o. ErrConflict if the id exists or the session
 // already has an order; ErrNotFound if the session does not exist.
@@ -23,9 +23,9 @@ func (c conn) CreateOrder(ctx context.Context, o *commerce.Order) error {
 		return fmt.Errorf("postgres: create order: %w", err)
 	}
 	return c.writeLater(ctx, "create order "+o.ID, `
-		INSERT INTO orders (id, session_id, created_at, updated_at, data)
-		VALUES ($1, $2, $3, $4, $5)`,
-		o.ID, o.SessionID, ts(o.CreatedAt), ts(o.UpdatedAt), string(data))
+		INSERT INTO orders (id, session_id, created_at, updated_at, data, mode)
+		VALUES ($1, $2, $3, $4, $5, $6)`,
+		o.ID, o.SessionID, ts(o.CreatedAt), ts(o.UpdatedAt), string(data), string(o.Mode))
 }
 
 // GetOrder returns the order with id, or ErrNotFound.
@@ -60,12 +60,12 @@ func (c conn) UpdateOrder(ctx context.Context, o *commerce.Order) error {
 	}
 	return c.writeLater(ctx, "update order "+o.ID, `
 		WITH w AS (
-			UPDATE orders SET session_id = $1, created_at = $2, updated_at = $3, data = $4
+			UPDATE orders SET session_id = $1, created_at = $2, updated_at = $3, data = $4, mode = $6
 			WHERE id = $5
 			RETURNING 1
 		)
 		SELECT must_affect(count(*)) FROM w`,
-		o.SessionID, ts(o.CreatedAt), ts(o.UpdatedAt), string(data), o.ID)
+		o.SessionID, ts(o.CreatedAt), ts(o.UpdatedAt), string(data), o.ID, string(o.Mode))
 }
 
 // ListOrders returns orders newest first (ties by id, descending), at most
@@ -98,8 +98,9 @@ func scanOrder(row pgx.Row) (*commerce.Order, error) {
 	var (
 		data             []byte
 		created, updated pgtype.Timestamptz
+		mode             string
 	)
-	if err := row.Scan(&data, &created, &updated); err != nil {
+	if err := row.Scan(&data, &created, &updated, &mode); err != nil {
 		return nil, err
 	}
 	o := new(commerce.Order)
@@ -107,6 +108,9 @@ func scanOrder(row pgx.Row) (*commerce.Order, error) {
 		return nil, fmt.Errorf("decode order: %w", err)
 	}
 	o.CreatedAt, o.UpdatedAt = timeOf(created), timeOf(updated)
+	if o.Mode == "" {
+		o.Mode = commerce.Mode(mode) // set by migration 0008 for older orders
+	}
 	return o, nil
 }
 
@@ -130,6 +134,9 @@ func (c conn) FindOrders(ctx context.Context, f commerce.OrderFilter) ([]*commer
 	}
 	if f.Status != "" {
 		where = append(where, "data->>'Status' = "+arg(string(f.Status)))
+	}
+	if f.Mode != "" {
+		where = append(where, "mode = "+arg(string(f.Mode)))
 	}
 	if !f.CreatedFrom.IsZero() {
 		where = append(where, "created_at >= "+arg(f.CreatedFrom))

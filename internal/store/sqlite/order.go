@@ -10,15 +10,15 @@ import (
 	"agentshop/internal/commerce"
 )
 
-const orderColumns = `data, created_at, updated_at`
+const orderColumns = `data, created_at, updated_at, mode`
 
 var (
 	qCreateOrder = writeQuery(`
-		INSERT INTO orders (id, session_id, created_at, updated_at, data)
-		VALUES (?, ?, ?, ?, ?)`)
+		INSERT INTO orders (id, session_id, created_at, updated_at, data, mode)
+		VALUES (?, ?, ?, ?, ?, ?)`)
 	qGetOrder    = readQuery(`SELECT ` + orderColumns + ` FROM orders WHERE id = ?`)
 	qUpdateOrder = writeQuery(`
-		UPDATE orders SET session_id = ?, created_at = ?, updated_at = ?, data = ?
+		UPDATE orders SET session_id = ?, created_at = ?, updated_at = ?, data = ?, mode = ?
 		WHERE id = ?`)
 	qListOrders = readQuery(`
 		SELECT ` + orderColumns + ` FROM orders ORDER BY created_at DESC, id DESC LIMIT ?`)
@@ -32,7 +32,7 @@ func (c conn) CreateOrder(ctx context.Context, o *commerce.Order) error {
 		return fmt.Errorf("sqlite: create order: %w", err)
 	}
 	_, err = c.writer().exec(ctx, qCreateOrder,
-		o.ID, o.SessionID, micros(o.CreatedAt), micros(o.UpdatedAt), string(data))
+		o.ID, o.SessionID, micros(o.CreatedAt), micros(o.UpdatedAt), string(data), string(o.Mode))
 	return wrap("create order", err)
 }
 
@@ -67,7 +67,7 @@ func (c conn) UpdateOrder(ctx context.Context, o *commerce.Order) error {
 		return fmt.Errorf("sqlite: update order: %w", err)
 	}
 	res, err := c.writer().exec(ctx, qUpdateOrder,
-		o.SessionID, micros(o.CreatedAt), micros(o.UpdatedAt), string(data), o.ID)
+		o.SessionID, micros(o.CreatedAt), micros(o.UpdatedAt), string(data), string(o.Mode), o.ID)
 	if err != nil {
 		return wrap("update order", err)
 	}
@@ -103,8 +103,9 @@ func scanOrder(row scanner) (*commerce.Order, error) {
 	var (
 		data             []byte
 		created, updated sql.NullInt64
+		mode             string
 	)
-	if err := row.Scan(&data, &created, &updated); err != nil {
+	if err := row.Scan(&data, &created, &updated, &mode); err != nil {
 		return nil, err
 	}
 	o := new(commerce.Order)
@@ -112,6 +113,9 @@ func scanOrder(row scanner) (*commerce.Order, error) {
 		return nil, fmt.Errorf("decode order: %w", err)
 	}
 	o.CreatedAt, o.UpdatedAt = timeOf(created), timeOf(updated)
+	if o.Mode == "" {
+		o.Mode = commerce.Mode(mode) // set by migration 0008 for older orders
+	}
 	return o, nil
 }
 
@@ -129,7 +133,7 @@ var qFindOrders = [2]*query{
 
 func findOrdersSQL(cursor string) string {
 	return `SELECT ` + orderColumns + ` FROM orders
-		WHERE (?1 = '' OR json_extract(data, '$.Status') = ?1)
+		WHERE (?1 = '' OR json_extract(data, '$.Status') = ?1) AND (?6 = '' OR mode = ?6)
 			AND (?2 IS NULL OR created_at >= ?2) AND (?3 IS NULL OR created_at < ?3) ` + cursor + `
 		ORDER BY created_at DESC, id DESC LIMIT ?5`
 }
@@ -145,7 +149,7 @@ func (c conn) FindOrders(ctx context.Context, f commerce.OrderFilter) ([]*commer
 	if f.StartingAfter != "" {
 		q = qFindOrders[1]
 	}
-	rows, err := c.reader().query(ctx, q, string(f.Status), micros(f.CreatedFrom), micros(f.CreatedTo), f.StartingAfter, limit)
+	rows, err := c.reader().query(ctx, q, string(f.Status), micros(f.CreatedFrom), micros(f.CreatedTo), f.StartingAfter, limit, string(f.Mode))
 	if err != nil {
 		return nil, wrap("find orders", err)
 	}

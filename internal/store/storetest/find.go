@@ -8,8 +8,8 @@ import (
 	"agentshop/internal/store"
 )
 
-// testFindOrders checks [commerce.Executor.FindOrders]: filters by status
-// and creation time, the cursor, limits, and orders created in the same
+// testFindOrders checks [commerce.Executor.FindOrders]: filters by status,
+// payment mode and creation time, the cursor, limits, and orders created in the same
 // microsecond ordered by id.
 func testFindOrders(t *testing.T, open func(t *testing.T) store.Store) {
 	ctx, s := setup(t, open)
@@ -22,6 +22,9 @@ func testFindOrders(t *testing.T, open func(t *testing.T) store.Store) {
 		if i == 1 || i == 3 {
 			ord.Status = commerce.OrderShipped
 		}
+		// o[0] and o[2] are test orders, o[1] live; o[3] and o[4] have no
+		// mode (placed before orders had one).
+		ord.Mode = map[int]commerce.Mode{0: commerce.ModeTest, 1: commerce.ModeLive, 2: commerce.ModeTest}[i]
 		requireNoError(t, s.CreateOrder(ctx, ord), "create order")
 		o = append(o, ord)
 	}
@@ -42,6 +45,9 @@ func testFindOrders(t *testing.T, open func(t *testing.T) store.Store) {
 		{"StartingAfterUnknown", commerce.OrderFilter{StartingAfter: "ord_missing"}, nil},
 		{"Status", commerce.OrderFilter{Status: commerce.OrderShipped}, filterOrders(newest, func(x *commerce.Order) bool { return x.Status == commerce.OrderShipped })},
 		{"StatusNone", commerce.OrderFilter{Status: commerce.OrderCanceled}, nil},
+		{"ModeTest", commerce.OrderFilter{Mode: commerce.ModeTest}, []*commerce.Order{o[2], o[0]}},
+		{"ModeLive", commerce.OrderFilter{Mode: commerce.ModeLive}, []*commerce.Order{o[1]}},
+		{"ModeAndStatus", commerce.OrderFilter{Mode: commerce.ModeLive, Status: commerce.OrderConfirmed}, nil},
 		{"CreatedFrom", commerce.OrderFilter{CreatedFrom: baseTime.Add(2 * time.Second)}, newest[:3]},
 		{"CreatedTo", commerce.OrderFilter{CreatedTo: baseTime.Add(2 * time.Second)}, newest[3:]},
 		{"CreatedRange", commerce.OrderFilter{CreatedFrom: baseTime.Add(time.Second), CreatedTo: baseTime.Add(3 * time.Second)}, newest[2:4]},

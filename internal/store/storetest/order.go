@@ -19,6 +19,28 @@ func testOrder(t *testing.T, open func(t *testing.T) store.Store) {
 		requireDiff(t, want, got, "order")
 	})
 
+	t.Run("Mode", func(t *testing.T) {
+		// An order's payment mode is stored and read back, and keeps
+		// through an update.
+		ctx, s := setup(t, open)
+		sess := createSession(t, ctx, s, baseTime)
+		o := newOrder(sess.ID, baseTime)
+		o.Mode = commerce.ModeLive
+		requireNoError(t, s.CreateOrder(ctx, o), "create order")
+		got, err := s.GetOrder(ctx, o.ID)
+		requireNoError(t, err, "get order")
+		if got.Mode != commerce.ModeLive {
+			t.Fatalf("mode %q, want live", got.Mode)
+		}
+		got.Status = commerce.OrderShipped
+		requireNoError(t, s.UpdateOrder(ctx, got), "update order")
+		found, err := s.FindOrders(ctx, commerce.OrderFilter{Mode: commerce.ModeLive})
+		requireNoError(t, err, "find live orders")
+		if len(found) != 1 || found[0].ID != o.ID || found[0].Mode != commerce.ModeLive {
+			t.Fatalf("live orders after an update: %+v", found)
+		}
+	})
+
 	t.Run("NotFound", func(t *testing.T) {
 		ctx, s := setup(t, open)
 		_, err := s.GetOrder(ctx, "ord_missing")
