@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -38,15 +39,9 @@ func TestFullDisk(t *testing.T) {
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 
-	// Ballast: leave 64 KiB free.
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
-		t.Fatal(err)
-	}
+	// Ballast: leave about 64 KiB free.
 	ballast := filepath.Join(dir, "ballast")
-	if err := os.WriteFile(ballast, make([]byte, int64(st.Bavail)*st.Bsize-64<<10), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	fill(t, dir, ballast, 64<<10)
 
 	create := func(idem string) *http.Response {
 		t.Helper()
@@ -92,6 +87,10 @@ func TestFullDisk(t *testing.T) {
 			t.Fatalf("create on a full disk: %d, want 201 or 503", res.StatusCode)
 		}
 	}
+	// The refused create leaves a few KiB free, room enough for the
+	// probe's small write, so take them too: the disk is then full for
+	// every write.
+	fill(t, dir, ballast, 0)
 	if got := readyz(); got != http.StatusServiceUnavailable {
 		t.Errorf("/readyz on a full disk: %d, want 503", got)
 	}
@@ -104,5 +103,38 @@ func TestFullDisk(t *testing.T) {
 	}
 	if res := create(refused); res.StatusCode != http.StatusCreated || res.Header.Get("Idempotent-Replayed") != "" {
 		t.Errorf("the refused create sent again: %d, Idempotent-Replayed %q; want a new 201", res.StatusCode, res.Header.Get("Idempotent-Replayed"))
+	}
+}
+
+// fill appends to the file ballast until dir has at most leave bytes free
+// or the disk refuses more (ENOSPC): the server writes to the same disk
+// meanwhile, so the free space is a moving target.
+func fill(t *testing.T, dir, ballast string, leave int64) {
+	t.Helper()
+	f, err := os.OpenFile(ballast, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	const page = 4 << 10
+	for {
+		var st syscall.Statfs_t
+		if err := syscall.Statfs(dir, &st); err != nil {
+			t.Fatal(err)
+		}
+		free := int64(st.Bavail) * st.Bsize
+		if free <= leave {
+			return
+		}
+		n := min(free-leave, 1<<20)
+		if n > page {
+			n = n / page * page
+		}
+		if _, err := f.Write(make([]byte, n)); err != nil {
+			if errors.Is(err, syscall.ENOSPC) {
+				return
+			}
+			t.Fatal(err)
+		}
 	}
 }
