@@ -427,6 +427,7 @@ func (s *Service) settle(ctx context.Context, tx Executor, sess *Session, p *Pay
 		}
 		p.Status = PaymentSucceeded
 		p.ProviderRef = res.Reference
+		p.Facilitator = res.Facilitator
 		o := &Order{
 			ID:        NewID("ord"),
 			SessionID: sess.ID,

@@ -90,6 +90,9 @@ type Payment struct {
 	ProviderRef string
 	// DeclineCode is the provider's reason for a failure.
 	DeclineCode string
+	// Facilitator is who presented the credential for the buyer (e.g.
+	// ChatGPT), when the provider said so on the charge; nil otherwise.
+	Facilitator *Facilitator `json:",omitempty"`
 	// LeaseUntil bounds how long a pending attempt is held by the request
 	// that claimed it; after it, a retry may re-drive the attempt.
 	LeaseUntil time.Time

@@ -69,6 +69,19 @@ type ChargeResult struct {
 	Message     string // client-safe explanation
 	// DirectoryServer is the card network, when Outcome is ChargeRequires3DS.
 	DirectoryServer string
+	// Facilitator is the platform that presented the credential for the
+	// buyer, when the provider reports one (on a success); recorded on the
+	// payment ([Payment.Facilitator]).
+	Facilitator *Facilitator
+}
+
+// Facilitator is the platform that presented a payment credential on the
+// buyer's behalf, as the provider reports it: Braintree's
+// facilitatorDetails.oauthApplication, "ChatGPT" for the tokens OpenAI
+// has Braintree issue.
+type Facilitator struct {
+	Name     string // e.g. "ChatGPT"
+	ClientID string // the platform's OAuth client id at the provider
 }
 
 // AuthenticationResult is the agent's 3DS outcome (ACP authentication_result).

@@ -22,9 +22,9 @@ func (c conn) CreatePayment(ctx context.Context, p *commerce.Payment) error {
 		return fmt.Errorf("postgres: create payment: %w", err)
 	}
 	_, err = c.q.Exec(ctx, `
-		INSERT INTO payments (id, session_id, attempt, status, lease_until, created_at, updated_at, data)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		p.ID, p.SessionID, p.Attempt, string(p.Status), ts(p.LeaseUntil), ts(p.CreatedAt), ts(p.UpdatedAt), string(data))
+		INSERT INTO payments (id, session_id, attempt, status, lease_until, created_at, updated_at, facilitator, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		p.ID, p.SessionID, p.Attempt, string(p.Status), ts(p.LeaseUntil), ts(p.CreatedAt), ts(p.UpdatedAt), facilitator(p), string(data))
 	return wrap("create payment", err)
 }
 
@@ -39,12 +39,12 @@ func (c conn) UpdatePayment(ctx context.Context, p *commerce.Payment) error {
 	}
 	return c.writeLater(ctx, "update payment "+p.ID, `
 		WITH w AS (
-			UPDATE payments SET session_id = $1, attempt = $2, status = $3, lease_until = $4, created_at = $5, updated_at = $6, data = $7
-			WHERE id = $8
+			UPDATE payments SET session_id = $1, attempt = $2, status = $3, lease_until = $4, created_at = $5, updated_at = $6, facilitator = $7, data = $8
+			WHERE id = $9
 			RETURNING 1
 		)
 		SELECT must_affect(count(*)) FROM w`,
-		p.SessionID, p.Attempt, string(p.Status), ts(p.LeaseUntil), ts(p.CreatedAt), ts(p.UpdatedAt), string(data), p.ID)
+		p.SessionID, p.Attempt, string(p.Status), ts(p.LeaseUntil), ts(p.CreatedAt), ts(p.UpdatedAt), facilitator(p), string(data), p.ID)
 }
 
 // GetPayment returns the payment with id, or ErrNotFound.
@@ -82,6 +82,15 @@ func scanPayments(rows pgx.Rows) ([]*commerce.Payment, error) {
 		return nil, wrap("list payments", err)
 	}
 	return out, nil
+}
+
+// facilitator is the facilitator column of p: its facilitator's name, ""
+// for none.
+func facilitator(p *commerce.Payment) string {
+	if p.Facilitator == nil {
+		return ""
+	}
+	return p.Facilitator.Name
 }
 
 func scanPayment(row pgx.Row) (*commerce.Payment, error) {

@@ -14,10 +14,10 @@ const paymentColumns = `data, lease_until, created_at, updated_at`
 
 var (
 	qCreatePayment = writeQuery(`
-		INSERT INTO payments (id, session_id, attempt, status, lease_until, created_at, updated_at, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+		INSERT INTO payments (id, session_id, attempt, status, lease_until, created_at, updated_at, facilitator, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	qUpdatePayment = writeQuery(`
-		UPDATE payments SET session_id = ?, attempt = ?, status = ?, lease_until = ?, created_at = ?, updated_at = ?, data = ?
+		UPDATE payments SET session_id = ?, attempt = ?, status = ?, lease_until = ?, created_at = ?, updated_at = ?, facilitator = ?, data = ?
 		WHERE id = ?`)
 	qGetPayment   = readQuery(`SELECT ` + paymentColumns + ` FROM payments WHERE id = ?`)
 	qListPayments = readQuery(`
@@ -33,7 +33,7 @@ func (c conn) CreatePayment(ctx context.Context, p *commerce.Payment) error {
 		return fmt.Errorf("sqlite: create payment: %w", err)
 	}
 	_, err = c.writer().exec(ctx, qCreatePayment,
-		p.ID, p.SessionID, p.Attempt, string(p.Status), micros(p.LeaseUntil), micros(p.CreatedAt), micros(p.UpdatedAt), string(data))
+		p.ID, p.SessionID, p.Attempt, string(p.Status), micros(p.LeaseUntil), micros(p.CreatedAt), micros(p.UpdatedAt), facilitator(p), string(data))
 	return wrap("create payment", err)
 }
 
@@ -45,7 +45,7 @@ func (c conn) UpdatePayment(ctx context.Context, p *commerce.Payment) error {
 		return fmt.Errorf("sqlite: update payment: %w", err)
 	}
 	res, err := c.writer().exec(ctx, qUpdatePayment,
-		p.SessionID, p.Attempt, string(p.Status), micros(p.LeaseUntil), micros(p.CreatedAt), micros(p.UpdatedAt), string(data), p.ID)
+		p.SessionID, p.Attempt, string(p.Status), micros(p.LeaseUntil), micros(p.CreatedAt), micros(p.UpdatedAt), facilitator(p), string(data), p.ID)
 	if err != nil {
 		return wrap("update payment", err)
 	}
@@ -81,6 +81,15 @@ func (c conn) ListPayments(ctx context.Context, sessionID string) ([]*commerce.P
 		return nil, wrap("list payments", err)
 	}
 	return out, nil
+}
+
+// facilitator is the facilitator column of p: its facilitator's name, ""
+// for none.
+func facilitator(p *commerce.Payment) string {
+	if p.Facilitator == nil {
+		return ""
+	}
+	return p.Facilitator.Name
 }
 
 // scanner is a *sql.Row or *sql.Rows.

@@ -81,6 +81,40 @@ func testPayment(t *testing.T, open func(t *testing.T) store.Store) {
 		requireDiff(t, p, got, "payment")
 	})
 
+	// The facilitator is kept with the payment, and in a column of its
+	// own (migration 0010) that later listings filter on.
+	t.Run("Facilitator", func(t *testing.T) {
+		ctx, s := setup(t, open)
+		sess := createSession(t, ctx, s, baseTime)
+		p := createPayment(t, ctx, s, sess.ID, 1, commerce.PaymentPending, baseTime)
+		p.Status = commerce.PaymentSucceeded
+		p.Token = ""
+		p.ProviderRef = "dHJhbnNhY3Rpb25fMQ"
+		p.Facilitator = &commerce.Facilitator{Name: "ChatGPT", ClientID: "oauth_client_1"}
+		requireNoError(t, s.UpdatePayment(ctx, p), "update payment")
+		got, err := s.GetPayment(ctx, p.ID)
+		requireNoError(t, err, "get payment")
+		requireDiff(t, p, got, "payment")
+		list, err := s.ListPayments(ctx, sess.ID)
+		requireNoError(t, err, "list payments")
+		requireDiff(t, []*commerce.Payment{p}, list, "payments")
+
+		other := createSession(t, ctx, s, baseTime)
+		plain := createPayment(t, ctx, s, other.ID, 1, commerce.PaymentFailed, baseTime)
+		if got, err := s.GetPayment(ctx, plain.ID); err != nil || got.Facilitator != nil {
+			t.Fatalf("payment without a facilitator = %+v, %v", got, err)
+		}
+		raw, ok := s.(RawDB)
+		if !ok {
+			t.Fatalf("store %T has no RawDB (export_test.go)", s)
+		}
+		requireNoError(t, raw.RawExec(ctx, `DELETE FROM payments WHERE facilitator = 'ChatGPT'`), "delete by facilitator column")
+		_, err = s.GetPayment(ctx, p.ID)
+		requireIs(t, err, commerce.ErrNotFound, "payment with the facilitator column ChatGPT")
+		_, err = s.GetPayment(ctx, plain.ID)
+		requireNoError(t, err, "payment with an empty facilitator column")
+	})
+
 	t.Run("UpdateToSecondActive", func(t *testing.T) {
 		ctx, s := setup(t, open)
 		sess := createSession(t, ctx, s, baseTime)

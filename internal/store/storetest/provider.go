@@ -25,6 +25,9 @@ type provider struct {
 	refuse      bool
 	loseRefunds int
 
+	// facilitator is reported on successful charges.
+	facilitator *commerce.Facilitator
+
 	mu       sync.Mutex
 	calls    map[string]int
 	outcomes map[string]commerce.ChargeResult
@@ -52,7 +55,7 @@ func (p *provider) Charge(ctx context.Context, req commerce.ChargeRequest) (comm
 	p.calls[req.IdempotencyKey]++
 	res, seen := p.outcomes[req.IdempotencyKey]
 	if !seen {
-		res = commerce.ChargeResult{Outcome: commerce.ChargeSucceeded, Reference: "ch_" + req.IdempotencyKey}
+		res = commerce.ChargeResult{Outcome: commerce.ChargeSucceeded, Reference: "ch_" + req.IdempotencyKey, Facilitator: p.facilitator}
 		if req.Token == declineToken {
 			res = commerce.ChargeResult{Outcome: commerce.ChargeDeclined, DeclineCode: "generic_decline", Message: "Declined."}
 		}

@@ -244,6 +244,30 @@ func testService(t *testing.T, open func(t *testing.T) store.Store) {
 	// The provider charges but its answer is lost. The attempt stays
 	// pending; after its lease a retry re-drives it with the same
 	// idempotency key, and the card is charged once in total.
+	// The facilitator the provider reports on a charge is recorded on
+	// the payment; a decline records none.
+	t.Run("Facilitator", func(t *testing.T) {
+		ctx, b := setupService(t, open)
+		b.provider.facilitator = &commerce.Facilitator{Name: "ChatGPT", ClientID: "oauth_client_1"}
+		declined := b.createPayable(t, ctx)
+		_, err := b.svc.Complete(ctx, declined.Session.ID, commerce.CompleteInput{Token: declineToken}, nil)
+		requireNoError(t, err, "complete declined")
+		sess := b.createPayable(t, ctx)
+		v, err := b.svc.Complete(ctx, sess.Session.ID, commerce.CompleteInput{Token: "tok_ok"}, nil)
+		requireNoError(t, err, "complete")
+		if v.Order == nil {
+			t.Fatalf("no order: %+v", v.Messages)
+		}
+		p, err := b.store.GetPayment(ctx, v.Order.PaymentID)
+		requireNoError(t, err, "get payment")
+		requireDiff(t, b.provider.facilitator, p.Facilitator, "facilitator")
+		ps, err := b.store.ListPayments(ctx, declined.Session.ID)
+		requireNoError(t, err, "list payments")
+		if len(ps) != 1 || ps[0].Status != commerce.PaymentFailed || ps[0].Facilitator != nil {
+			t.Errorf("declined payments = %+v, want one failed without a facilitator", ps)
+		}
+	})
+
 	t.Run("CrashRedrive", func(t *testing.T) {
 		ctx, b := setupService(t, open)
 		b.provider.lose = 1
