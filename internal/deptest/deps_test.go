@@ -215,7 +215,7 @@ var rules = []Rule{
 	},
 	{
 		Package: "agentshop/internal/payment/braintree",
-		Source:  "internal/payment/braintree/doc.go:11",
+		Source:  "internal/payment/braintree/doc.go:55",
 		Own:     []string{"agentshop/internal/commerce"},
 		StdOnly: true,
 	},

@@ -8,6 +8,20 @@ import (
 	"agentshop/internal/commerce"
 )
 
+// formatAmount writes minor units of cur as Braintree's decimal Amount
+// ("12.34" for 1234 usd, "500" for 500 jpy).
+func formatAmount(minor int64, cur commerce.Currency) string {
+	exp := cur.Exponent()
+	if exp == 0 {
+		return strconv.FormatInt(minor, 10)
+	}
+	pow := int64(1)
+	for range exp {
+		pow *= 10
+	}
+	return fmt.Sprintf("%d.%0*d", minor/pow, exp, minor%pow)
+}
+
 // MinorUnits reads a Braintree decimal amount ("250.00", "100", "9.5") in
 // the ISO 4217 currency (any case) as minor units. Digits beyond the
 // currency's exponent must be zeros; signs, exponents and empty parts are
