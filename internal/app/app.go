@@ -162,6 +162,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	if db, ok := st.(*sqlite.DB); ok {
 		registerWriterMetrics(reg, db)
 	}
+	cm := commercemetrics.New(reg)
 	a.Service = &commerce.Service{
 		Store:        st,
 		Pricer:       &commerce.Pricer{Catalog: a.Catalog, Config: cfg.Shop.pricing()},
@@ -171,7 +172,8 @@ func (a *App) build(ctx context.Context, o Options) error {
 		PaymentLease: time.Duration(cfg.Shop.PaymentLease),
 		Observe:      metrics.ObserveComplete(provider.Name()),
 
-		ObserveOrderChange: commercemetrics.New(reg).ObserveOrderChange,
+		ObserveOrderChange: cm.ObserveOrderChange,
+		ObservePayment:     cm.ObservePayment,
 		// With an endpoint, orders get events; an admin process queues
 		// them too, and the running server sends them.
 		OrderEvents: cfg.Webhook.URL != "" || cfg.Webhook.TestURL != "",

@@ -7,8 +7,9 @@ import (
 )
 
 // The surfaces' metrics are wired: after an /mcp tool call and a page
-// request, /metrics has their counters, the order change counters at zero
-// and the outbox gauges read from the store.
+// request, /metrics has their counters, the order change counters at zero,
+// the payments by facilitator the core reports, and the outbox gauges read
+// from the store.
 func TestSurfaceMetrics(t *testing.T) {
 	t.Parallel()
 	a := newApp(t, testConfig(t), Options{})
@@ -22,6 +23,7 @@ func TestSurfaceMetrics(t *testing.T) {
 		t.Fatalf("tools/call: %d %s", rec.Code, rec.Body)
 	}
 	a.Handler().ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/policies/terms", nil))
+	a.Service.ObservePayment("sandbox", nil) // what a complete tells once its order is committed
 
 	rec = httptest.NewRecorder()
 	a.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
@@ -30,6 +32,7 @@ func TestSurfaceMetrics(t *testing.T) {
 		`agentshop_mcp_tool_calls_total{outcome="ok",server="app",tool="search_products"} 1`,
 		`agentshop_web_requests_total{route="GET /policies/{name}",status="2xx"} 1`,
 		`agentshop_order_changes_total{change="refund",outcome="succeeded"} 0`,
+		`agentshop_payments_by_facilitator_total{facilitator="none",provider="sandbox"} 1`,
 		`agentshop_outbox_events{state="pending"} 0`,
 		`agentshop_outbox_events{state="dead"} 0`,
 	} {

@@ -75,6 +75,9 @@ func (s *Service) complete(ctx context.Context, a access, id string, in Complete
 	if c.queued {
 		s.eventsQueued()
 	}
+	if c.paid != nil && s.ObservePayment != nil {
+		s.ObservePayment(c.paid.Provider, c.paid.Facilitator)
+	}
 	fault.Point("after_commit")
 	return c.settled, nil
 }
@@ -103,6 +106,9 @@ type completion struct {
 	settledAt time.Time
 	settled   *View
 	queued    bool
+	// paid is the payment this call's settle recorded as charged, nil
+	// when it recorded none (a decline, or a re-drive settled it first).
+	paid *Payment
 }
 
 // charged is a provider's answer to a charge: its result and, from a
@@ -341,7 +347,7 @@ func (c *completion) failed(ctx context.Context, err error) error {
 // charge's outcome, unless a request that re-drove the attempt has.
 func (c *completion) settle(ctx context.Context, tx Executor, ch charged) error {
 	s, p, now := c.s, c.claimed, c.settledAt
-	c.settled, c.queued = nil, false
+	c.settled, c.queued, c.paid = nil, false, nil
 	sess, err := tx.LockSession(ctx, p.SessionID)
 	if err != nil {
 		return notFound(err, p.SessionID)
@@ -365,6 +371,9 @@ func (c *completion) settle(ctx context.Context, tx Executor, ch charged) error 
 		}
 		if order, err = s.settle(ctx, tx, sess, cur, ch.res, now); err != nil {
 			return err
+		}
+		if order != nil {
+			c.paid = cur
 		}
 	}
 	// else: a request that re-drove this attempt settled it already.

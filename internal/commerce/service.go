@@ -46,6 +46,11 @@ type Service struct {
 	// ObserveOrderChange, when set, is told how each RefundOrder and
 	// CancelOrder was answered (observe.go). It must not block.
 	ObserveOrderChange func(change OrderChange, outcome string)
+	// ObservePayment, when set, is told of each payment charged, once its
+	// order is committed: the provider that charged and the facilitator
+	// that presented the credential (nil when the provider reports none).
+	// It must not block.
+	ObservePayment func(provider string, facilitator *Facilitator)
 }
 
 // LineInput is a requested item.

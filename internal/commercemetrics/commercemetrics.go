@@ -10,12 +10,23 @@
 // operations MCP server). Every change and outcome is exported from the
 // start, at zero, so that rates and alerts need no "absent" handling.
 //
+//	agentshop_payments_by_facilitator_total{provider, facilitator}
+//
+// counts the payments charged (one per order placed) by the provider that
+// charged and the facilitator that presented the credential, as the
+// provider reports it ("ChatGPT" on Braintree; "none" when the provider
+// reports none, as the sandbox and Stripe do). A series appears with its
+// first payment.
+//
 // The core imports no metrics library (internal/deptest); the wiring
-// assigns [Metrics.ObserveOrderChange] to Service.ObserveOrderChange.
+// assigns [Metrics.ObserveOrderChange] to Service.ObserveOrderChange and
+// [Metrics.ObservePayment] to Service.ObservePayment.
 // This package imports only commerce and the Prometheus client.
 package commercemetrics
 
 import (
+	"strings"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"agentshop/internal/commerce"
@@ -24,7 +35,12 @@ import (
 // Metrics are the collectors. A nil *Metrics records nothing.
 type Metrics struct {
 	orderChanges *prometheus.CounterVec
+	payments     *prometheus.CounterVec
 }
+
+// maxFacilitator bounds a facilitator label value, in bytes: the name
+// comes from the payment provider.
+const maxFacilitator = 64
 
 // New registers the collectors on reg.
 func New(reg prometheus.Registerer) *Metrics {
@@ -38,8 +54,28 @@ func New(reg prometheus.Registerer) *Metrics {
 			m.orderChanges.WithLabelValues(string(c), o)
 		}
 	}
-	reg.MustRegister(m.orderChanges)
+	m.payments = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "agentshop_payments_by_facilitator_total",
+		Help: "Payments charged (orders placed) by provider and facilitator: the platform that presented the payment credential for the buyer as the provider reports it (ChatGPT on Braintree), none when it reports none.",
+	}, []string{"provider", "facilitator"})
+	reg.MustRegister(m.orderChanges, m.payments)
 	return m
+}
+
+// ObservePayment counts one payment charged; assign it to
+// commerce.Service.ObservePayment.
+func (m *Metrics) ObservePayment(provider string, f *commerce.Facilitator) {
+	if m == nil {
+		return
+	}
+	name := "none"
+	if f != nil && f.Name != "" {
+		name = f.Name
+		if len(name) > maxFacilitator {
+			name = strings.ToValidUTF8(name[:maxFacilitator], "")
+		}
+	}
+	m.payments.WithLabelValues(provider, name).Inc()
 }
 
 // ObserveOrderChange counts one answered order change; assign it to

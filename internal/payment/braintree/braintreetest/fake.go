@@ -349,11 +349,13 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if cut {
 		hj, ok := w.(http.Hijacker)
 		if !ok {
-			f.t.Fatal("braintreetest: cannot hijack the connection")
+			f.t.Error("braintreetest: cannot hijack the connection")
+			return
 		}
 		conn, _, err := hj.Hijack()
 		if err != nil {
-			f.t.Fatalf("braintreetest: hijack: %v", err)
+			f.t.Errorf("braintreetest: hijack: %v", err)
+			return
 		}
 		conn.Close()
 		return
