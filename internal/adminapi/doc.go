@@ -1,7 +1,8 @@
 // Package adminapi is the admin HTTP API, /admin/v1: the merchant's own
 // tools manage agent API keys (create, list, revoke), orders (list with
-// filters and a cursor, show, ship, deliver, refund, cancel) and the order
-// events' outbox (list, requeue) over JSON.
+// filters and a cursor, show, ship, deliver, refund, cancel), the order
+// events' outbox (list, requeue) and the operations gateway's Stripe
+// accounts, servers and audit log (internal/ops) over JSON.
 //
 // Every request but GET /admin/v1/openapi.json carries an admin token
 // (internal/admintoken) as "Authorization: Bearer <token>"; a missing, bad,

@@ -15,6 +15,7 @@ import (
 	"agentshop/internal/admintoken"
 	"agentshop/internal/apikey"
 	"agentshop/internal/idempotency"
+	"agentshop/internal/ops"
 	"agentshop/internal/ratelimit"
 )
 
@@ -29,6 +30,9 @@ const DefaultMaxBodyBytes = 64 << 10
 // Config is what the admin API needs. Admin and Idempotency are required.
 type Config struct {
 	Admin *admin.Service
+	// Ops, when set, serves the operations gateway's accounts, servers
+	// and audit log under /admin/v1/ops.
+	Ops *ops.Admin
 	// Idempotency holds the Idempotency-Key records, in the database the
 	// operations commit to.
 	Idempotency idempotency.Store
@@ -138,6 +142,7 @@ func (h *Handler) routes() {
 	h.handle("POST /orders/{id}/cancel", h.cancelOrder)
 	h.handle("GET /events", h.listEvents)
 	h.handle("POST /events/{id}/requeue", h.requeueEvent)
+	h.opsRoutes()
 	// Anything else under the prefix: authenticated, then a flat 404 (or
 	// 405 for a known path with another method).
 	h.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {

@@ -27,6 +27,7 @@ import (
 	"agentshop/internal/adminapi"
 	"agentshop/internal/catalog"
 	"agentshop/internal/commerce"
+	"agentshop/internal/ops"
 	"agentshop/internal/payment/sandbox"
 	"agentshop/internal/ratelimit"
 	"agentshop/internal/store"
@@ -144,6 +145,7 @@ func setup(t *testing.T, open func(t *testing.T) store.Store) *bundle {
 	mux := http.NewServeMux()
 	adminapi.New(adminapi.Config{
 		Admin:        adm,
+		Ops:          &ops.Admin{Store: st, PublicURL: "https://shop.example"},
 		Idempotency:  st,
 		AuthFailures: ratelimit.New(0.001, 5, 0),
 		MaxBodyBytes: 1024,

@@ -310,6 +310,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	// guessing admin tokens is the one guessing API keys.
 	adminapi.New(adminapi.Config{
 		Admin:        a.Admin,
+		Ops:          a.Ops(),
 		Idempotency:  st,
 		Logger:       a.Logger,
 		AuthFailures: authFailures,
