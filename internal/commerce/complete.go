@@ -40,8 +40,9 @@ import (
 // Completing a completed session returns it with its order and charges
 // nothing. The result's messages carry declines; errors are for malformed
 // input (EINVALID), unknown sessions (ENOTFOUND), canceled or expired
-// sessions (ECONFLICT), a complete in flight (EINPROGRESS) and an unknown
-// provider outcome (EUNAVAILABLE).
+// sessions (ECONFLICT), a session that no longer matches in.Expect
+// (ECONFLICT wrapping a [*ChangedError]: nothing charged), a complete in
+// flight (EINPROGRESS) and an unknown provider outcome (EUNAVAILABLE).
 //
 // hooks.Begin runs in the claim transaction (step 1), hooks.Begun once it
 // has committed, before the provider is called, and hooks.Commit in the
@@ -149,6 +150,11 @@ func (c *completion) claim(ctx context.Context, tx Executor) (*attempt[charged],
 		// The request that claimed this attempt is gone (crash or
 		// timeout). Re-drive it: same provider key, same token, and the
 		// provider it recorded, whichever is the default now.
+		// It charges what its claim kept: that is what the payer must
+		// have been shown.
+		if err := in.Expect.check(sess, active.Amount); err != nil {
+			return nil, err
+		}
 		prov, err := s.attemptProvider(active.Handler, active.Provider)
 		if err != nil {
 			return nil, err
@@ -218,6 +224,13 @@ func (c *completion) claim(ctx context.Context, tx Executor) (*attempt[charged],
 			return nil, err
 		}
 		return nil, c.hooks.commit(ctx, tx, c.done)
+	}
+	// What the payer was shown, compared with the session as locked and
+	// priced here, in the transaction that claims: a change committed
+	// after the caller looked and before this lock is refused, and one
+	// after it waits for this claim (updates refuse a pending attempt).
+	if err := in.Expect.check(sess, v.Quote.Totals.Total); err != nil {
+		return nil, err
 	}
 	n := len(prev) + 1
 	c.claimed = &Payment{

@@ -101,6 +101,10 @@ type CompleteInput struct {
 	// Payment names the payment handler to charge through; empty: the
 	// default handler of the session's mode.
 	Payment PaymentSelection
+	// Expect, when set, is what the payer was shown: the session is
+	// charged only while it still matches, checked in the claim's
+	// transaction ([Expectation]).
+	Expect *Expectation
 }
 
 // View is a session as a client sees it: stored state, computed quote,

@@ -212,7 +212,8 @@ func (h *Handler) postPay(r *http.Request, v *commerce.View) (string, error) {
 	if v.Status != commerce.StatusReady {
 		return "", commerce.Invalid("$", "This order is not ready for payment yet: see the notes above.")
 	}
-	if err := h.checkSeen(r, v); err != nil {
+	seen, err := h.checkSeen(r, v)
+	if err != nil {
 		return "", err // before the card is tokenized: nothing is charged
 	}
 	res, err := step.Pay(r.Context(), v, r.PostForm)
@@ -226,7 +227,7 @@ func (h *Handler) postPay(r *http.Request, v *commerce.View) (string, error) {
 	if buyer.FullName == "" {
 		buyer.FullName = v.Session.ContactName
 	}
-	return h.complete(r, v, commerce.CompleteInput{Token: res.Token, Buyer: buyer})
+	return h.complete(r, v, commerce.CompleteInput{Token: res.Token, Buyer: buyer, Expect: seen})
 }
 
 func (h *Handler) post3DS(r *http.Request, v *commerce.View) (string, error) {
@@ -234,14 +235,15 @@ func (h *Handler) post3DS(r *http.Request, v *commerce.View) (string, error) {
 	if !ok || v.Status != commerce.StatusAuthRequired {
 		return "", nil // nothing to answer: the page shows the current state
 	}
-	if err := h.checkSeen(r, v); err != nil {
+	seen, err := h.checkSeen(r, v)
+	if err != nil {
 		return "", err
 	}
 	res, err := auth.Authenticate(r.Context(), v, r.PostForm)
 	if err != nil {
 		return "", err
 	}
-	return h.complete(r, v, commerce.CompleteInput{Authentication: res})
+	return h.complete(r, v, commerce.CompleteInput{Authentication: res, Expect: seen})
 }
 
 // complete charges the session and returns the order page, or the checkout
@@ -250,6 +252,11 @@ func (h *Handler) post3DS(r *http.Request, v *commerce.View) (string, error) {
 // 3-D Secure (the session's messages say so).
 func (h *Handler) complete(r *http.Request, v *commerce.View, in commerce.CompleteInput) (string, error) {
 	done, err := h.Checkout.Complete(r.Context(), v.Session.ID, in, nil)
+	if ce, ok := errors.AsType[*commerce.ChangedError](err); ok {
+		// Changed between checkSeen and the claim: refused there,
+		// nothing charged.
+		return "", h.changed(r, v.Session.ID, ce)
+	}
 	if err != nil {
 		return "", err
 	}

@@ -14,16 +14,34 @@ import (
 // raised through the service (as /mcp's update_checkout would) before the
 // buyer submits: nothing is charged, and the page says the total changed
 // and shows the new one; paying from that page charges the new total
-// (issue 15 item 4). Before, the pay POST charged the raised total.
+// (issue 15 item 4). Before, the pay POST charged the raised total. The
+// same holds for a change that lands after the handler checked the form,
+// while the card is tokenized: the core refuses it in the claim.
 func TestCheckoutChargesWhatWasShown(t *testing.T) {
 	ctx := context.Background()
 	var otherSeen string // the "seen" of another session's page, set per case
+	raise := func(t *testing.T, s *shop, id string) {
+		if _, err := s.svc.Update(ctx, id, commerce.UpdateInput{Lines: []commerce.LineInput{{ItemID: racket, Quantity: 5}}}, nil); err != nil {
+			t.Error(err)
+		}
+	}
+	moveAddress := func(t *testing.T, s *shop, id string) {
+		a := &commerce.Address{Name: "Mallory", LineOne: "2 Market St", City: "San Francisco", State: "CA", Country: "US", PostalCode: "94103"}
+		if _, err := s.svc.Update(ctx, id, commerce.UpdateInput{Fulfillment: &commerce.FulfillmentInput{Address: a}}, nil); err != nil {
+			t.Error(err)
+		}
+	}
 	tests := []struct {
-		name    string
-		change  func(t *testing.T, s *shop, id string)
+		name   string
+		change func(t *testing.T, s *shop, id string)
+		// race, when set, is a change made after the handler's check of
+		// the pay form, before the charge's claim (the core's check).
+		race    func(t *testing.T, s *shop, id string)
 		tamper  func(seen string) string
 		message string
 	}{
+		{name: "CartRaisedDuringPay", race: raise, message: "The total changed, please review"},
+		{name: "AddressChangedDuringPay", race: moveAddress, message: "Your order changed since this page was shown"},
 		{
 			name: "CartRaised",
 			change: func(t *testing.T, s *shop, id string) {
@@ -75,6 +93,16 @@ func TestCheckoutChargesWhatWasShown(t *testing.T) {
 
 			if tt.change != nil {
 				tt.change(t, s, id)
+			}
+			if tt.race != nil {
+				s.mu.Lock()
+				s.afterCheck = func(id string) {
+					s.mu.Lock()
+					s.afterCheck = nil
+					s.mu.Unlock()
+					tt.race(t, s, id)
+				}
+				s.mu.Unlock()
 			}
 			form := card("4242424242424242")
 			if tt.tamper != nil {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -55,6 +56,27 @@ type shop struct {
 	// now is the service's clock; tests move it to expire sessions.
 	mu  sync.Mutex
 	now time.Time
+	// afterCheck, when set, runs when the pay form has passed the
+	// handler's checks, before the card is tokenized and the session
+	// completed: a change there races the claim.
+	afterCheck func(id string)
+}
+
+// hookedCard is the sandbox card step, with the shop's afterCheck run
+// first.
+type hookedCard struct {
+	*web.SandboxCard
+	s *shop
+}
+
+func (c hookedCard) Pay(ctx context.Context, v *commerce.View, form url.Values) (web.PayResult, error) {
+	c.s.mu.Lock()
+	f := c.s.afterCheck
+	c.s.mu.Unlock()
+	if f != nil {
+		f(v.Session.ID)
+	}
+	return c.SandboxCard.Pay(ctx, v, form)
 }
 
 func (s *shop) Now() time.Time { s.mu.Lock(); defer s.mu.Unlock(); return s.now }
@@ -97,7 +119,7 @@ func newShop(t testing.TB) *shop {
 		Merchant: m,
 		Logger:   logger,
 		Checkout: s.svc,
-		PaySteps: map[string]web.PayStep{"sandbox": &web.SandboxCard{Provider: provider, MerchantID: merchantID, Now: s.Now}},
+		PaySteps: map[string]web.PayStep{"sandbox": hookedCard{&web.SandboxCard{Provider: provider, MerchantID: merchantID, Now: s.Now}, s}},
 		Metrics:  web.NewMetrics(s.reg),
 	}
 	mux := http.NewServeMux()

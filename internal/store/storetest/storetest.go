@@ -61,6 +61,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("ChargedQuote", func(t *testing.T) { testChargedQuote(t, open) })
 	t.Run("ProviderSwitch", func(t *testing.T) { testProviderSwitch(t, open) })
 	t.Run("TxHooks", func(t *testing.T) { testTxHooks(t, open) })
+	t.Run("Expectation", func(t *testing.T) { testExpectation(t, open) })
 	t.Run("Text", func(t *testing.T) { testText(t, open) })
 	t.Run("Retention", func(t *testing.T) { testRetention(t, open) })
 	t.Run("Ops", func(t *testing.T) { testOps(t, open) })
