@@ -89,7 +89,7 @@ func (s *Server) run(ctx context.Context, req *mcp.CallToolRequest, c *call) ([]
 		return c.codec.EncodeSession(v)
 	}
 	res, err := acp.DoIdempotent(ctx, s.idem, s.cfg.Metrics, acp.StrictIdempotency(c.codec.Version()), idempotency.Request{
-		Scope:   c.key.ID + " mcp " + c.tool.name + " " + c.id,
+		Scope:   c.scope(),
 		Variant: c.codec.Version(),
 		Key:     c.meta.IdempotencyKey,
 		Body:    c.payload,
@@ -117,6 +117,17 @@ func (s *Server) run(ctx context.Context, req *mcp.CallToolRequest, c *call) ([]
 		return nil, &storedError{body: res.Body}
 	}
 	return res.Body, nil
+}
+
+// scope is the idempotency scope of a mutating call: the API key and the
+// REST request the tool maps to, exactly as the REST transport scopes that
+// request (API key, method, path). One Idempotency-Key is then one
+// operation whichever surface carries it: a retry over the other surface
+// replays the first answer, or is a conflict when its body differs, and is
+// never a second effect (ACP §6 scopes keys by key, method and path; the
+// MCP binding maps each tool to its REST request).
+func (c *call) scope() string {
+	return c.key.ID + " " + strings.Replace(c.tool.route, "{id}", c.id, 1)
 }
 
 // parse checks the envelope {meta, id, payload} and fills c. Envelope

@@ -42,7 +42,11 @@ type tool struct {
 	// mutating tools run under an idempotency key.
 	mutating bool
 	// status is the REST success status, stored with idempotent responses.
-	status      int
+	status int
+	// route is the REST request the tool maps to, "{id}" standing for the
+	// session id: a mutating call's idempotency scope is that request's
+	// (see [call.scope]).
+	route       string
 	annotations *mcp.ToolAnnotations
 	// prepare decodes the payload (before the idempotency key is claimed,
 	// so malformed calls are not stored) and returns the operation.
@@ -55,7 +59,7 @@ var tools = []*tool{
 		name: ToolCreate, title: "Create checkout session",
 		description: "Create a checkout session from line items (and optionally buyer, fulfillment details, discounts). " +
 			"Maps to POST /checkout_sessions. Returns the server-priced CheckoutSession.",
-		payload: required, payloadDef: "CheckoutSessionCreateRequest", mutating: true, status: http.StatusCreated,
+		payload: required, payloadDef: "CheckoutSessionCreateRequest", mutating: true, status: http.StatusCreated, route: "POST /checkout_sessions",
 		annotations: &mcp.ToolAnnotations{Title: "Create checkout session", DestructiveHint: new(false), OpenWorldHint: new(false)},
 		prepare: func(s *Server, c *call) (operation, error) {
 			in, err := c.codec.DecodeCreate(c.payload)
@@ -83,7 +87,7 @@ var tools = []*tool{
 		name: ToolUpdate, title: "Update checkout session",
 		description: "Change items, fulfillment details, the selected fulfillment option or discounts, and return the " +
 			"recomputed CheckoutSession. Maps to POST /checkout_sessions/{id}.",
-		id: required, payload: required, payloadDef: "CheckoutSessionUpdateRequest", mutating: true, status: http.StatusOK,
+		id: required, payload: required, payloadDef: "CheckoutSessionUpdateRequest", mutating: true, status: http.StatusOK, route: "POST /checkout_sessions/{id}",
 		annotations: &mcp.ToolAnnotations{Title: "Update checkout session", DestructiveHint: new(false), IdempotentHint: true, OpenWorldHint: new(false)},
 		prepare: func(s *Server, c *call) (operation, error) {
 			in, err := c.codec.DecodeUpdate(c.payload)
@@ -100,7 +104,7 @@ var tools = []*tool{
 		description: "Pay for the session with a delegated payment token and create the order. Returns the " +
 			"CheckoutSessionWithOrder on success; a decline or 3-D Secure comes back as session messages. " +
 			"Maps to POST /checkout_sessions/{id}/complete.",
-		id: required, payload: required, payloadDef: "CheckoutSessionCompleteRequest", mutating: true, status: http.StatusOK,
+		id: required, payload: required, payloadDef: "CheckoutSessionCompleteRequest", mutating: true, status: http.StatusOK, route: "POST /checkout_sessions/{id}/complete",
 		annotations: &mcp.ToolAnnotations{Title: "Complete checkout session", DestructiveHint: new(true), OpenWorldHint: new(true)},
 		prepare: func(s *Server, c *call) (operation, error) {
 			in, err := c.codec.DecodeComplete(c.payload)
@@ -116,7 +120,7 @@ var tools = []*tool{
 		name: ToolCancel, title: "Cancel checkout session",
 		description: "Cancel a session that is not completed or canceled, optionally with an intent_trace saying why. " +
 			"Maps to POST /checkout_sessions/{id}/cancel.",
-		id: required, payload: optional, payloadDef: "CancelSessionRequest", mutating: true, status: http.StatusOK,
+		id: required, payload: optional, payloadDef: "CancelSessionRequest", mutating: true, status: http.StatusOK, route: "POST /checkout_sessions/{id}/cancel",
 		annotations: &mcp.ToolAnnotations{Title: "Cancel checkout session", DestructiveHint: new(true), OpenWorldHint: new(false)},
 		prepare: func(s *Server, c *call) (operation, error) {
 			if err := c.codec.DecodeCancel(c.payload); err != nil {
