@@ -61,6 +61,28 @@ type Options struct {
 	// HTTP surfaces nor the workers: the admin commands' mode. Without it
 	// the database is created and migrated, and stock seeded.
 	Existing bool
+	// Janitor, when set, drives the janitor instead of its hourly ticker
+	// and clock (tests).
+	Janitor *JanitorControl
+}
+
+// JanitorControl drives an [App]'s janitor from a test, as river's
+// TestSignals do: a run starts when [App.Run] starts the janitor, as
+// always, and then at each receive from Tick instead of every hour; it
+// reads the time from Now; and Ran is told what each run deleted, once it
+// has.
+type JanitorControl struct {
+	Tick <-chan struct{}
+	Now  func() time.Time
+	// Ran must not block for long: the next run waits for it.
+	Ran func(JanitorRun)
+}
+
+// JanitorRun is what one janitor run deleted.
+type JanitorRun struct {
+	IdempotencyRecords int64 // expired ones
+	DeliveredEvents    int64 // delivered longer ago than webhook.keep_delivered
+	AbandonedSessions  int64 // with the idempotency records that name them
 }
 
 // App is one built agentshop: its store and service, and, unless built
@@ -92,6 +114,7 @@ type App struct {
 	metricsLn net.Listener
 
 	stopJanitor, janitorDone chan struct{}
+	janitorCtl               *JanitorControl
 
 	webhooks     *webhook.Worker // nil when no endpoint is configured
 	stopWebhooks context.CancelFunc
@@ -108,7 +131,7 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Logger: log, provider: cfg.Shop.PaymentProvider}
+	a := &App{Config: cfg, Logger: log, provider: cfg.Shop.PaymentProvider, janitorCtl: o.Janitor}
 	if cfg.TLSCert != "" || cfg.TLSKey != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
 		if err != nil {
@@ -237,20 +260,21 @@ func (a *App) build(ctx context.Context, o Options) error {
 	behindProxy := cfg.Shop.BehindProxy
 	clientAddr := func(r *http.Request) string { return ratelimit.ClientAddr(r, behindProxy) }
 	api := acp.NewHandler(acp.Config{
-		Service:       a.Service,
-		Store:         st,
-		Keys:          keys,
-		Signatures:    signatures,
-		Codecs:        codecs,
-		Merchant:      merchant,
-		Delegate:      delegate(sb),
-		Logger:        a.Logger,
-		Metrics:       metrics,
-		MaxBodyBytes:  cfg.Shop.MaxBodyBytes,
-		Limiter:       perKey,
-		AuthFailures:  authFailures,
-		ClientAddr:    clientAddr,
-		InFlightLease: time.Duration(cfg.Shop.IdempotencyInFlight),
+		Service:        a.Service,
+		Store:          st,
+		Keys:           keys,
+		Signatures:     signatures,
+		Codecs:         codecs,
+		Merchant:       merchant,
+		Delegate:       delegate(sb),
+		Logger:         a.Logger,
+		Metrics:        metrics,
+		MaxBodyBytes:   cfg.Shop.MaxBodyBytes,
+		Limiter:        perKey,
+		AuthFailures:   authFailures,
+		ClientAddr:     clientAddr,
+		InFlightLease:  time.Duration(cfg.Shop.IdempotencyInFlight),
+		IdempotencyTTL: idempotencyTTL,
 	})
 
 	acpMCP := acpmcp.New(acpmcp.Config{
@@ -264,6 +288,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 		ToolCalls:                  toolCalls,
 		MaxBodyBytes:               cfg.Shop.MaxBodyBytes,
 		InFlightLease:              time.Duration(cfg.Shop.IdempotencyInFlight),
+		IdempotencyTTL:             idempotencyTTL,
 		Limiter:                    perKey,
 		AuthFailures:               authFailures,
 		ClientAddr:                 clientAddr,
@@ -442,41 +467,73 @@ func (a *App) MetricsAddr() string {
 // may run it at once; the deletes are idempotent.
 func (a *App) janitor(every time.Duration) {
 	defer close(a.janitorDone)
-	t := time.NewTicker(every)
-	defer t.Stop()
+	now, ctl := time.Now, a.janitorCtl
+	var tick <-chan struct{}
+	var ticker <-chan time.Time
+	if ctl != nil && ctl.Now != nil {
+		now = ctl.Now
+	}
+	if ctl != nil && ctl.Tick != nil {
+		tick = ctl.Tick
+	} else {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		ticker = t.C
+	}
 	for {
-		ctx := context.Background()
-		n, err := a.Store.DeleteExpiredIdempotencyKeys(ctx, time.Now())
-		if err != nil {
-			a.Logger.Warn("delete expired idempotency records", "err", err)
-		} else if n > 0 {
-			a.Logger.Info("deleted expired idempotency records", "count", n)
-		}
-		n, err = a.Store.DeleteDeliveredEvents(ctx, time.Now().Add(-time.Duration(a.Config.Webhook.KeepDelivered)))
-		if err != nil {
-			a.Logger.Warn("delete delivered order events", "err", err)
-		} else if n > 0 {
-			a.Logger.Info("deleted delivered order events", "count", n)
-		}
-		if n, err := a.Ops().Sweep(ctx); err != nil {
-			a.Logger.Warn("delete expired ops servers", "err", err)
-		} else if n > 0 {
-			a.Logger.Info("deleted expired ops servers", "count", n)
-		}
-		if keep := time.Duration(a.Config.Shop.SessionRetention); keep > 0 {
-			n, err = a.deleteAbandonedSessions(ctx, time.Now().Add(-keep))
-			if err != nil {
-				a.Logger.Warn("delete abandoned sessions", "err", err)
-			} else if n > 0 {
-				a.Logger.Info("deleted abandoned sessions", "count", n, "expired_before", time.Now().Add(-keep))
-			}
+		run := a.janitorRun(context.Background(), now())
+		if ctl != nil && ctl.Ran != nil {
+			ctl.Ran(run)
 		}
 		select {
 		case <-a.stopJanitor:
 			return
-		case <-t.C:
+		case <-ticker:
+		case <-tick:
 		}
 	}
+}
+
+// idempotencyTTL is how long REST and /acp/mcp keep answers for replay
+// (ACP §6: at least 24 h).
+const idempotencyTTL = 24 * time.Hour
+
+// janitorRun is one run of the janitor at now.
+func (a *App) janitorRun(ctx context.Context, now time.Time) JanitorRun {
+	var run JanitorRun
+	var err error
+	if run.IdempotencyRecords, err = a.Store.DeleteExpiredIdempotencyKeys(ctx, now); err != nil {
+		a.Logger.Warn("delete expired idempotency records", "err", err)
+	} else if run.IdempotencyRecords > 0 {
+		a.Logger.Info("deleted expired idempotency records", "count", run.IdempotencyRecords)
+	}
+	if run.DeliveredEvents, err = a.Store.DeleteDeliveredEvents(ctx, now.Add(-time.Duration(a.Config.Webhook.KeepDelivered))); err != nil {
+		a.Logger.Warn("delete delivered order events", "err", err)
+	} else if run.DeliveredEvents > 0 {
+		a.Logger.Info("deleted delivered order events", "count", run.DeliveredEvents)
+	}
+	if n, err := a.Ops().Sweep(ctx); err != nil {
+		a.Logger.Warn("delete expired ops servers", "err", err)
+	} else if n > 0 {
+		a.Logger.Info("deleted expired ops servers", "count", n)
+	}
+	if keep := time.Duration(a.Config.Shop.SessionRetention); keep > 0 {
+		before := now.Add(-keep)
+		// A create's idempotency record names no session (its scope is
+		// POST /checkout_sessions), so it cannot go with the session: wait
+		// until it has expired, idempotencyTTL after the create, so that a
+		// replayed create never answers with a deleted session. With the
+		// defaults (24 h TTL, 168 h retention) this never binds.
+		if created := now.Add(-idempotencyTTL + time.Duration(a.Config.Shop.SessionTTL)); created.Before(before) {
+			before = created
+		}
+		if run.AbandonedSessions, err = a.deleteAbandonedSessions(ctx, before); err != nil {
+			a.Logger.Warn("delete abandoned sessions", "err", err)
+		} else if run.AbandonedSessions > 0 {
+			a.Logger.Info("deleted abandoned sessions", "count", run.AbandonedSessions, "expired_before", before)
+		}
+	}
+	return run
 }
 
 // deleteAbandonedSessions deletes the sessions that expired before

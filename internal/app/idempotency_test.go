@@ -37,7 +37,7 @@ func TestIdempotencyAcrossSurfaces(t *testing.T) {
 			if err := a.Store.CreateAPIKey(t.Context(), k); err != nil {
 				t.Fatal(err)
 			}
-			x := &surfaces{t: t, srv: srv, secret: secret, version: version}
+			x := &surfaces{t: t, url: srv.URL, secret: secret, version: version}
 			x.connect()
 			ctx := t.Context()
 
@@ -103,7 +103,7 @@ func TestIdempotencyAcrossSurfaces(t *testing.T) {
 // surfaces calls one app over REST and over /acp/mcp with one API key.
 type surfaces struct {
 	t       *testing.T
-	srv     *httptest.Server
+	url     string // the app's base URL
 	secret  string
 	version string
 	cs      *mcp.ClientSession
@@ -118,11 +118,21 @@ type answer struct {
 
 func (x *surfaces) rest(path, key string, body any) answer {
 	x.t.Helper()
-	b, err := json.Marshal(body)
-	if err != nil {
-		x.t.Fatal(err)
+	return x.do(http.MethodPost, path, key, body)
+}
+
+// do sends a REST request, with body as JSON unless it is nil.
+func (x *surfaces) do(method, path, key string, body any) answer {
+	x.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			x.t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
 	}
-	r, err := http.NewRequestWithContext(x.t.Context(), http.MethodPost, x.srv.URL+path, bytes.NewReader(b))
+	r, err := http.NewRequestWithContext(x.t.Context(), method, x.url+path, rd)
 	if err != nil {
 		x.t.Fatal(err)
 	}
@@ -158,7 +168,7 @@ func (x *surfaces) connect() {
 	ctx, cancel := context.WithTimeout(x.t.Context(), 10*time.Second)
 	defer cancel()
 	c := mcp.NewClient(&mcp.Implementation{Name: "app-test", Version: "1"}, nil)
-	cs, err := c.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: x.srv.URL + "/acp/mcp",
+	cs, err := c.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: x.url + "/acp/mcp",
 		HTTPClient: &http.Client{Transport: bearerTransport{x.secret}}, MaxRetries: -1, DisableStandaloneSSE: true}, nil)
 	if err != nil {
 		x.t.Fatal(err)
