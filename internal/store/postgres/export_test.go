@@ -37,3 +37,7 @@ func (db *DB) RawExec(ctx context.Context, stmt string) error {
 	_, err := db.pool.Exec(ctx, stmt)
 	return err
 }
+
+// MigrateUpTo makes Open stop migrating after the migration file last, as
+// an older version left the database, for upgrade tests.
+func MigrateUpTo(last string) Option { return func(o *options) { o.lastMigration = last } }

@@ -26,8 +26,9 @@ func migrationNames() ([]string, error) {
 // migrate applies every embedded migration not yet recorded in
 // schema_migrations, each in its own transaction, on a connection of its
 // own. It holds a session advisory lock keyed by the schema for the whole
-// run; closing the connection releases it even if unlocking fails.
-func migrate(ctx context.Context, cfg *pgx.ConnConfig, schema string) error {
+// run; closing the connection releases it even if unlocking fails. A
+// non-empty last stops after the migration of that file name.
+func migrate(ctx context.Context, cfg *pgx.ConnConfig, schema, last string) error {
 	c, err := pgx.ConnectConfig(ctx, cfg.Copy())
 	if err != nil {
 		return fmt.Errorf("postgres: migrate: connect: %w", err)
@@ -87,6 +88,9 @@ func migrate(ctx context.Context, cfg *pgx.ConnConfig, schema string) error {
 		})
 		if err != nil {
 			return wrap("migrate "+path.Base(name), err)
+		}
+		if path.Base(name) == last {
+			break
 		}
 	}
 	return nil

@@ -127,3 +127,28 @@ func TestOpenMissingSchema(t *testing.T) {
 		t.Fatal("Open succeeded on a search_path naming no schema")
 	}
 }
+
+// TestUpgradeFrom0004: migrations 0005 (delegate fingerprints) and 0006
+// (session owners) over the rows of a database at 0004 (storetest.Upgrade).
+func TestUpgradeFrom0004(t *testing.T) {
+	url := testURL(t)
+	storetest.Upgrade(t, func(t *testing.T) (store.Store, func() store.Store) {
+		schema := schemaName()
+		t.Cleanup(func() { dropSchema(t, url, schema) })
+		old, err := postgres.OpenSchema(t.Context(), url, schema, postgres.WithSecrets(storetest.Box()), postgres.MigrateUpTo(storetest.LastBeforeOwners))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return old, func() store.Store {
+			if err := old.Close(); err != nil {
+				t.Fatal(err)
+			}
+			db, err := postgres.OpenSchema(t.Context(), url, schema, postgres.WithSecrets(storetest.Box()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			return db
+		}
+	})
+}

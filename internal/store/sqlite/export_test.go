@@ -85,3 +85,7 @@ func (db *DB) RawExec(ctx context.Context, stmt string) error {
 		return err
 	})
 }
+
+// MigrateUpTo makes Open stop migrating after the migration file last, as
+// an older version left the database, for upgrade tests.
+func MigrateUpTo(last string) Option { return func(db *DB) { db.lastMigration = last } }

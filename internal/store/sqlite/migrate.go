@@ -77,6 +77,9 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("sqlite: migrate %s: %w", name, translate(err))
 		}
+		if path.Base(name) == db.lastMigration {
+			break
+		}
 	}
 	return nil
 }

@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/store"
 	"agentshop/internal/store/sqlite"
+	"agentshop/internal/store/storetest"
 )
 
 // TestMigrateSessionOwner: migration 0005 gives sessions stored before
@@ -53,4 +55,23 @@ func TestMigrateSessionOwner(t *testing.T) {
 			t.Errorf("%s: owner %q, want %q", id, s.Owner, want)
 		}
 	}
+}
+
+// TestUpgradeFrom0004: migrations 0005 (delegate fingerprints) and 0006
+// (session owners) over the rows of a database file at 0004
+// (storetest.Upgrade).
+func TestUpgradeFrom0004(t *testing.T) {
+	storetest.Upgrade(t, func(t *testing.T) (store.Store, func() store.Store) {
+		path := filepath.Join(t.TempDir(), "agentshop.db")
+		old, err := sqlite.Open(t.Context(), path, sqlite.WithSecrets(storetest.Box()), sqlite.MigrateUpTo(storetest.LastBeforeOwners))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return old, func() store.Store {
+			if err := old.Close(); err != nil {
+				t.Fatal(err)
+			}
+			return mustOpen(t, path)
+		}
+	})
 }

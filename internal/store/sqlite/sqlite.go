@@ -28,8 +28,11 @@ const busyTimeout = 5 * time.Second
 // concurrent use; see the package doc for how reads and writes are pooled.
 type DB struct {
 	conn
-	write *sql.DB // one connection, BEGIN IMMEDIATE
-	read  *sql.DB // several query_only connections
+	// lastMigration, when set, stops migrating after that file (upgrade
+	// tests open a database as an older version left it).
+	lastMigration string
+	write         *sql.DB // one connection, BEGIN IMMEDIATE
+	read          *sql.DB // several query_only connections
 	// wstmts and rstmts are every query prepared on write and every read
 	// query prepared on read; see [query].
 	wstmts, rstmts stmts

@@ -29,6 +29,12 @@ type serviceBundle struct {
 func setupService(t *testing.T, open func(t *testing.T) store.Store) (context.Context, *serviceBundle) {
 	t.Helper()
 	ctx, s := setup(t, open)
+	return ctx, bundleOn(t, ctx, s)
+}
+
+// bundleOn is the service bundle on s, whose stock it seeds.
+func bundleOn(t *testing.T, ctx context.Context, s store.Store) *serviceBundle {
+	t.Helper()
 	cat, err := commerce.NewCatalog([]commerce.Item{
 		{ID: "item_mug", ProductID: "prod_mug", Title: "Mug", Price: 1500, Currency: "usd", Stock: initialStock},
 		{ID: "item_poster", ProductID: "prod_poster", Title: "Poster", Price: 900, Currency: "usd", Stock: 3},
@@ -51,7 +57,7 @@ func setupService(t *testing.T, open func(t *testing.T) store.Store) (context.Co
 		Now:          b.clock.Now,
 		PaymentLease: lease,
 	}
-	return ctx, b
+	return b
 }
 
 // createPayable creates a session for two mugs shipped to California,
