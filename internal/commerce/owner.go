@@ -19,10 +19,19 @@ import "context"
 type Owned struct {
 	s     *Service
 	owner string
+	match func(sessionOwner string) bool
 }
 
 // For returns the session operations of owner.
 func (s *Service) For(owner string) Owned { return Owned{s: s, owner: owner} }
+
+// ForMatching is [Service.For] for a surface whose owners are not compared
+// exactly: the operations reach the sessions whose owner match accepts
+// (Create still records owner). An empty owner still reaches nothing.
+// The ChatGPT App uses it for its conversation binding (internal/mcpapp).
+func (s *Service) ForMatching(owner string, match func(sessionOwner string) bool) Owned {
+	return Owned{s: s, owner: owner, match: match}
+}
 
 // Owner is the owner o acts for.
 func (o Owned) Owner() string { return o.owner }
@@ -53,18 +62,27 @@ func (o Owned) Cancel(ctx context.Context, id string, hooks *TxHooks[*View]) (*V
 	return o.s.cancel(ctx, o.access(), id, hooks)
 }
 
-func (o Owned) access() access { return access{scoped: true, owner: o.owner} }
+func (o Owned) access() access { return access{scoped: true, owner: o.owner, match: o.match} }
 
 // access is who asks for a session: anyone holding its id (the zero
-// value), or one owner.
+// value), or one owner (with match, the owners it accepts).
 type access struct {
 	scoped bool
 	owner  string
+	match  func(sessionOwner string) bool
 }
 
 // reaches reports whether a may see sess.
 func (a access) reaches(sess *Session) bool {
-	return !a.scoped || (a.owner != "" && sess.Owner == a.owner)
+	switch {
+	case !a.scoped:
+		return true
+	case a.owner == "":
+		return false
+	case a.match != nil:
+		return a.match(sess.Owner)
+	}
+	return sess.Owner == a.owner
 }
 
 // lockFor is LockSessionPayments for a: a session a may not reach is

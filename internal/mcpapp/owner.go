@@ -3,6 +3,7 @@ package mcpapp
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -19,17 +20,21 @@ import (
 // Where the host sends a conversation id (_meta["openai/session"],
 // ChatGPT's anonymised conversation id), the session is bound to it:
 // owner "app:" + hex SHA-256 of the id (a fixed length, and the id itself
-// is not stored). Owners are compared exactly, so:
+// is not stored). The binding refuses only a call that carries another
+// conversation id ([appReaches]):
 //
-//   - a session created with a conversation id is reachable only from
-//     calls carrying the same id (a call without one is refused);
-//   - a session created without one is reachable only from calls without
-//     one (owner "app:").
+//   - a session created with a conversation id is refused to calls that
+//     carry a different one, and reachable from calls with the same one
+//     or with none: a host that leaves _meta out of a later call (hosts
+//     are not required to send it on every call) is not locked out of
+//     its own session;
+//   - a session created without one (owner "app:", also every App session
+//     stored before owners existed) is reachable from any App call.
 //
 // The conversation id is a hint the host sends, not a credential: a
-// caller that knows both a session id and its conversation id reaches the
-// session. What the binding adds is that a leaked session id alone is not
-// enough for a bound session. get_order is not scoped: an order id is
+// caller that knows a session id and sends no conversation id, or the
+// right one, reaches the session. What the binding adds is that a session
+// is not reachable from another conversation of the host. get_order is not scoped: an order id is
 // already the key to the public order page (/orders/{id}).
 
 // metaConversation is the request _meta key of the host's conversation id.
@@ -56,5 +61,15 @@ func appOwner(req *mcp.CallToolRequest) string {
 
 // sessions is the checkout operations as req's caller may use them.
 func (s *Server) sessions(req *mcp.CallToolRequest) commerce.Owned {
-	return s.cfg.Service.For(appOwner(req))
+	caller := appOwner(req)
+	return s.cfg.Service.ForMatching(caller, func(owner string) bool { return appReaches(caller, owner) })
+}
+
+// appReaches reports whether a call whose owner is caller reaches a session
+// owned by owner: an App session whose conversation binding agrees with
+// the call's wherever both have one.
+func appReaches(caller, owner string) bool {
+	c, callerApp := strings.CutPrefix(caller, appOwnerPrefix)
+	o, sessionApp := strings.CutPrefix(owner, appOwnerPrefix)
+	return callerApp && sessionApp && (c == "" || o == "" || c == o)
 }

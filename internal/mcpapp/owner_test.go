@@ -104,9 +104,10 @@ func sessionWithTotal(id string, v *commerce.View) session {
 }
 
 // TestAppConversationBinding: a session show_checkout creates under a
-// host conversation id (_meta["openai/session"]) is reachable only from
-// calls with that same id; one created without an id only from calls
-// without one.
+// host conversation id (_meta["openai/session"]) is refused to calls with
+// another id, and reachable from calls with the same id or none (a host
+// that omits the id later is not locked out of its own session: before,
+// it was); one created without an id is reachable from any App call.
 func TestAppConversationBinding(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -129,9 +130,9 @@ func TestAppConversationBinding(t *testing.T) {
 	}{
 		{"bound, same conversation", bound, convA, true},
 		{"bound, other conversation", bound, convB, false},
-		{"bound, no conversation", bound, nil, false},
+		{"bound, no conversation", bound, nil, true},
 		{"unbound, no conversation", unbound, nil, true},
-		{"unbound, a conversation", unbound, convA, false},
+		{"unbound, a conversation", unbound, convA, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, args := range []map[string]any{{}, {"fulfillment_address": shipTo()}} {
@@ -162,5 +163,17 @@ func TestAppConversationBinding(t *testing.T) {
 	}
 	if res := b.callMeta(t, "complete_checkout", pay, convA); res.IsError {
 		t.Errorf("complete from the session's conversation: %s", text(res))
+	}
+
+	// A host that sent its conversation id at create and leaves it out
+	// when paying pays its own session.
+	other := show(convB)
+	decode(t, b.callMeta(t, "update_checkout", map[string]any{"checkout_session_id": other, "fulfillment_address": shipTo()}, nil).StructuredContent, &s)
+	pay = map[string]any{"checkout_session_id": other, "payment_data": map[string]any{"token": b.token(t, "4242424242424242", s), "provider": "sandbox"}}
+	if res := b.callMeta(t, "complete_checkout", pay, nil); res.IsError {
+		t.Errorf("complete without the conversation id of the create: %s", text(res))
+	}
+	if n := b.provider.calls.Load(); n != 2 {
+		t.Errorf("provider called %d times, want 2 (one per session paid)", n)
 	}
 }
