@@ -9,7 +9,9 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Field sets of the delegate-payment objects. Both schema versions declare
@@ -92,7 +94,70 @@ func DecodeDelegateRequest(body []byte) (DelegateRequest, error) {
 	if err := json.Unmarshal(top["metadata"], &req.Metadata); err != nil {
 		return req, invalid("$.metadata", "metadata must be an object of strings.")
 	}
+	if err := checkMetadata(req.Metadata, "$.metadata"); err != nil {
+		return req, err
+	}
+	if err := checkMetadata(req.PaymentMethod.Metadata, "$.payment_method.metadata"); err != nil {
+		return req, err
+	}
+	if len(req.RiskSignals) > MaxRiskSignals {
+		return req, invalid("$.risk_signals", fmt.Sprintf("At most %d risk signals are accepted.", MaxRiskSignals))
+	}
+	if len(req.PaymentMethod.ChecksPerformed) > MaxChecksPerformed {
+		return req, invalid("$.payment_method.checks_performed", fmt.Sprintf("At most %d checks are accepted.", MaxChecksPerformed))
+	}
 	return req, nil
+}
+
+// Limits on the free-form parts of a delegate_payment request, which the
+// ACP schemas leave unbounded: the metadata maps (the request's, which the
+// vault token keeps and the answer echoes, and the card's) and the lists.
+// The metadata limits are Stripe's for its own metadata (50 keys, keys of
+// 40 characters, values of 500), which agents that pass metadata through
+// to a PSP already keep to. Lengths are in characters (runes).
+const (
+	MaxMetadataKeys    = 50
+	MaxMetadataKey     = 40
+	MaxMetadataValue   = 500
+	MaxRiskSignals     = 20
+	MaxChecksPerformed = 10
+)
+
+// checkMetadata checks a metadata map at path against the limits, naming
+// the first offending entry in key order (the same one every time).
+func checkMetadata(md map[string]string, path string) error {
+	if len(md) > MaxMetadataKeys {
+		return invalid(path, fmt.Sprintf("metadata may hold at most %d keys.", MaxMetadataKeys))
+	}
+	keys := slices.Sorted(maps.Keys(md))
+	for _, k := range keys {
+		if utf8.RuneCountInString(k) > MaxMetadataKey {
+			// The map's path, not the key's: a long key is not echoed.
+			return invalid(path, fmt.Sprintf("metadata keys may be at most %d characters long.", MaxMetadataKey))
+		}
+	}
+	for _, k := range keys {
+		if utf8.RuneCountInString(md[k]) > MaxMetadataValue {
+			return invalid(member(path, k), fmt.Sprintf("metadata values may be at most %d characters long.", MaxMetadataValue))
+		}
+	}
+	return nil
+}
+
+// member is the JSONPath (RFC 9535) of member k of the object at path:
+// $.k for a name, $['k'] otherwise (as internal/acp/acpjson writes it).
+func member(path, k string) string {
+	name := k != ""
+	for i, r := range k {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			name = false
+			break
+		}
+	}
+	if name {
+		return path + "." + k
+	}
+	return path + "['" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(k) + "']"
 }
 
 // object decodes raw as a JSON object at path, rejecting fields not in
