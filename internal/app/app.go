@@ -356,6 +356,10 @@ func (a *App) build(ctx context.Context, o Options) error {
 		PaySteps: paySteps(sb, merchant.ID),
 		CSRFKey:  []byte(cfg.CSRFKey),
 		Metrics:  web.NewMetrics(reg),
+		// Its own buckets: a buyer's page loads do not use up the App's
+		// budget of the same address, nor the other way round.
+		Limiter:    ratelimit.New(cfg.Shop.WebRateLimit, cfg.Shop.WebRateBurst, 0),
+		ClientAddr: clientAddr,
 	}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")

@@ -148,6 +148,10 @@ type Shop struct {
 	// the anonymous ChatGPT App, /mcp (0: no limit).
 	MCPRateLimit float64 `json:"mcp_rate_limit_per_second"`
 	MCPRateBurst int     `json:"mcp_rate_limit_burst"`
+	// WebRateLimit and WebRateBurst limit requests per client address on
+	// the hosted pages, /checkout/… and /orders/… (0: no limit).
+	WebRateLimit float64 `json:"web_rate_limit_per_second"`
+	WebRateBurst int     `json:"web_rate_limit_burst"`
 	// MCPMaxOpenSessions caps the sessions one client address may have
 	// created through /mcp within the session TTL (0: no cap).
 	MCPMaxOpenSessions int `json:"mcp_max_open_sessions"`
@@ -251,6 +255,8 @@ func DefaultConfig() Config {
 			AuthFailureBurst:    20,
 			MCPRateLimit:        50,
 			MCPRateBurst:        100,
+			WebRateLimit:        10,
+			WebRateBurst:        100,
 			MCPMaxOpenSessions:  1000,
 			MaxBodyBytes:        1 << 20,
 			MCPMaxBodyBytes:     64 << 10,
@@ -367,7 +373,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	if sh := cfg.Shop; sh.RateLimit < 0 || sh.RateBurst < 0 || sh.AuthFailureLimit < 0 || sh.AuthFailureBurst < 0 ||
-		sh.MCPRateLimit < 0 || sh.MCPRateBurst < 0 || sh.MCPMaxOpenSessions < 0 || sh.MCPMaxBodyBytes < 0 || sh.SessionRetention < 0 {
+		sh.MCPRateLimit < 0 || sh.MCPRateBurst < 0 || sh.WebRateLimit < 0 || sh.WebRateBurst < 0 || sh.MCPMaxOpenSessions < 0 || sh.MCPMaxBodyBytes < 0 || sh.SessionRetention < 0 {
 		return errors.New("shop limits (rate limits, bursts, mcp_max_open_sessions, mcp_max_body_bytes, session_retention) must not be negative; 0 turns a limit off (mcp_max_body_bytes 0: its default)")
 	}
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {

@@ -13,13 +13,15 @@ import (
 // TestLimitsWiring: the REST API and /acp/mcp share one per-key budget
 // and one failed-authentication budget per address, and /mcp counts per
 // client address, the forwarded one with behind_proxy (issue 15 items 5
-// and 6: /acp/mcp was not throttled at all).
+// and 6: /acp/mcp was not throttled at all), and so do the hosted pages
+// (in buckets of their own).
 func TestLimitsWiring(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig(t)
 	cfg.Shop.RateLimit, cfg.Shop.RateBurst = 0.001, 2
 	cfg.Shop.AuthFailureLimit, cfg.Shop.AuthFailureBurst = 0.001, 2
 	cfg.Shop.MCPRateLimit, cfg.Shop.MCPRateBurst = 0.001, 1
+	cfg.Shop.WebRateLimit, cfg.Shop.WebRateBurst = 0.001, 1
 	cfg.Shop.BehindProxy = true
 	a := newApp(t, cfg, Options{})
 	secret, k := apikey.New("wiring", time.Now())
@@ -78,5 +80,17 @@ func TestLimitsWiring(t *testing.T) {
 	}
 	if rec := do("POST", "/mcp", "", list, "192.0.2.10, 192.0.2.11"); rec.Code != http.StatusOK {
 		t.Fatalf("/mcp from another client behind the proxy: %d %s", rec.Code, rec.Body)
+	}
+
+	// Hosted pages per forwarded client address, in buckets of their own:
+	// the address that used up its /mcp budget still loads a page once.
+	if rec := do("GET", "/checkout/cs_x", "", "", "192.0.2.10"); rec.Code != http.StatusNotFound {
+		t.Fatalf("hosted page: %d %s", rec.Code, rec.Body)
+	}
+	if rec := do("GET", "/orders/ord_x", "", "", "192.0.2.10"); rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
+		t.Fatalf("hosted page again: %d %v, want 429 with Retry-After", rec.Code, rec.Header())
+	}
+	if rec := do("GET", "/orders/ord_x", "", "", "192.0.2.10, 192.0.2.12"); rec.Code != http.StatusNotFound {
+		t.Fatalf("hosted page from another client behind the proxy: %d %s", rec.Code, rec.Body)
 	}
 }

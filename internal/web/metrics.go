@@ -23,8 +23,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
-// handle registers fn on mux at pattern, counted under route pattern.
+// handle registers fn on mux at pattern, under the per-client limit and
+// counted under route pattern (a 429 is counted too).
 func (h *Handler) handle(mux *http.ServeMux, pattern string, fn http.HandlerFunc) {
+	fn = h.limit(fn)
 	if h.Metrics == nil {
 		mux.HandleFunc(pattern, fn)
 		return

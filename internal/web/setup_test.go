@@ -83,7 +83,9 @@ func (s *shop) Now() time.Time { s.mu.Lock(); defer s.mu.Unlock(); return s.now 
 
 func (s *shop) advance(d time.Duration) { s.mu.Lock(); s.now = s.now.Add(d); s.mu.Unlock() }
 
-func newShop(t testing.TB) *shop {
+// newShop is the shop; configure, if given, adjusts the pages' handler
+// before its routes are registered.
+func newShop(t testing.TB, configure ...func(*web.Handler)) *shop {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -121,6 +123,9 @@ func newShop(t testing.TB) *shop {
 		Checkout: s.svc,
 		PaySteps: map[string]web.PayStep{"sandbox": hookedCard{&web.SandboxCard{Provider: provider, MerchantID: merchantID, Now: s.Now}, s}},
 		Metrics:  web.NewMetrics(s.reg),
+	}
+	for _, f := range configure {
+		f(h)
 	}
 	mux := http.NewServeMux()
 	h.Register(mux)

@@ -13,8 +13,10 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"agentshop/internal/commerce"
+	"agentshop/internal/ratelimit"
 )
 
 //go:embed templates/*.html
@@ -59,6 +61,15 @@ type Handler struct {
 	CSRFKey []byte
 	// Metrics, when set, counts requests by route and status class.
 	Metrics *Metrics
+	// Limiter, when set, limits every page request per client address
+	// (ClientAddr): over it, 429 with Retry-After, before anything is
+	// read or written (limits.go).
+	Limiter *ratelimit.Limiter
+	// ClientAddr is the address a request counts against (default: the
+	// host of its RemoteAddr, ratelimit.ClientAddr without a proxy).
+	ClientAddr func(*http.Request) string
+	// Now is the limiter's clock (default time.Now).
+	Now func() time.Time
 
 	keyOnce     sync.Once
 	key         []byte
