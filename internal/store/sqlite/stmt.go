@@ -45,14 +45,18 @@ func writeQuery(sql string) *query { return newQuery(false, sql) }
 type stmts []*sql.Stmt
 
 // prepareAll prepares every query that belongs on pool (read ones only when
-// readOnly).
-func prepareAll(ctx context.Context, pool *sql.DB, readOnly bool) (stmts, error) {
+// readOnly). With skipFailed, a query that fails to prepare is left
+// nil (a database at an older migration, for upgrade tests).
+func prepareAll(ctx context.Context, pool *sql.DB, readOnly, skipFailed bool) (stmts, error) {
 	ss := make(stmts, len(queries))
 	for _, q := range queries {
 		if readOnly && !q.read {
 			continue
 		}
 		s, err := pool.PrepareContext(ctx, q.sql)
+		if err != nil && skipFailed {
+			continue
+		}
 		if err != nil {
 			_ = ss.close()
 			return nil, fmt.Errorf("prepare %q: %w", q.sql, translate(err))
