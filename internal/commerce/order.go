@@ -25,7 +25,11 @@ type Order struct {
 	Shipments []Shipment
 	// Refunds are the money returned, oldest first, failed ones included
 	// (see [Service.RefundOrder]).
-	Refunds   []Refund
+	Refunds []Refund
+	// Disputes are the buyer's disputes of the charge, oldest first. They
+	// are stored apart from the order (the store reads them with it) and
+	// changed only by provider events ([Service.ApplyPaymentEvent]).
+	Disputes  []Dispute `json:"-"`
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

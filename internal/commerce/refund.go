@@ -44,8 +44,11 @@ type Refund struct {
 	Status      RefundStatus
 	ProviderRef string
 	Message     string // why the provider refused it
-	CreatedAt   time.Time
-	SettledAt   *time.Time
+	// External is set for a refund made at the provider (its dashboard,
+	// another tool), which agentshop learned of from a provider event.
+	External  bool `json:",omitempty"`
+	CreatedAt time.Time
+	SettledAt *time.Time
 }
 
 // RefundStatus is where a refund is.
@@ -385,7 +388,15 @@ func (r *refunding) settle(ctx context.Context, tx Executor, res RefundResult) e
 		return hooks.commit(ctx, tx, o)
 	}
 	if o.Refunds[i].Status != RefundPending {
-		return answer() // a concurrent re-drive settled it
+		// A concurrent re-drive, or the provider's event
+		// (ApplyPaymentEvent), settled it. A cancel whose refund
+		// succeeded still makes its change.
+		if done != nil && r.ours && o.Refunds[i].Status == RefundSucceeded && o.Status != OrderCanceled {
+			if err := r.finishDone(ctx, tx, o, s.now()); err != nil {
+				return err
+			}
+		}
+		return answer()
 	}
 	now := s.now()
 	o.Refunds[i].SettledAt = &now
@@ -399,19 +410,30 @@ func (r *refunding) settle(ctx context.Context, tx Executor, res RefundResult) e
 	}
 	o.Refunds[i].Status, o.Refunds[i].ProviderRef = RefundSucceeded, res.Reference
 	if done != nil && r.ours {
-		if err := done(ctx, tx, o); err != nil {
-			if _, business := errors.AsType[*Error](err); !business {
-				return err
-			}
-			// The money is back with the buyer whatever done says:
-			// record the refund, answer done's refusal.
-			r.doneErr = err
-		}
+		return r.finishDone(ctx, tx, o, now)
 	}
 	if err := s.saveOrder(ctx, tx, o); err != nil {
 		return err
 	}
 	return answer()
+}
+
+// finishDone runs done for this request's succeeded refund, stores the
+// order and answers.
+func (r *refunding) finishDone(ctx context.Context, tx Executor, o *Order, now time.Time) error {
+	if err := r.done(ctx, tx, o); err != nil {
+		if _, business := errors.AsType[*Error](err); !business {
+			return err
+		}
+		// The money is back with the buyer whatever done says:
+		// record the refund, answer done's refusal.
+		r.doneErr = err
+	}
+	o.UpdatedAt = now
+	if err := r.s.saveOrder(ctx, tx, o); err != nil {
+		return err
+	}
+	return r.hooks.commit(ctx, tx, o)
 }
 
 // refusal is the error for refund r of o when the provider refused it.

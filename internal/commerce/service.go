@@ -51,6 +51,10 @@ type Service struct {
 	// that presented the credential (nil when the provider reports none).
 	// It must not block.
 	ObservePayment func(provider string, facilitator *Facilitator)
+	// ObservePaymentEvent, when set, is told each provider event
+	// ApplyPaymentEvent answered without error, with what it did. It must
+	// not block.
+	ObservePaymentEvent func(ev PaymentEvent, out EventOutcome)
 }
 
 // LineInput is a requested item.

@@ -25,6 +25,7 @@ import (
 // Store is a whole agentshop database.
 type Store interface {
 	commerce.Store
+	commerce.PaymentEventExecutor
 	idempotency.Store
 	apikey.Store
 	admintoken.Store
@@ -60,6 +61,7 @@ type Secrets interface {
 // commerce.Store.InTx passes, seen by every owner.
 type Tx interface {
 	commerce.Executor
+	commerce.PaymentEventExecutor
 	idempotency.Executor
 	apikey.Store
 	admintoken.Store

@@ -13,7 +13,7 @@ import (
 	"agentshop/internal/commerce"
 )
 
-const orderColumns = `data, created_at, updated_at, mode`
+const orderColumns = `data, created_at, updated_at, mode, ` + orderDisputesColumn
 
 // CreateOrder inserts o. ErrConflict if the id exists or the session
 // already has an order; ErrNotFound if the session does not exist.
@@ -96,11 +96,11 @@ func (c conn) ListOrders(ctx context.Context, limit int) ([]*commerce.Order, err
 
 func scanOrder(row pgx.Row) (*commerce.Order, error) {
 	var (
-		data             []byte
+		data, disputes   []byte
 		created, updated pgtype.Timestamptz
 		mode             string
 	)
-	if err := row.Scan(&data, &created, &updated, &mode); err != nil {
+	if err := row.Scan(&data, &created, &updated, &mode, &disputes); err != nil {
 		return nil, err
 	}
 	o := new(commerce.Order)
@@ -110,6 +110,9 @@ func scanOrder(row pgx.Row) (*commerce.Order, error) {
 	o.CreatedAt, o.UpdatedAt = timeOf(created), timeOf(updated)
 	if o.Mode == "" {
 		o.Mode = commerce.Mode(mode) // set by migration 0008 for older orders
+	}
+	if err := decodeOrderDisputes(o, disputes); err != nil {
+		return nil, err
 	}
 	return o, nil
 }

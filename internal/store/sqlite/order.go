@@ -10,7 +10,7 @@ import (
 	"agentshop/internal/commerce"
 )
 
-const orderColumns = `data, created_at, updated_at, mode`
+const orderColumns = `data, created_at, updated_at, mode, ` + orderDisputesColumn
 
 var (
 	qCreateOrder = writeQuery(`
@@ -101,11 +101,11 @@ func (c conn) ListOrders(ctx context.Context, limit int) ([]*commerce.Order, err
 
 func scanOrder(row scanner) (*commerce.Order, error) {
 	var (
-		data             []byte
+		data, disputes   []byte
 		created, updated sql.NullInt64
 		mode             string
 	)
-	if err := row.Scan(&data, &created, &updated, &mode); err != nil {
+	if err := row.Scan(&data, &created, &updated, &mode, &disputes); err != nil {
 		return nil, err
 	}
 	o := new(commerce.Order)
@@ -115,6 +115,9 @@ func scanOrder(row scanner) (*commerce.Order, error) {
 	o.CreatedAt, o.UpdatedAt = timeOf(created), timeOf(updated)
 	if o.Mode == "" {
 		o.Mode = commerce.Mode(mode) // set by migration 0008 for older orders
+	}
+	if err := decodeOrderDisputes(o, disputes); err != nil {
+		return nil, err
 	}
 	return o, nil
 }

@@ -65,6 +65,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Text", func(t *testing.T) { testText(t, open) })
 	t.Run("Retention", func(t *testing.T) { testRetention(t, open) })
 	t.Run("Ops", func(t *testing.T) { testOps(t, open) })
+	t.Run("InboundEvents", func(t *testing.T) { testInboundEvents(t, open) })
+	t.Run("PaymentEvents", func(t *testing.T) { testPaymentEvents(t, open) })
 }
 
 // cmpOpts compare stored values: times within [TimePrecision], and empty
