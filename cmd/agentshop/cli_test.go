@@ -192,7 +192,7 @@ func TestCLIOutputJSON(t *testing.T) {
 			t.Errorf("%s fields %v, want %v", name, got, want)
 		}
 	}
-	orderFields := []string{"created_at", "currency", "discount", "id", "lines", "mode", "refunded", "refunds", "session_id", "shipments", "shipping", "status", "subtotal", "tax", "total", "updated_at"}
+	orderFields := []string{"created_at", "currency", "discount", "disputes", "id", "lines", "mode", "refunded", "refunds", "session_id", "shipments", "shipping", "status", "subtotal", "tax", "total", "updated_at"}
 	want("keys list", keys(one(jsonOf("keys", "list", "-o", "json", "--data", cfg.Data))), []string{"created_at", "id", "name", "prefix", "signed"})
 	order := one(jsonOf("orders", "list", "--output", "json", "--data", cfg.Data)).(map[string]any)
 	want("orders list", keys(order), orderFields)
@@ -205,6 +205,14 @@ func TestCLIOutputJSON(t *testing.T) {
 	}
 	if events, ok := jsonOf("events", "-o", "json", "--data", cfg.Data).([]any); !ok || len(events) != 0 {
 		t.Errorf("events without webhooks: %v, want []", events)
+	}
+	for _, args := range [][]string{{"orders", "disputes"}, {"events", "inbound"}, {"events", "inbound", "--unmatched"}} {
+		if got, ok := jsonOf(append(args, "-o", "json", "--data", cfg.Data)...).([]any); !ok || len(got) != 0 {
+			t.Errorf("%v with no provider events: %v, want []", args, got)
+		}
+	}
+	if d, ok := shown["disputes"].([]any); !ok || len(d) != 0 {
+		t.Errorf("orders show disputes = %v, want []", shown["disputes"])
 	}
 	want("catalog list", keys(jsonOf("catalog", "list", "-o", "json").([]any)[0]), []string{"currency", "digital", "id", "initial_stock", "price", "title"})
 	want("version", keys(jsonOf("version", "-o", "json")), []string{"go_version", "revision", "time", "version"})

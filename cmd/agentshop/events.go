@@ -75,6 +75,44 @@ func (c *shell) eventsCmd() *cobra.Command {
 			return nil
 		}),
 	}
-	cmd.AddCommand(requeue)
+	cmd.AddCommand(requeue, c.eventsInboundCmd(flags))
+	return cmd
+}
+
+// eventsInboundCmd lists the payment providers' events agentshop received
+// (POST /webhooks/…), newest first: what each did, and with --unmatched
+// those about payments agentshop has no record of.
+func (c *shell) eventsInboundCmd(flags *configFlags) *cobra.Command {
+	var out outputFlag
+	var f commerce.InboundFilter
+	var unmatched bool
+	cmd := &cobra.Command{
+		Use:   "inbound [--unmatched]",
+		Short: "List the payment providers' events received (refunds, disputes, payment results), newest first",
+		Args:  checkArgs(cobra.NoArgs),
+		RunE: c.withAdmin(flags, func(ctx context.Context, a *app.App, _ []string) error {
+			if unmatched {
+				f.Result = commerce.EventUnmatched
+			}
+			events, err := a.Admin.ListInboundEvents(ctx, f)
+			if err != nil {
+				return err
+			}
+			return out.print(c.stdout, admin.Views(events, admin.NewInboundEventView), func(w io.Writer) {
+				fmt.Fprintln(w, "PROVIDER\tID\tTYPE\tRESULT\tPAYMENT\tOBJECT\tORDER\tAMOUNT\tRECEIVED")
+				for _, e := range events {
+					amount := "-"
+					if e.Currency != "" {
+						amount = e.Currency.Format(e.Amount)
+					}
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Provider, e.ID, e.Type, e.Result, dash(e.PaymentRef),
+						dash(e.ObjectRef), dash(e.OrderID), amount, e.ReceivedAt.Format(time.RFC3339))
+				}
+			})
+		}),
+	}
+	cmd.Flags().BoolVar(&unmatched, "unmatched", false, "only events about payments agentshop does not know")
+	cmd.Flags().IntVar(&f.Limit, "limit", admin.MaxListLimit, "at most this many events, newest first")
+	out.register(cmd)
 	return cmd
 }

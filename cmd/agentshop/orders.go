@@ -80,8 +80,47 @@ func (c *shell) ordersCmd() *cobra.Command {
 		})
 	cancelCmd.Flags().StringVar(&reason, "reason", "", "why, shown to the agent")
 
-	cmd.AddCommand(c.ordersListCmd(flags), c.ordersShowCmd(flags), shipCmd, deliverCmd, refundCmd, cancelCmd)
+	cmd.AddCommand(c.ordersListCmd(flags), c.ordersShowCmd(flags), c.ordersDisputesCmd(flags), shipCmd, deliverCmd, refundCmd, cancelCmd)
 	return cmd
+}
+
+// ordersDisputesCmd lists disputes, the open ones by default, soonest
+// evidence due date first.
+func (c *shell) ordersDisputesCmd(flags *configFlags) *cobra.Command {
+	var out outputFlag
+	var f commerce.DisputeFilter
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "disputes [--all]",
+		Short: "List open disputes of orders' charges, soonest evidence due date first",
+		Args:  checkArgs(cobra.NoArgs),
+		RunE: c.withAdmin(flags, func(ctx context.Context, a *app.App, _ []string) error {
+			f.Open = !all
+			ds, err := a.Admin.ListDisputes(ctx, f)
+			if err != nil {
+				return err
+			}
+			return out.print(c.stdout, admin.Views(ds, admin.NewDisputeView), func(w io.Writer) {
+				fmt.Fprintln(w, "ORDER\tDISPUTE\tSTATUS\tAMOUNT\tREASON\tEVIDENCE DUE\tOPENED")
+				for _, d := range ds {
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.OrderID, d.ProviderRef, d.Status, d.Currency.Format(d.Amount),
+						d.Reason, evidenceDue(d), d.OpenedAt.Format(time.RFC3339))
+				}
+			})
+		}),
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "also won, lost and closed disputes")
+	cmd.Flags().IntVar(&f.Limit, "limit", admin.MaxListLimit, "at most this many disputes")
+	out.register(cmd)
+	return cmd
+}
+
+// evidenceDue is when a dispute's evidence is due, "-" when it is not.
+func evidenceDue(d *commerce.Dispute) string {
+	if d.EvidenceDueBy == nil {
+		return "-"
+	}
+	return d.EvidenceDueBy.Format(time.RFC3339)
 }
 
 func (c *shell) ordersListCmd(flags *configFlags) *cobra.Command {
@@ -156,7 +195,7 @@ func (c *shell) ordersShowCmd(flags *configFlags) *cobra.Command {
 	var out outputFlag
 	cmd := &cobra.Command{
 		Use:   "show ORDER",
-		Short: "Show one order: lines, totals, shipments and refunds",
+		Short: "Show one order: lines, totals, shipments, refunds and disputes",
 		Args:  checkArgs(cobra.ExactArgs(1)),
 		RunE: c.withAdmin(flags, func(ctx context.Context, a *app.App, args []string) error {
 			o, err := a.Admin.GetOrder(ctx, args[0])
@@ -175,7 +214,14 @@ func (c *shell) ordersShowCmd(flags *configFlags) *cobra.Command {
 					fmt.Fprintf(w, "shipment\t%s %s\t%s\n", s.Carrier, s.TrackingNumber, s.ShippedAt.Format(time.RFC3339))
 				}
 				for _, r := range o.Refunds {
-					fmt.Fprintf(w, "refund\t%s %s\t%s\n", cur(r.Amount), r.Status, r.Reason)
+					where := ""
+					if r.External {
+						where = " (made at the payment provider)"
+					}
+					fmt.Fprintf(w, "refund\t%s %s%s\t%s\n", cur(r.Amount), r.Status, where, r.Reason)
+				}
+				for _, d := range o.Disputes {
+					fmt.Fprintf(w, "dispute\t%s %s %s\t%s\tevidence due %s\n", cur(d.Amount), d.Status, d.ProviderRef, d.Reason, evidenceDue(&d))
 				}
 			})
 		}),

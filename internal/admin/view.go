@@ -53,6 +53,7 @@ type OrderView struct {
 	Refunded  int64          `json:"refunded"`
 	Shipments []ShipmentView `json:"shipments"`
 	Refunds   []RefundView   `json:"refunds"`
+	Disputes  []DisputeView  `json:"disputes"`
 	CreatedAt string         `json:"created_at"`
 	UpdatedAt string         `json:"updated_at"`
 }
@@ -73,11 +74,13 @@ type ShipmentView struct {
 	DeliveredAt    string `json:"delivered_at,omitempty"`
 }
 
-// RefundView is one refund of an [OrderView], failed ones included.
+// RefundView is one refund of an [OrderView], failed ones included;
+// external ones were made at the payment provider.
 type RefundView struct {
 	Amount    int64  `json:"amount"`
 	Status    string `json:"status"`
 	Reason    string `json:"reason,omitempty"`
+	External  bool   `json:"external,omitempty"`
 	CreatedAt string `json:"created_at"`
 }
 
@@ -136,8 +139,9 @@ func NewOrderView(o *commerce.Order) OrderView {
 				ShippedAt: rfc3339(&s.ShippedAt), DeliveredAt: rfc3339(s.DeliveredAt)}
 		}),
 		Refunds: Views(o.Refunds, func(r commerce.Refund) RefundView {
-			return RefundView{Amount: r.Amount, Status: string(r.Status), Reason: r.Reason, CreatedAt: rfc3339(&r.CreatedAt)}
+			return RefundView{Amount: r.Amount, Status: string(r.Status), Reason: r.Reason, External: r.External, CreatedAt: rfc3339(&r.CreatedAt)}
 		}),
+		Disputes: Views(o.Disputes, func(d commerce.Dispute) DisputeView { return NewDisputeView(&d) }),
 	}
 }
 

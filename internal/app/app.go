@@ -185,7 +185,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	if db, ok := st.(*sqlite.DB); ok {
 		registerWriterMetrics(reg, db)
 	}
-	cm := commercemetrics.New(reg)
+	orderMetrics := commercemetrics.New(reg)
 	a.Service = &commerce.Service{
 		Store:        st,
 		Pricer:       &commerce.Pricer{Catalog: a.Catalog, Config: cfg.Shop.pricing()},
@@ -195,8 +195,9 @@ func (a *App) build(ctx context.Context, o Options) error {
 		PaymentLease: time.Duration(cfg.Shop.PaymentLease),
 		Observe:      metrics.ObserveComplete(provider.Name()),
 
-		ObserveOrderChange: cm.ObserveOrderChange,
-		ObservePayment:     cm.ObservePayment,
+		ObserveOrderChange:  orderMetrics.ObserveOrderChange,
+		ObservePayment:      orderMetrics.ObservePayment,
+		ObservePaymentEvent: orderMetrics.ObservePaymentEvent,
 		// With an endpoint, orders get events; an admin process queues
 		// them too, and the running server sends them.
 		OrderEvents: cfg.Webhook.URL != "" || cfg.Webhook.TestURL != "",
@@ -361,6 +362,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 		Limiter:    ratelimit.New(cfg.Shop.WebRateLimit, cfg.Shop.WebRateBurst, 0),
 		ClientAddr: clientAddr,
 	}).Register(mux)
+	a.providerWebhooks(mux, orderMetrics)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
@@ -521,6 +523,7 @@ func (a *App) janitorRun(ctx context.Context, now time.Time) JanitorRun {
 	} else if n > 0 {
 		a.Logger.Info("deleted expired ops servers", "count", n)
 	}
+	a.sweepProviderEvents(ctx)
 	if keep := time.Duration(a.Config.Shop.SessionRetention); keep > 0 {
 		before := now.Add(-keep)
 		// A create's idempotency record names no session (its scope is

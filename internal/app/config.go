@@ -68,6 +68,10 @@ type Stripe struct {
 	// BaseURL overrides Stripe's API origin (for stripe-mock or a proxy).
 	BaseURL   string `json:"base_url"`
 	SecretKey string `json:"-"`
+	// WebhookSecret verifies POST /webhooks/stripe (the endpoint's
+	// "whsec_…" signing secret); from AGENTSHOP_STRIPE_WEBHOOK_SECRET only.
+	// Empty: the endpoint is off.
+	WebhookSecret string `json:"-"`
 }
 
 // Webhook is the agent's ACP order-webhook endpoint. Its signing secret
@@ -307,6 +311,7 @@ func Load(file string, env func(string) string) (Config, error) {
 	for i := range cfg.Payments {
 		cfg.Payments[i].readSecrets(env)
 	}
+	cfg.Stripe.WebhookSecret = env("AGENTSHOP_STRIPE_WEBHOOK_SECRET")
 	return cfg, nil
 }
 

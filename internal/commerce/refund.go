@@ -24,6 +24,10 @@ type RefundRequest struct {
 	ChargeRef      string // the provider's charge id (Payment.ProviderRef)
 	Amount         int64
 	Currency       Currency
+	// RefundID is agentshop's [Refund.ID]; a provider that carries it back
+	// in its events (Stripe metadata) lets [Service.ApplyPaymentEvent]
+	// match a refund whose answer was lost.
+	RefundID string
 }
 
 // RefundResult is a refund's definite outcome.
@@ -356,7 +360,7 @@ func (r *refunding) call(ctx context.Context, prov PaymentProvider) (RefundResul
 	if !ok {
 		return RefundResult{}, fmt.Errorf("payment provider %s cannot refund", prov.Name())
 	}
-	return refunder.Refund(ctx, RefundRequest{IdempotencyKey: "agentshop-" + r.refund.ID, ChargeRef: r.ref, Amount: r.refund.Amount, Currency: r.cur})
+	return refunder.Refund(ctx, RefundRequest{IdempotencyKey: "agentshop-" + r.refund.ID, ChargeRef: r.ref, Amount: r.refund.Amount, Currency: r.cur, RefundID: r.refund.ID})
 }
 
 // failed answers a refund whose outcome is unknown: it stays pending.

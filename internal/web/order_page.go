@@ -21,6 +21,17 @@ type orderPage struct {
 	// Refunded is the money returned so far; Net what the buyer paid
 	// after it.
 	Refunded, Net int64
+	// Disputes are the buyer's disputes of the charge with their bank,
+	// oldest first, as the buyer may see them: what and where it stands,
+	// not the shop's evidence deadline or the network's reason code.
+	Disputes []disputeLine
+}
+
+// disputeLine is one dispute as the order page shows it.
+type disputeLine struct {
+	Amount int64
+	Text   string    // where it stands
+	Date   time.Time // opened, or decided once closed
 }
 
 // refundLine is one refund as the order page shows it.
@@ -46,6 +57,22 @@ func newOrderPage(shop string, o *commerce.Order) orderPage {
 			l.Date = *r.SettledAt
 		}
 		p.Refunds = append(p.Refunds, l)
+	}
+	for _, d := range o.Disputes {
+		l := disputeLine{Amount: d.Amount, Date: d.OpenedAt}
+		switch d.Status {
+		case commerce.DisputeNeedsResponse:
+			l.Text = "opened with your bank; the shop is responding"
+		case commerce.DisputeUnderReview:
+			l.Text = "under review by your bank"
+		case commerce.DisputeLost:
+			l.Text, l.Date = "decided in your favour: your bank returned the amount", d.UpdatedAt
+		case commerce.DisputeWon:
+			l.Text, l.Date = "decided in the shop's favour", d.UpdatedAt
+		default:
+			l.Text, l.Date = "closed", d.UpdatedAt
+		}
+		p.Disputes = append(p.Disputes, l)
 	}
 	return p
 }

@@ -52,7 +52,14 @@ func TestPages(t *testing.T) {
 		{ID: "re_3", Amount: 700, Reason: "Refused one", Status: commerce.RefundFailed, CreatedAt: now, SettledAt: &at},
 		{ID: "re_4", Amount: 300, Status: commerce.RefundPending, CreatedAt: now},
 	}
-	h := &web.Handler{Store: orders{"ord_1": o, "ord_2": &shipped, "ord_3": &delivered, "ord_4": &canceled, "ord_5": &refunded}, Merchant: commerce.Merchant{Name: "Test shop"}, Logger: slog.New(slog.DiscardHandler)}
+	disputed := *o
+	disputed.ID = "ord_6"
+	due := now.Add(7 * 24 * time.Hour)
+	disputed.Disputes = []commerce.Dispute{
+		{ID: "dsp_1", ProviderRef: "dp_secret", Status: commerce.DisputeNeedsResponse, Amount: 29915, Reason: "fraudulent", EvidenceDueBy: &due, OpenedAt: now, UpdatedAt: now},
+		{ID: "dsp_2", ProviderRef: "dp_2", Status: commerce.DisputeLost, Amount: 500, OpenedAt: now, UpdatedAt: at},
+	}
+	h := &web.Handler{Store: orders{"ord_1": o, "ord_2": &shipped, "ord_3": &delivered, "ord_4": &canceled, "ord_5": &refunded, "ord_6": &disputed}, Merchant: commerce.Merchant{Name: "Test shop"}, Logger: slog.New(slog.DiscardHandler)}
 	mux := http.NewServeMux()
 	h.Register(mux)
 	srv := httptest.NewServer(mux)
@@ -71,6 +78,9 @@ func TestPages(t *testing.T) {
 			"Refunded $299.15 on Wed 25 Nov: Out of &lt;stock&gt;", `id="total-net">$0.00`}, []string{"Estimated delivery", "Shipping to", "<stock>"}},
 		{"/orders/ord_5", 200, []string{"Confirmed", "Refunded $5.00 on Wed 25 Nov: Scuffed grip", "Refund of $3.00 in progress (asked Sun 22 Nov)",
 			`id="total-refunded">−$5.00`, `id="total-net">$294.15`, "Estimated delivery", "Shipping to"}, []string{"Refused one", "This order was canceled"}},
+		{"/orders/ord_6", 200, []string{`id="disputes"`, "Dispute of $299.15 (Sun 22 Nov): opened with your bank; the shop is responding",
+			"Dispute of $5.00 (Wed 25 Nov): decided in your favour"}, []string{"dp_secret", "fraudulent", "Sun 29 Nov", "Refunded"}},
+		{"/orders/ord_1", 200, nil, []string{`id="disputes"`}},
 		{"/orders/ord_nope", 404, []string{"Not found"}, nil},
 		{"/policies/returns", 200, []string{"Return policy"}, nil},
 		{"/policies/secret", 404, nil, nil},

@@ -81,13 +81,22 @@ func wireOrderStatus(status commerce.OrderStatus) string {
 	return "confirmed" // processing, "" and unknown statuses
 }
 
-// refunds lists the order's succeeded refunds; pending and failed ones
-// have returned nothing (yet).
+// refunds lists the order's succeeded refunds (those made at the payment
+// provider too); pending and failed ones have returned nothing (yet).
+// This version has no disputes: a lost one, whose amount went back to the
+// buyer's original payment method by their bank, is listed as a refund to
+// the original payment, which is as far as its schema can say it; open,
+// won and closed disputes returned nothing and are not listed.
 func refunds(o *commerce.Order) []refund {
 	out := []refund{}
 	for _, r := range o.Refunds {
 		if r.Status == commerce.RefundSucceeded {
 			out = append(out, refund{Type: "original_payment", Amount: r.Amount})
+		}
+	}
+	for _, d := range o.Disputes {
+		if d.Status == commerce.DisputeLost {
+			out = append(out, refund{Type: "original_payment", Amount: d.Amount})
 		}
 	}
 	return out

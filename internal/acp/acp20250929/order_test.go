@@ -1,6 +1,7 @@
 package acp20250929_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -136,6 +137,30 @@ func TestEncodeOrderEventRefunds(t *testing.T) {
 		merchant.OrderURL(o.ID) + `","status":"canceled","refunds":[{"type":"original_payment","amount":500},{"type":"original_payment","amount":100}]}}`
 	if string(b) != want {
 		t.Errorf("got  %s\nwant %s", b, want)
+	}
+	schema := schematest.FromEnv(t)
+	if err := schema.Validate(acp20250929.APIVersion, "webhook:WebhookEvent", b); err != nil {
+		t.Errorf("schema: %v", err)
+	}
+}
+
+// TestEncodeOrderEventDisputes: 2025-09-29 has no disputes; a lost one
+// (the bank returned the money to the buyer's card) is a refund to the
+// original payment, others are not listed.
+func TestEncodeOrderEventDisputes(t *testing.T) {
+	o := completedOrder(t)
+	o.Refunds = []commerce.Refund{{ID: "re_1", Amount: 300, Status: commerce.RefundSucceeded, External: true}}
+	o.Disputes = []commerce.Dispute{
+		{ID: "dsp_1", Amount: 1000, Currency: "usd", Status: commerce.DisputeNeedsResponse},
+		{ID: "dsp_2", Amount: 700, Currency: "usd", Status: commerce.DisputeLost},
+		{ID: "dsp_3", Amount: 100, Currency: "usd", Status: commerce.DisputeWon},
+	}
+	b, err := acp20250929.New(merchant).EncodeOrderEvent(commerce.EventOrderUpdate, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"refunds":[{"type":"original_payment","amount":300},{"type":"original_payment","amount":700}]`) {
+		t.Errorf("refunds in %s", b)
 	}
 	schema := schematest.FromEnv(t)
 	if err := schema.Validate(acp20250929.APIVersion, "webhook:WebhookEvent", b); err != nil {

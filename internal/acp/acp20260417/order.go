@@ -45,7 +45,7 @@ type orderLineItem struct {
 	Status      string        `json:"status"`
 }
 
-// adjustment is Adjustment: here, a refund.
+// adjustment is Adjustment: here, a refund or a dispute.
 type adjustment struct {
 	ID          string    `json:"id"`
 	Type        string    `json:"type"`
@@ -54,10 +54,12 @@ type adjustment struct {
 	Amount      int64     `json:"amount"`
 	Currency    string    `json:"currency"`
 	Description string    `json:"description,omitempty"`
+	Reason      string    `json:"reason,omitempty"`
 }
 
-// adjustments renders the order's refunds: pending, completed or failed,
-// as they happened (settled ones at their settlement time).
+// adjustments renders the order's refunds (pending, completed or failed,
+// as they happened: settled ones at their settlement time; those made at
+// the payment provider too) and then its disputes.
 func adjustments(o *commerce.Order) []adjustment {
 	out := []adjustment{}
 	for _, r := range o.Refunds {
@@ -74,7 +76,39 @@ func adjustments(o *commerce.Order) []adjustment {
 		}
 		out = append(out, a)
 	}
+	for _, d := range o.Disputes {
+		out = append(out, disputeAdjustment(d))
+	}
 	return out
+}
+
+// disputeAdjustment renders a dispute as an Adjustment of type dispute
+// (ACP: "'dispute' covers chargebacks"). Its amount is what the buyer
+// claims back, and its status says whether they got it: pending while the
+// dispute is open (at its opening time), completed once lost (the money
+// went back to the buyer), failed once won or closed without a chargeback
+// (at the time it was decided). The reason is the provider's code
+// (fraudulent, product_not_received, …).
+func disputeAdjustment(d commerce.Dispute) adjustment {
+	a := adjustment{ID: d.ID, Type: "dispute", OccurredAt: d.OpenedAt.UTC(), Status: "pending", Amount: d.Amount,
+		Currency: strings.ToLower(string(d.Currency)), Reason: d.Reason}
+	kind := "Dispute (chargeback)"
+	if d.Inquiry {
+		kind = "Inquiry"
+	}
+	switch d.Status {
+	case commerce.DisputeLost:
+		a.Status, a.OccurredAt, a.Description = "completed", d.UpdatedAt.UTC(), kind+" decided for the buyer"
+	case commerce.DisputeWon:
+		a.Status, a.OccurredAt, a.Description = "failed", d.UpdatedAt.UTC(), kind+" decided for the merchant"
+	case commerce.DisputeClosed:
+		a.Status, a.OccurredAt, a.Description = "failed", d.UpdatedAt.UTC(), kind+" closed without a chargeback"
+	case commerce.DisputeUnderReview:
+		a.Description = kind + ": under review"
+	default:
+		a.Description = kind + ": awaiting the merchant's response"
+	}
+	return a
 }
 
 // orderQuantity is OrderLineItemQuantity.

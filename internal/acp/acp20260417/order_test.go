@@ -243,6 +243,43 @@ func orderEventCases() []struct {
 				t.Errorf("total %d, amount_refunded %d, refund %v: want the whole total refunded", total, refunded, a["amount"])
 			}
 		}},
+		{"update: refund at the provider, disputes", commerce.EventOrderUpdate, func(t *testing.T) *commerce.Order {
+			o, _ := completedOrder(t)
+			opened := time.Date(2026, 5, 6, 9, 0, 0, 0, time.UTC)
+			due := opened.Add(7 * 24 * time.Hour)
+			o.Refunds = []commerce.Refund{{ID: "re_dash", Amount: 300, Reason: "requested_by_customer", Status: commerce.RefundSucceeded,
+				ProviderRef: "re_1", External: true, CreatedAt: opened, SettledAt: &opened}}
+			o.Disputes = []commerce.Dispute{
+				{ID: "dsp_open", Status: commerce.DisputeNeedsResponse, Amount: 1000, Currency: "usd", Reason: "fraudulent",
+					EvidenceDueBy: &due, OpenedAt: opened, UpdatedAt: opened},
+				{ID: "dsp_lost", Status: commerce.DisputeLost, Amount: 500, Currency: "usd", Reason: "product_not_received",
+					OpenedAt: opened, UpdatedAt: opened.Add(time.Hour)},
+				{ID: "dsp_won", Status: commerce.DisputeWon, Amount: 200, Currency: "usd", Reason: "duplicate", Inquiry: true,
+					OpenedAt: opened, UpdatedAt: opened.Add(2 * time.Hour)},
+			}
+			return o
+		}, func(t *testing.T, m map[string]any) {
+			adj := m["data"].(map[string]any)["adjustments"].([]any)
+			if len(adj) != 4 {
+				t.Fatalf("adjustments = %v, want the refund and three disputes", adj)
+			}
+			want := []struct{ id, typ, status, reason, at string }{
+				{"re_dash", "refund", "completed", "", "2026-05-06T09:00:00Z"},
+				{"dsp_open", "dispute", "pending", "fraudulent", "2026-05-06T09:00:00Z"},
+				{"dsp_lost", "dispute", "completed", "product_not_received", "2026-05-06T10:00:00Z"},
+				{"dsp_won", "dispute", "failed", "duplicate", "2026-05-06T11:00:00Z"},
+			}
+			for i, w := range want {
+				a := adj[i].(map[string]any)
+				reason, _ := a["reason"].(string)
+				if a["id"] != w.id || a["type"] != w.typ || a["status"] != w.status || reason != w.reason || a["occurred_at"] != w.at {
+					t.Errorf("adjustment %d = %v, want %+v", i, a, w)
+				}
+			}
+			if refunded := sumOf(t, m["data"].(map[string]any)["totals"], "amount_refunded"); refunded != 300 {
+				t.Errorf("amount_refunded = %d, want the refunds' 300 (disputes are not refunds)", refunded)
+			}
+		}},
 		{"update: delivered", commerce.EventOrderUpdate, func(t *testing.T) *commerce.Order {
 			o, _ := completedOrder(t)
 			o.Status = commerce.OrderCompleted

@@ -25,6 +25,18 @@ const defaultTimeout = 30 * time.Second
 // Token. stripe-go v85's typed params do not have it.
 const tokenParam = "payment_method_data[shared_payment_granted_token]"
 
+// Metadata keys agentshop sets on what it creates at Stripe, read back
+// from Stripe's events ([ParseEvent]).
+const (
+	// metadataAttempt is on every PaymentIntent: the attempt's
+	// idempotency key.
+	metadataAttempt = "agentshop_attempt"
+	// metadataRefund is on every Refund: agentshop's refund id.
+	metadataRefund = "agentshop_refund"
+	// metadataSession is on every PaymentIntent: the checkout session.
+	metadataSession = "checkout_session_id"
+)
+
 // Decline codes of [commerce.ChargeResult.DeclineCode] set by this package
 // itself. Card declines carry Stripe's decline code (insufficient_funds,
 // expired_card, …).
@@ -246,8 +258,11 @@ func (p *Provider) Charge(ctx context.Context, req commerce.ChargeRequest) (comm
 	params.SetIdempotencyKey(req.IdempotencyKey)
 	params.AddExtra(tokenParam, req.Token)
 	if req.SessionID != "" {
-		params.AddMetadata("checkout_session_id", req.SessionID)
+		params.AddMetadata(metadataSession, req.SessionID)
 	}
+	// The attempt's key comes back in the PaymentIntent's events, which
+	// is how a pending attempt (no PaymentIntent id recorded yet) is found.
+	params.AddMetadata(metadataAttempt, req.IdempotencyKey)
 	params.Headers = p.headers()
 
 	pi, err := p.client.V1PaymentIntents.Create(ctx, params)
@@ -392,6 +407,9 @@ func (p *Provider) Refund(ctx context.Context, req commerce.RefundRequest) (comm
 	params := &stripeapi.RefundCreateParams{
 		PaymentIntent: stripeapi.String(req.ChargeRef),
 		Amount:        stripeapi.Int64(req.Amount),
+	}
+	if req.RefundID != "" {
+		params.AddMetadata(metadataRefund, req.RefundID)
 	}
 	params.SetIdempotencyKey(req.IdempotencyKey)
 	params.Headers = p.headers()

@@ -42,13 +42,16 @@ type Server struct {
 	version string
 	srv     *httptest.Server
 
-	mu       sync.Mutex
-	saved    map[string]savedResponse // by idempotency key
-	intents  map[string]*fakeIntent   // by id
-	seq      int
-	created  int        // PaymentIntents created
-	refunds  int        // refunds created
-	lastForm url.Values // the last PaymentIntent create body
+	mu          sync.Mutex
+	saved       map[string]savedResponse // by idempotency key
+	intents     map[string]*fakeIntent   // by id
+	order       []string                 // intent ids, oldest first
+	refundsByID map[string]*fakeRefund
+	disputes    map[string]*fakeDispute
+	seq         int
+	created     int        // PaymentIntents created
+	refunds     int        // refunds created
+	lastForm    url.Values // the last PaymentIntent create body
 }
 
 type savedResponse struct {
@@ -64,6 +67,9 @@ type fakeIntent struct {
 	status   string
 	token    string
 	decline  string // decline code of the last payment error
+	metadata map[string]string
+	// async: status stays processing when read, until [Server.SetIntentStatus].
+	async bool
 }
 
 // New starts a fake that accepts the secret key [Key] and requires
@@ -73,6 +79,7 @@ func New(t testing.TB, version string) *Server {
 	f := &Server{
 		t: t, key: Key, version: version,
 		saved: map[string]savedResponse{}, intents: map[string]*fakeIntent{},
+		refundsByID: map[string]*fakeRefund{}, disputes: map[string]*fakeDispute{},
 	}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -125,7 +132,7 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusNotFound, stripeError("invalid_request_error", "resource_missing", "id", "No such payment_intent."))
 			return
 		}
-		if pi.status == "processing" {
+		if pi.status == "processing" && !pi.async {
 			pi.status = "succeeded" // settles by the time it is read again
 		}
 		writeJSON(w, http.StatusOK, pi.object())
@@ -183,6 +190,8 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 //     imported (payment_method_options[card][three_d_secure][ares_trans_status]
 //     Y or A);
 //   - spt_processing: processing, succeeded when read again;
+//   - spt_async: processing, and still processing when read again, until
+//     the test settles it ([Server.SetIntentStatus]) and sends its event;
 //   - spt_decline_funds, spt_stolen: 402 card_error card_declined with
 //     decline_code insufficient_funds, stolen_card, and the PaymentIntent
 //     (requires_payment_method) nested;
@@ -229,9 +238,12 @@ func (f *Server) createIntent(form url.Values) (int, any) {
 
 	f.seq++
 	f.created++
-	pi := &fakeIntent{id: fmt.Sprintf("pi_fake_%d", f.seq), amount: amount, status: "succeeded", token: tok}
+	pi := &fakeIntent{id: fmt.Sprintf("pi_fake_%d", f.seq), amount: amount, status: "succeeded", token: tok, metadata: metadata(form)}
 	f.intents[pi.id] = pi
+	f.order = append(f.order, pi.id)
 	switch tok {
+	case "spt_async":
+		pi.status, pi.async = "processing", true
 	case "spt_3ds":
 		switch form.Get("payment_method_options[card][three_d_secure][ares_trans_status]") {
 		case "Y", "A":
@@ -277,19 +289,35 @@ func (f *Server) createRefund(form url.Values) (int, any) {
 		return http.StatusBadRequest, withParam(stripeError("invalid_request_error", "amount_too_large", "",
 			"Refund amount is greater than unrefunded amount on charge."), "amount")
 	}
+	return http.StatusOK, f.refund(pi, amount, metadata(form)).object()
+}
+
+// refund records a succeeded refund of amount of pi.
+func (f *Server) refund(pi *fakeIntent, amount int64, md map[string]string) *fakeRefund {
 	pi.refunded += amount
 	f.seq++
 	f.refunds++
-	return http.StatusOK, map[string]any{
-		"id": fmt.Sprintf("re_fake_%d", f.seq), "object": "refund", "amount": amount,
-		"payment_intent": pi.id, "status": "succeeded",
+	rf := &fakeRefund{id: fmt.Sprintf("re_fake_%d", f.seq), intent: pi.id, amount: amount, status: "succeeded", metadata: md}
+	f.refundsByID[rf.id] = rf
+	return rf
+}
+
+// metadata is the metadata[…] parameters of a form.
+func metadata(form url.Values) map[string]string {
+	md := map[string]string{}
+	for k, v := range form {
+		if name, ok := strings.CutPrefix(k, "metadata["); ok && strings.HasSuffix(name, "]") && len(v) > 0 {
+			md[strings.TrimSuffix(name, "]")] = v[0]
+		}
 	}
+	return md
 }
 
 func (pi *fakeIntent) object() map[string]any {
 	o := map[string]any{
 		"id": pi.id, "object": "payment_intent", "amount": pi.amount, "currency": "usd",
 		"status": pi.status, "client_secret": pi.id + "_secret_fake", "payment_method": "pm_fake",
+		"metadata": pi.metadata,
 	}
 	switch pi.status {
 	case "requires_action":

@@ -1,0 +1,55 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"agentshop/internal/commercemetrics"
+	"agentshop/internal/payment/stripe"
+)
+
+// Provider events in are bounded: each delivery's body (the handler's cap),
+// and the records kept to deduplicate and list them (the janitor's sweep).
+const (
+	// providerEventRetention is how long an event's record is kept: well
+	// past Stripe's redelivery window (3 days in live mode), so that a
+	// late redelivery is still recognised.
+	providerEventRetention = 30 * 24 * time.Hour
+	// providerEventKeep caps the records kept, newest first, whatever
+	// their age.
+	providerEventKeep = 100_000
+)
+
+// providerWebhooks registers the payment providers' webhook endpoints,
+// each verified with its own signing secret and handing its events to
+// [commerce.Service.ApplyPaymentEvent]. Today there is one Stripe
+// account: POST /webhooks/stripe is on when
+// AGENTSHOP_STRIPE_WEBHOOK_SECRET is set, whichever provider takes new
+// payments (a shop that moved off Stripe still hears about its Stripe
+// orders' refunds and disputes). This is the one place to point at a list
+// of payment handlers, each with its webhook_secret_env.
+func (a *App) providerWebhooks(mux *http.ServeMux, m *commercemetrics.Metrics) {
+	secret := a.Config.Stripe.WebhookSecret
+	if secret == "" {
+		a.Logger.Info("no AGENTSHOP_STRIPE_WEBHOOK_SECRET: POST /webhooks/stripe is off (asynchronous payment results, Dashboard refunds and disputes are not received)")
+		return
+	}
+	mux.Handle("POST /webhooks/stripe", &stripe.WebhookHandler{
+		Secret:  secret,
+		Events:  a.Service,
+		Logger:  a.Logger.With("surface", "webhooks/stripe"),
+		Observe: m.ObserveProviderEvent("stripe"),
+	})
+}
+
+// sweepProviderEvents deletes the records of provider events past their
+// retention or beyond the newest providerEventKeep.
+func (a *App) sweepProviderEvents(ctx context.Context) {
+	n, err := a.Store.DeleteInboundEvents(ctx, time.Now().Add(-providerEventRetention), providerEventKeep)
+	if err != nil {
+		a.Logger.Warn("delete old provider event records", "err", err)
+	} else if n > 0 {
+		a.Logger.Info("deleted old provider event records", "count", n)
+	}
+}
