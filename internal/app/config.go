@@ -57,6 +57,15 @@ type Config struct {
 	// Payments are the payment handlers (see payments.go); empty: one
 	// handler made of shop.payment_provider.
 	Payments []PaymentHandler `json:"payments"`
+	// BraintreeWebhook verifies POST /webhooks/braintree.
+	BraintreeWebhook BraintreeWebhook `json:"-"`
+}
+
+// BraintreeWebhook is the Braintree API key pair that signs Braintree's
+// webhook notifications, from AGENTSHOP_BRAINTREE_PUBLIC_KEY and
+// AGENTSHOP_BRAINTREE_PRIVATE_KEY only. Both empty: the endpoint is off.
+type BraintreeWebhook struct {
+	PublicKey, PrivateKey string
 }
 
 // Stripe configures the stripe payment provider (shop.payment_provider
@@ -312,6 +321,8 @@ func Load(file string, env func(string) string) (Config, error) {
 		cfg.Payments[i].readSecrets(env)
 	}
 	cfg.Stripe.WebhookSecret = env("AGENTSHOP_STRIPE_WEBHOOK_SECRET")
+	cfg.BraintreeWebhook.PublicKey = env("AGENTSHOP_BRAINTREE_PUBLIC_KEY")
+	cfg.BraintreeWebhook.PrivateKey = env("AGENTSHOP_BRAINTREE_PRIVATE_KEY")
 	return cfg, nil
 }
 

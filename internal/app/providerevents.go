@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"agentshop/internal/commercemetrics"
+	"agentshop/internal/payment/braintree"
 	"agentshop/internal/payment/stripe"
 )
 
@@ -23,24 +24,36 @@ const (
 
 // providerWebhooks registers the payment providers' webhook endpoints,
 // each verified with its own signing secret and handing its events to
-// [commerce.Service.ApplyPaymentEvent]. Today there is one Stripe
-// account: POST /webhooks/stripe is on when
-// AGENTSHOP_STRIPE_WEBHOOK_SECRET is set, whichever provider takes new
-// payments (a shop that moved off Stripe still hears about its Stripe
-// orders' refunds and disputes). This is the one place to point at a list
-// of payment handlers, each with its webhook_secret_env.
+// [commerce.Service.ApplyPaymentEvent]. Today there is one account of
+// each: POST /webhooks/stripe is on when AGENTSHOP_STRIPE_WEBHOOK_SECRET
+// is set, and /webhooks/braintree (POST notifications, GET bt_challenge)
+// when AGENTSHOP_BRAINTREE_PUBLIC_KEY and _PRIVATE_KEY are, whichever
+// provider takes new payments (a shop that moved off Stripe still hears
+// about its Stripe orders' refunds and disputes). This is the one place
+// to point at a list of payment handlers, each with its
+// webhook_secret_env (or key pair).
 func (a *App) providerWebhooks(mux *http.ServeMux, m *commercemetrics.Metrics) {
-	secret := a.Config.Stripe.WebhookSecret
-	if secret == "" {
+	if secret := a.Config.Stripe.WebhookSecret; secret != "" {
+		mux.Handle("POST /webhooks/stripe", &stripe.WebhookHandler{
+			Secret:  secret,
+			Events:  a.Service,
+			Logger:  a.Logger.With("surface", "webhooks/stripe"),
+			Observe: m.ObserveProviderEvent("stripe"),
+		})
+	} else {
 		a.Logger.Info("no AGENTSHOP_STRIPE_WEBHOOK_SECRET: POST /webhooks/stripe is off (asynchronous payment results, Dashboard refunds and disputes are not received)")
-		return
 	}
-	mux.Handle("POST /webhooks/stripe", &stripe.WebhookHandler{
-		Secret:  secret,
-		Events:  a.Service,
-		Logger:  a.Logger.With("surface", "webhooks/stripe"),
-		Observe: m.ObserveProviderEvent("stripe"),
-	})
+	if bt := a.Config.BraintreeWebhook; bt.PublicKey != "" && bt.PrivateKey != "" {
+		h := &braintree.WebhookHandler{
+			PublicKey:  bt.PublicKey,
+			PrivateKey: bt.PrivateKey,
+			Events:     a.Service,
+			Logger:     a.Logger.With("surface", "webhooks/braintree"),
+			Observe:    m.ObserveProviderEvent(braintree.ProviderName),
+		}
+		mux.Handle("POST /webhooks/braintree", h)
+		mux.Handle("GET /webhooks/braintree", h) // bt_challenge
+	}
 }
 
 // sweepProviderEvents deletes the records of provider events past their

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -160,6 +161,9 @@ func (a *applying) payment(ctx context.Context, lock bool) (*Payment, *Session, 
 		}
 	}
 	sessionID := ev.SessionID
+	if sessionID == "" {
+		sessionID = attemptKeySession(ev.AttemptKey)
+	}
 	if p != nil {
 		sessionID = p.SessionID
 	}
@@ -196,6 +200,22 @@ func (a *applying) payment(ctx context.Context, lock bool) (*Payment, *Session, 
 	a.out.Result = EventIgnored
 	a.out.OrderID = sess.OrderID
 	return p, sess, nil
+}
+
+// attemptKeySession is the session named by an attempt's idempotency key
+// ("agentshop-<session>-attempt-<n>", as Complete makes it, and as a
+// provider without metadata carries it back, e.g. Braintree's orderId),
+// or "".
+func attemptKeySession(key string) string {
+	rest, ok := strings.CutPrefix(key, "agentshop-")
+	if !ok {
+		return ""
+	}
+	i := strings.LastIndex(rest, "-attempt-")
+	if i <= 0 {
+		return ""
+	}
+	return rest[:i]
 }
 
 // charge applies an asynchronous payment result.

@@ -260,7 +260,9 @@ func testPaymentEvents(t *testing.T, open func(t *testing.T) store.Store) {
 		if out := b.apply(t, processing); out.Result != commerce.EventIgnored {
 			t.Errorf("processing = %+v, want ignored", out)
 		}
+		// Named by the attempt key alone, as Braintree's orderId names it.
 		failed := succeeded(v, p)
+		failed.SessionID, failed.PaymentRef = "", "txn_unknown_yet"
 		failed.Type = "payment_intent.payment_failed"
 		failed.Charge = &commerce.ChargeEvent{Result: commerce.ChargeResult{Outcome: commerce.ChargeDeclined, DeclineCode: "insufficient_funds", Message: "Your card has insufficient funds."}}
 		if out := b.apply(t, failed); out.Result != commerce.EventApplied || out.OrderID != "" {
