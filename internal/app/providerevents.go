@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"net/http"
+	"slices"
 	"time"
 
 	"agentshop/internal/commercemetrics"
@@ -24,24 +25,35 @@ const (
 
 // providerWebhooks registers the payment providers' webhook endpoints,
 // each verified with its own signing secret and handing its events to
-// [commerce.Service.ApplyPaymentEvent]. Today there is one account of
-// each: POST /webhooks/stripe is on when AGENTSHOP_STRIPE_WEBHOOK_SECRET
-// is set, and /webhooks/braintree (POST notifications, GET bt_challenge)
+// [commerce.Service.ApplyPaymentEvent]. POST /webhooks/stripe is on when
+// AGENTSHOP_STRIPE_WEBHOOK_SECRET (the shorthand's) or a stripe handler's
+// webhook_secret_env is set, and /webhooks/braintree (POST notifications, GET bt_challenge)
 // when AGENTSHOP_BRAINTREE_PUBLIC_KEY and _PRIVATE_KEY are, whichever
 // provider takes new payments (a shop that moved off Stripe still hears
 // about its Stripe orders' refunds and disputes). This is the one place
-// to point at a list of payment handlers, each with its
-// webhook_secret_env (or key pair).
+// that reads the payment handlers' webhook secrets.
 func (a *App) providerWebhooks(mux *http.ServeMux, m *commercemetrics.Metrics) {
-	if secret := a.Config.Stripe.WebhookSecret; secret != "" {
+	// One endpoint for every Stripe account: the shorthand's secret and
+	// each stripe handler's webhook_secret_env; the secret that verifies a
+	// delivery says it is Stripe's.
+	var secrets []string
+	if s := a.Config.Stripe.WebhookSecret; s != "" {
+		secrets = append(secrets, s)
+	}
+	for _, h := range a.Config.Payments {
+		if h.Provider == "stripe" && h.WebhookSecret != "" && !slices.Contains(secrets, h.WebhookSecret) {
+			secrets = append(secrets, h.WebhookSecret)
+		}
+	}
+	if len(secrets) > 0 {
 		mux.Handle("POST /webhooks/stripe", &stripe.WebhookHandler{
-			Secret:  secret,
+			Secrets: secrets,
 			Events:  a.Service,
 			Logger:  a.Logger.With("surface", "webhooks/stripe"),
 			Observe: m.ObserveProviderEvent("stripe"),
 		})
 	} else {
-		a.Logger.Info("no AGENTSHOP_STRIPE_WEBHOOK_SECRET: POST /webhooks/stripe is off (asynchronous payment results, Dashboard refunds and disputes are not received)")
+		a.Logger.Info("no AGENTSHOP_STRIPE_WEBHOOK_SECRET and no stripe handler with webhook_secret_env: POST /webhooks/stripe is off (asynchronous payment results, Dashboard refunds and disputes are not received)")
 	}
 	if bt := a.Config.BraintreeWebhook; bt.PublicKey != "" && bt.PrivateKey != "" {
 		h := &braintree.WebhookHandler{

@@ -3,6 +3,7 @@ package stripe
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -35,10 +36,12 @@ type EventApplier interface {
 //   - 500 when the store failed: nothing was recorded, and Stripe
 //     redelivers.
 type WebhookHandler struct {
-	// Secret is the endpoint's signing secret ("whsec_…").
-	Secret string
-	Events EventApplier
-	Logger *slog.Logger
+	// Secrets are the signing secrets ("whsec_…") of the endpoints that
+	// deliver here (one per Stripe account or handler): a delivery signed
+	// with any of them is Stripe's.
+	Secrets []string
+	Events  EventApplier
+	Logger  *slog.Logger
 	// MaxBytes caps the body; 0 means [DefaultWebhookMaxBytes].
 	MaxBytes int64
 	// Observe, when set, is told each delivery's event type (as sent for
@@ -69,7 +72,17 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cannot read body", http.StatusBadRequest)
 		return
 	}
-	events, typ, known, err := ParseEvent(body, r.Header.Get("Stripe-Signature"), h.Secret)
+	var (
+		events []commerce.PaymentEvent
+		typ    string
+		known  bool
+	)
+	err = fmt.Errorf("%w: no webhook secret configured", ErrSignature)
+	for _, secret := range h.Secrets {
+		if events, typ, known, err = ParseEvent(body, r.Header.Get("Stripe-Signature"), secret); !errors.Is(err, ErrSignature) {
+			break
+		}
+	}
 	switch {
 	case errors.Is(err, ErrSignature):
 		log.WarnContext(r.Context(), "stripe webhook refused: bad signature", "err", err, "remote", r.RemoteAddr)

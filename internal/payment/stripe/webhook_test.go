@@ -64,7 +64,7 @@ func TestWebhookSignatures(t *testing.T) {
 	}{
 		{name: "Valid", body: payload, header: stripetest.SignatureHeader(payload, testSecret, now), status: 200, applied: 1, result: "applied"},
 		{name: "ReplayedEventID", body: payload, header: stripetest.SignatureHeader(payload, testSecret, now), status: 200, applied: 1, result: "duplicate"},
-		{name: "WrongSecret", body: payload, header: stripetest.SignatureHeader(payload, "whsec_other", now), status: 400, applied: 1, result: "bad_signature"},
+		{name: "WrongSecret", body: payload, header: stripetest.SignatureHeader(payload, "whsec_unknown", now), status: 400, applied: 1, result: "bad_signature"},
 		{name: "OldTimestamp", body: payload, header: stripetest.SignatureHeader(payload, testSecret, now.Add(-WebhookTolerance-time.Minute)), status: 400, applied: 1, result: "bad_signature"},
 		{name: "AlteredBody", body: bytes.Replace(payload, []byte(`"succeeded"`), []byte(`"canceled"`), 1),
 			header: stripetest.SignatureHeader(payload, testSecret, now), status: 400, applied: 1, result: "bad_signature"},
@@ -73,7 +73,7 @@ func TestWebhookSignatures(t *testing.T) {
 	}
 	rec := &recorder{}
 	var results []string
-	h := &WebhookHandler{Secret: testSecret, Events: rec, Observe: func(typ, result string) { results = append(results, result) }}
+	h := &WebhookHandler{Secrets: []string{"whsec_other_account", testSecret}, Events: rec, Observe: func(typ, result string) { results = append(results, result) }}
 	for _, tt := range tests { // in order: the replay follows the valid delivery
 		t.Run(tt.name, func(t *testing.T) {
 			results = nil
@@ -96,7 +96,7 @@ func TestWebhookSignatures(t *testing.T) {
 	}
 
 	t.Run("TooLarge", func(t *testing.T) {
-		h := &WebhookHandler{Secret: testSecret, Events: &recorder{}, MaxBytes: 64}
+		h := &WebhookHandler{Secrets: []string{testSecret}, Events: &recorder{}, MaxBytes: 64}
 		req := httptest.NewRequest(http.MethodPost, "/webhooks/stripe", bytes.NewReader(payload))
 		req.Header.Set("Stripe-Signature", stripetest.SignatureHeader(payload, testSecret, now))
 		w := httptest.NewRecorder()
