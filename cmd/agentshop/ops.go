@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"agentshop/internal/app"
 	"agentshop/internal/ops"
 )
 
@@ -60,13 +62,8 @@ func (c *shell) opsCmd() *cobra.Command {
 		Use:   "list",
 		Short: "List the Stripe accounts (never their keys)",
 		Args:  checkArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := c.openAdmin(cmd.Context(), flags)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			accs, err := a.Ops().Accounts(cmd.Context())
+		RunE: c.withAdmin(flags, func(ctx context.Context, a *app.App, _ []string) error {
+			accs, err := a.Ops().Accounts(ctx)
 			if err != nil {
 				return err
 			}
@@ -80,25 +77,20 @@ func (c *shell) opsCmd() *cobra.Command {
 					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", v.ID, v.Name, v.Mode, v.Key, dash(v.BaseURL), v.CreatedAt.Format(time.RFC3339))
 				}
 			})
-		},
+		}),
 	}
 	listOut.register(list)
 	remove := &cobra.Command{
 		Use:   "remove NAME",
 		Short: "Remove a Stripe account and its servers",
 		Args:  checkArgs(cobra.ExactArgs(1)),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := c.openAdmin(cmd.Context(), flags)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			if err := a.Ops().RemoveAccount(cmd.Context(), args[0]); err != nil {
+		RunE: c.withAdmin(flags, func(ctx context.Context, a *app.App, args []string) error {
+			if err := a.Ops().RemoveAccount(ctx, args[0]); err != nil {
 				return err
 			}
 			fmt.Fprintf(c.stdout, "removed account %s and its servers\n", args[0])
 			return nil
-		},
+		}),
 	}
 	accounts.AddCommand(add, list, remove)
 
@@ -183,13 +175,8 @@ and, with --require-token, a bearer secret are printed once.`,
 		Use:   "list",
 		Short: "List the ops servers (never their tokens)",
 		Args:  checkArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := c.openAdmin(cmd.Context(), flags)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			ss, err := a.Ops().Servers(cmd.Context())
+		RunE: c.withAdmin(flags, func(ctx context.Context, a *app.App, _ []string) error {
+			ss, err := a.Ops().Servers(ctx)
 			if err != nil {
 				return err
 			}
@@ -208,25 +195,20 @@ and, with --require-token, a bearer secret are printed once.`,
 						v.RequireToken, v.AllowLiveWrites, timeOrDash(v.ExpiresAt), timeOrDash(v.RevokedAt))
 				}
 			})
-		},
+		}),
 	}
 	listOut.register(list)
 	revoke := &cobra.Command{
 		Use:   "revoke ID",
 		Short: "Revoke an ops server: its URL answers 404 from now on",
 		Args:  checkArgs(cobra.ExactArgs(1)),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := c.openAdmin(cmd.Context(), flags)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			if err := a.Ops().RevokeServer(cmd.Context(), args[0]); err != nil {
+		RunE: c.withAdmin(flags, func(ctx context.Context, a *app.App, args []string) error {
+			if err := a.Ops().RevokeServer(ctx, args[0]); err != nil {
 				return err
 			}
 			fmt.Fprintf(c.stdout, "revoked %s\n", args[0])
 			return nil
-		},
+		}),
 	}
 	servers.AddCommand(create, list, revoke)
 	return servers
